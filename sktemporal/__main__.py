@@ -1,0 +1,105 @@
+"""Command line: ``python -m sktemporal demo``.
+
+The demo fits one model of each family on a built-in dataset, cross-validated the way the
+data asks for (``TimeSeriesSplit`` on a single series, stratified folds on a collection),
+and prints a table: model, task, score, fit seconds.
+"""
+
+import argparse
+import sys
+import time
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import Ridge
+from sklearn.metrics import make_scorer
+from sklearn.model_selection import StratifiedKFold, TimeSeriesSplit, cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from . import __version__
+from .datasets import mackey_glass, make_sequence_classification, narma
+from .metrics import nrmse
+
+
+def _demo_cases():
+    """(model name, task, estimator, X, y, cv, scoring, score label) for each row of the table."""
+    import sktemporal as st
+
+    X_mg, y_mg = mackey_glass(2000, random_state=0)
+    X_na, y_na = narma(2000, random_state=0)
+    X_cl, y_cl = make_sequence_classification(240, n_classes=3, random_state=0)
+    series_cv = TimeSeriesSplit(n_splits=3)
+    coll_cv = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)
+    neg_nrmse = make_scorer(nrmse, greater_is_better=False)
+
+    cases = [
+        ("DelayEmbedding(10) + Ridge", "Mackey-Glass one-step", make_pipeline(st.DelayEmbedding(delays=10), Ridge(1e-6)),
+         X_mg, y_mg, series_cv, neg_nrmse, "NRMSE"),
+        ("GammaMemory(10) + Ridge", "NARMA10", make_pipeline(st.GammaMemory(order=10, mu=1.0), Ridge(1e-6)),
+         X_na, y_na, series_cv, neg_nrmse, "NRMSE"),
+        ("RNNRegressor (Elman, tBPTT)", "NARMA10",
+         st.RNNRegressor((16,), bptt_steps=20, max_iter=40, learning_rate_init=0.01, random_state=0),
+         X_na, y_na, series_cv, neg_nrmse, "NRMSE"),
+        ("Stepwise(Scaler) + RNNClassifier", "3-class ragged sequences",
+         make_pipeline(st.StepwiseTransformer(StandardScaler()),
+                       st.RNNClassifier((16,), max_iter=40, learning_rate_init=0.02, random_state=0)),
+         X_cl, y_cl, coll_cv, "accuracy", "accuracy"),
+    ]
+    return cases
+
+
+def demo(plot=None, stream=sys.stdout):
+    """Fit every family on a built-in dataset and print model, task, score, fit seconds."""
+    rows = []
+    header = f"{'model':<36} {'task':<28} {'score':>16} {'fit s':>7}"
+    print(f"sktemporal {__version__} demo (cross-validated; NRMSE: lower is better)", file=stream)
+    print(header, file=stream)
+    print("-" * len(header), file=stream)
+    for name, task, est, X, y, cv, scoring, label in _demo_cases():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            res = cross_validate(est, X, y, cv=cv, scoring=scoring)
+        score = -res["test_score"].mean() if label == "NRMSE" else res["test_score"].mean()
+        fit_s = res["fit_time"].mean()
+        rows.append((name, task, label, score, fit_s))
+        print(f"{name:<36} {task:<28} {label + ' ' + format(score, '.4f'):>16} {fit_s:>7.2f}", file=stream,
+              flush=True)
+    if plot:
+        _plot(rows, plot)
+        print(f"figure written to {plot}", file=stream)
+    return rows
+
+
+def _plot(rows, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 0.5 + 0.5 * len(rows)))
+    names = [f"{r[0]}\n{r[1]}" for r in rows]
+    ax.barh(names, [r[4] for r in rows])
+    for i, r in enumerate(rows):
+        ax.text(r[4], i, f"  {r[2]} {r[3]:.3f}", va="center")
+    ax.set_xlabel("mean fit time per fold (s)")
+    ax.invert_yaxis()
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m sktemporal", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_demo = sub.add_parser("demo", help="fit each model family on a built-in dataset and print a table")
+    p_demo.add_argument("--plot", metavar="FILE", help="also write a figure (needs matplotlib)")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        np.seterr(all="ignore")
+        demo(plot=args.plot)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

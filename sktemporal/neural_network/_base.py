@@ -1,0 +1,429 @@
+"""The shared estimator behind every trained network of the package.
+
+Data flows one way: validate (the data contract) → arrange training data (streams and
+chunks) → network → loss → optimizer; and at predict time validate → network → the
+user's layout.  Subclasses only say which network to build (:meth:`_build_network`) and
+how to arrange a sequence's inputs (:meth:`_inputs`).
+"""
+
+import numbers
+from abc import abstractmethod
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from ..utils._sequences import check_targets, restore_layout, validate_sequences
+from ._loss import OUTPUT_ACTIVATION
+from ._training import TrainingData, fit_lbfgs, fit_stochastic
+
+__all__ = ["BaseSequenceNetwork", "SequenceRegressorMixin", "SequenceClassifierMixin"]
+
+_SOLVERS = ("adam", "sgd", "lbfgs")
+_SCHEDULES = ("constant", "invscaling", "adaptive")
+
+
+def _check_positive_int(value, name, allow_none=False):
+    if allow_none and value is None:
+        return
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive integer{' or None' if allow_none else ''}; got {value!r}.")
+
+
+def _check_positive(value, name, allow_zero=False, allow_none=False):
+    if allow_none and value is None:
+        return
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+    if not ok or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {bound}{' or None' if allow_none else ''}; got {value!r}.")
+
+
+def _stochastic_solver(est):
+    """partial_fit exists only for the stochastic solvers, as in sklearn's MLP."""
+    if est.solver not in ("sgd", "adam"):
+        raise AttributeError(f"partial_fit is only available for stochastic solvers ('sgd', 'adam'); solver={est.solver!r}.")
+    return True
+
+
+class BaseSequenceNetwork(BaseEstimator):
+    """Training, prediction and bookkeeping shared by the RNN, LSTM, GRU and TDNN estimators."""
+
+    _task = "regression"
+
+    # -------------------------------------------------------------- subclasses
+    @abstractmethod
+    def _build_network(self, n_in, n_out, per_step, out_activation):
+        """The :class:`~sktemporal.neural_network._layers.Network` of this estimator."""
+
+    def _inputs(self, batch):
+        """Per-step network inputs ``(n_sequences, max_length, n_in)``; default: the features."""
+        return batch.values
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral):
+            sizes = (sizes,)
+        sizes = tuple(sizes)
+        if any(not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must hold positive integers; got {self.hidden_layer_sizes!r}.")
+        return sizes
+
+    def _validate_hyperparameters(self):
+        if self.solver not in _SOLVERS:
+            raise ValueError(f"solver must be one of {_SOLVERS}; got {self.solver!r}.")
+        if self.learning_rate not in _SCHEDULES:
+            raise ValueError(f"learning_rate must be one of {_SCHEDULES}; got {self.learning_rate!r}.")
+        self._hidden_sizes()
+        _check_positive_int(self.max_iter, "max_iter")
+        _check_positive_int(self.n_iter_no_change, "n_iter_no_change")
+        _check_positive_int(self.max_fun, "max_fun")
+        _check_positive_int(self.bptt_steps, "bptt_steps", allow_none=True)
+        if self.batch_size != "auto":
+            _check_positive_int(self.batch_size, "batch_size")
+        _check_positive(self.alpha, "alpha", allow_zero=True)
+        _check_positive(self.learning_rate_init, "learning_rate_init")
+        _check_positive(self.tol, "tol", allow_zero=True)
+        _check_positive(self.clip_norm, "clip_norm", allow_none=True)
+        _check_positive(self.epsilon, "epsilon")
+        for name in ("beta_1", "beta_2", "momentum"):
+            value = getattr(self, name)
+            if not (isinstance(value, numbers.Real) and 0 <= value < 1):
+                raise ValueError(f"{name} must be in [0, 1); got {value!r}.")
+        if not (isinstance(self.validation_fraction, numbers.Real) and 0 < self.validation_fraction < 1):
+            raise ValueError(f"validation_fraction must be in (0, 1); got {self.validation_fraction!r}.")
+        if getattr(self, "bidirectional", False) and self.bptt_steps is not None:
+            raise ValueError(
+                "bidirectional=True needs whole sequences (the backward direction reads the "
+                "future); it cannot be combined with truncated BPTT (bptt_steps="
+                f"{self.bptt_steps}). Set bptt_steps=None."
+            )
+
+    # --------------------------------------------------------------------- fit
+    def fit(self, X, y):
+        """Fit the network to sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), (n_sequences, n_timesteps, n_features) or list
+            One series (2-D, rows are time steps), a collection (3-D, optionally NaN padded),
+            or a list of ``(T_i, n_features)`` arrays.
+        y : array-like or list
+            A target per step, or per sequence for a collection (see :ref:`data_contract`).
+
+        Returns
+        -------
+        self : object
+        """
+        return self._fit(X, y, incremental=False)
+
+    @available_if(_stochastic_solver)
+    def partial_fit(self, X, y):
+        """One epoch over ``(X, y)`` (continuing from the current parameters).
+
+        Returns
+        -------
+        self : object
+        """
+        return self._fit(X, y, incremental=True)
+
+    def _fit(self, X, y, incremental, classes=None):
+        self._validate_hyperparameters()
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        first = not ((incremental or self.warm_start) and hasattr(self, "params_"))
+        batch, targets = validate_sequences(self, X, y, reset=first, task=self._task)
+        Y = self._encode_targets(targets, first, classes)
+        if first:
+            self._per_step, self._squeeze = targets.per_step, targets.squeeze
+            self.n_outputs_ = targets.n_outputs if self._task == "regression" else Y.shape[-1]
+            self._random_state = check_random_state(self.random_state)
+        elif targets.per_step != self._per_step:
+            raise ValueError(
+                "y must keep the layout seen in the first fit: a target "
+                f"{'per step' if self._per_step else 'per sequence'} was learned, got one "
+                f"{'per step' if targets.per_step else 'per sequence'}."
+            )
+        n_out = Y.shape[-1]
+        out_act = OUTPUT_ACTIVATION[self._loss_name(n_out)]
+        inputs = self._inputs(batch)
+        self._net = self._build_network(inputs.shape[2], n_out, targets.per_step, out_act)
+        if first:
+            self.params_ = self._net.layout.zeros(batch.dtype)
+            self._net.initialize(self.params_, self._random_state)
+            self.loss_curve_, self.n_iter_, self.t_ = [], 0, 0
+            self.best_loss_, self._no_improvement_count = np.inf, 0
+            self.validation_scores_, self.best_validation_score_ = None, None
+        elif self.params_.size != self._net.layout.size:
+            raise ValueError("The network's shape changed since the first fit; refit from scratch.")
+        if self.params_.dtype != batch.dtype:
+            self.params_ = self.params_.astype(batch.dtype)
+        data, validation = self._arrange(batch, inputs, Y, targets, incremental)
+        if self.solver == "lbfgs":
+            fit_lbfgs(self, self._net, self.params_, data, self._loss_name(n_out), self._batch_size(data))
+        else:
+            if validation is not None and not self.validation_scores_:
+                self.validation_scores_, self.best_validation_score_ = [], -np.inf
+            fit_stochastic(self, self._net, self.params_, data, self._loss_name(n_out),
+                           self._batch_size(data), validation, incremental)
+        if self.validation_scores_ is None or self.solver == "lbfgs" or not self.early_stopping:
+            self.validation_scores_ = self.best_validation_score_ = None
+        if self.early_stopping and self.solver != "lbfgs" and not incremental:
+            self.best_loss_ = None
+        return self
+
+    def _batch_size(self, data):
+        if self.batch_size == "auto":
+            # sequences, not rows: Keras' and PyTorch's customary 32
+            return min(32, data.n_sequences)
+        return min(self.batch_size, data.n_sequences)
+
+    def _arrange(self, batch, inputs, Y, targets, incremental):
+        """Training data (and a validation scorer when early stopping)."""
+        values, lengths = inputs, batch.lengths
+        validation = None
+        use_val = self.early_stopping and self.solver != "lbfgs" and not incremental
+        if batch.kind == "series":
+            T = int(lengths[0])
+            if use_val:
+                n_val = max(1, int(round(self.validation_fraction * T)))
+                if T - n_val < 2:
+                    raise ValueError(
+                        f"early_stopping needs a longer series: {T} steps leave "
+                        f"{T - n_val} for training with validation_fraction={self.validation_fraction}."
+                    )
+                validation = self._series_validation(values, Y, T - n_val)
+                T -= n_val
+            values, Y = values[:, :T], Y[:, :T]
+            if self.bptt_steps is not None:
+                values, Y, lengths = _split_streams(values[0], Y[0], self._n_streams(T))
+            else:
+                lengths = np.array([T])
+        elif use_val:
+            idx = np.arange(batch.n_sequences)
+            stratify = Y.argmax(-1) if (self._task == "classification" and not targets.per_step) else None
+            try:
+                train, val = train_test_split(idx, test_size=self.validation_fraction,
+                                              random_state=self._random_state, stratify=stratify)
+            except ValueError:
+                train, val = train_test_split(idx, test_size=self.validation_fraction,
+                                              random_state=self._random_state)
+            validation = self._collection_validation(values[val], lengths[val], Y[val])
+            values, lengths, Y = values[train], lengths[train], Y[train]
+        return TrainingData(values, lengths, Y, targets.per_step, self.bptt_steps), validation
+
+    def _n_streams(self, T):
+        """Parallel contiguous streams a single series is cut into for truncated BPTT."""
+        if self.batch_size != "auto":
+            return max(1, min(self.batch_size, T // self.bptt_steps))
+        return int(max(1, min(32, T // (10 * self.bptt_steps))))
+
+    def _series_validation(self, values, Y, start):
+        """Score on the last part of the series, the network having run over all of it."""
+        def score():
+            out = self._forward_all(values, np.array([values.shape[1]]))
+            return self._score_rows(out[0, start:], Y[0, start:])
+        return score
+
+    def _collection_validation(self, values, lengths, Y):
+        def score():
+            out = self._forward_all(values, lengths)
+            if self._per_step:
+                mask = np.arange(values.shape[1])[None, :] < lengths[:, None]
+                return self._score_rows(out[mask], Y[mask])
+            return self._score_rows(out, Y)
+        return score
+
+    # ----------------------------------------------------------------- predict
+    def _forward_all(self, values, lengths, batch_size=256):
+        """Network outputs for all sequences, batch-first, in the original order."""
+        n = len(lengths)
+        order = np.argsort(-lengths, kind="stable")
+        outs = []
+        for start in range(0, n, batch_size):
+            idx = order[start: start + batch_size]
+            L = lengths[idx]
+            T = int(L.max())
+            X = np.ascontiguousarray(values[idx, :T].transpose(1, 0, 2))
+            sizes = (L[None, :] > np.arange(T)[:, None]).sum(axis=1)
+            out, _, _ = self._net.forward(self.params_, X, sizes, L)
+            if self._net.per_step:
+                pad = values.shape[1] - T
+                out = np.pad(out.transpose(1, 0, 2), ((0, 0), (0, pad), (0, 0)))
+            outs.append(out)
+        out = np.concatenate(outs)
+        result = np.empty_like(out)
+        result[order] = out
+        return result
+
+    def _predict_raw(self, X):
+        check_is_fitted(self, "params_")
+        batch, _ = validate_sequences(self, X, reset=False)
+        return self._forward_all(self._inputs(batch), batch.lengths), batch
+
+def _split_streams(series, Y, n_streams):
+    """Cut one ``(T, F)`` series into ``n_streams`` contiguous pieces (the last takes the rest)."""
+    T = series.shape[0]
+    piece = T // n_streams
+    lengths = np.full(n_streams, piece)
+    lengths[-1] = T - piece * (n_streams - 1)
+    width = int(lengths.max())
+    values = np.zeros((n_streams, width, series.shape[1]), dtype=series.dtype)
+    targets = np.zeros((n_streams, width, Y.shape[1]), dtype=Y.dtype)
+    for j in range(n_streams):
+        s = j * piece
+        values[j, : lengths[j]] = series[s: s + lengths[j]]
+        targets[j, : lengths[j]] = Y[s: s + lengths[j]]
+    return values, targets, lengths
+
+
+class _SequenceScoreMixin:
+    def score(self, X, y, sample_weight=None):
+        """R² (regressors) or accuracy (classifiers) over every valid step or sequence.
+
+        Parameters
+        ----------
+        X, y : as in :meth:`fit`
+        sample_weight : array-like of shape (n_rows,), default=None
+            One weight per valid step (per-step targets) or per sequence.
+
+        Returns
+        -------
+        score : float
+        """
+        out, batch = self._predict_raw(X)
+        targets = check_targets(y, batch, task=self._task)
+        if self._per_step:
+            rows = batch.flat(out)
+        else:
+            rows = out
+        return self._score_rows(rows, targets.flat(), sample_weight=sample_weight, encoded=False)
+
+
+
+class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
+    """Squared-error loss, identity output, predictions in the user's layout."""
+
+    _task = "regression"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _loss_name(self, n_out):
+        return "squared_error"
+
+    def _encode_targets(self, targets, first, classes=None):
+        if not first and targets.n_outputs != self.n_outputs_:
+            raise ValueError(f"y has {targets.n_outputs} outputs; {self.n_outputs_} were seen in the first fit.")
+        return targets.values
+
+    def _score_rows(self, pred, y, sample_weight=None, encoded=True):
+        return r2_score(y, pred, sample_weight=sample_weight)
+
+    def predict(self, X):
+        """Predict a target per step or per sequence, in the layout of the ``y`` given to fit.
+
+        Parameters
+        ----------
+        X : array-like or list
+            Sequences in the layout used for :meth:`fit`.
+
+        Returns
+        -------
+        y_pred : ndarray or list of ndarray
+        """
+        out, batch = self._predict_raw(X)
+        return restore_layout(out, batch, per_step=self._per_step, squeeze=self._squeeze)
+
+
+class SequenceClassifierMixin(_SequenceScoreMixin, ClassifierMixin):
+    """Log-loss with a logistic (binary) or softmax output; labels per step or per sequence."""
+
+    _task = "classification"
+
+    def _loss_name(self, n_out):
+        return "binary_log_loss" if n_out == 1 else "log_loss"
+
+    def _encode_targets(self, targets, first, classes=None):
+        labels = targets.flat().ravel()
+        if first:
+            if classes is not None:
+                self.classes_ = np.unique(np.asarray(classes))
+            else:
+                self.classes_ = np.unique(labels)
+            if len(self.classes_) < 2 and classes is None:
+                raise ValueError(
+                    f"The number of classes has to be greater than one; got {len(self.classes_)} class."
+                )
+        unknown = np.setdiff1d(labels, self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y contains labels not seen in the first fit: {unknown[:5].tolist()}; "
+                f"known classes are {self.classes_.tolist()}."
+            )
+        codes = np.searchsorted(self.classes_, labels)
+        K = len(self.classes_)
+        dtype = targets.batch.dtype
+        if K == 2:
+            onehot = codes[:, None].astype(dtype)
+        else:
+            onehot = np.zeros((codes.size, K), dtype=dtype)
+            onehot[np.arange(codes.size), codes] = 1
+        return targets.replace(onehot).values
+
+    @available_if(_stochastic_solver)
+    def partial_fit(self, X, y, classes=None):
+        """One epoch over ``(X, y)``; ``classes`` (all labels) is required on the first call.
+
+        Returns
+        -------
+        self : object
+        """
+        if not hasattr(self, "classes_") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return self._fit(X, y, incremental=True, classes=classes if not hasattr(self, "classes_") else None)
+
+    def _proba_rows(self, out):
+        if out.shape[-1] == 1:
+            return np.concatenate([1 - out, out], axis=-1)
+        return out
+
+    def _score_rows(self, pred, y, sample_weight=None, encoded=True):
+        pred_idx = self._proba_rows(pred).argmax(-1)
+        if encoded:
+            true_idx = y.argmax(-1) if y.shape[-1] > 1 else y[..., 0].astype(int)
+            return accuracy_score(true_idx, pred_idx, sample_weight=sample_weight)
+        return accuracy_score(np.asarray(y).ravel(), self.classes_[pred_idx], sample_weight=sample_weight)
+
+    def predict_proba(self, X):
+        """Class probabilities per step or per sequence (columns ordered as ``classes_``).
+
+        Returns
+        -------
+        proba : ndarray or list of ndarray
+            ``(..., n_classes)`` in the layout of the inputs.
+        """
+        out, batch = self._predict_raw(X)
+        proba = self._proba_rows(out)
+        return restore_layout(proba, batch, per_step=self._per_step, squeeze=False)
+
+    def predict(self, X):
+        """Predict a label per step or per sequence, in the layout of the ``y`` given to fit.
+
+        Returns
+        -------
+        y_pred : ndarray or list of ndarray
+        """
+        out, batch = self._predict_raw(X)
+        labels = self.classes_[self._proba_rows(out).argmax(-1)]
+        if self._per_step:
+            return restore_layout(labels[..., None], batch, per_step=True, squeeze=True)
+        return labels

@@ -1,0 +1,79 @@
+"""The shared estimator of the gated recurrent networks (LSTM and GRU)."""
+
+from ._base import BaseSequenceNetwork
+from ._cells import CELLS
+from ._layers import Network
+
+__all__ = ["BaseGatedRNN"]
+
+
+class BaseGatedRNN(BaseSequenceNetwork):
+    """Parameters and network of :mod:`._lstm` and :mod:`._gru`; subclasses set ``_cell``.
+
+    The signature is :class:`RNNRegressor`'s without ``cell`` and ``activation`` (the
+    gates fix the nonlinearities).
+    """
+
+    _cell = None
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(32,),
+        *,
+        bidirectional=False,
+        bptt_steps=None,
+        clip_norm=None,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.bidirectional = bidirectional
+        self.bptt_steps = bptt_steps
+        self.clip_norm = clip_norm
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    def _build_network(self, n_in, n_out, per_step, out_activation):
+        factory = CELLS[self._cell]
+        return Network(
+            n_in, [(factory, h) for h in self._hidden_sizes()], [], n_out,
+            per_step=per_step, bidirectional=self.bidirectional, out_activation=out_activation,
+        )

@@ -1,0 +1,247 @@
+"""Layers and the network: recurrent layers (optionally bidirectional), stacking, heads, dense layers.
+
+A :class:`Network` is ``recurrent layers → head → dense layers``:
+
+* recurrent layers map a time-major batch ``(T, B, F)`` to ``(T, B, H)``; each layer's
+  output sequence is the next layer's input ("deep" / stacked RNN);
+* the head keeps every step (many-to-many) or picks each sequence's final state
+  (many-to-one);
+* dense layers (the last one is the output layer) act on every kept row.
+
+The network knows nothing of estimators, and nothing here loops over time except the
+cells.
+"""
+
+import numpy as np
+
+from ._activations import ACTIVATIONS, DERIVATIVES
+from ._cells import glorot_uniform
+from ._params import ParameterLayout
+
+__all__ = ["RecurrentLayer", "Dense", "Network", "reverse_padded"]
+
+
+def reverse_padded(A, lengths):
+    """Reverse each sequence of a time-major ``(T, B, ...)`` array within its own length.
+
+    Step ``t`` of sequence ``i`` goes to ``lengths[i] − 1 − t``; padded steps stay padded
+    (zeros).  The map is its own inverse.
+    """
+    T = A.shape[0]
+    idx = lengths[None, :] - 1 - np.arange(T)[:, None]
+    valid = idx >= 0
+    idx = np.where(valid, idx, 0)
+    idx = idx.reshape(idx.shape + (1,) * (A.ndim - 2))
+    out = np.take_along_axis(A, idx, axis=0)
+    out *= valid.reshape(valid.shape + (1,) * (A.ndim - 2))
+    return out
+
+
+class RecurrentLayer:
+    """One recurrent layer: a cell, or two cells reading the sequences both ways.
+
+    With ``bidirectional=True`` the output at step ``t`` is ``[h_fwd(t); h_bwd(t)]`` where
+    the backward cell reads each sequence from its own last step to its first.  The final
+    state used by a many-to-one head is then ``[h_fwd(T_i − 1); h_bwd(0)]``, each direction
+    after it has read the whole sequence.
+    """
+
+    def __init__(self, cell_factory, n_in, n_hidden, bidirectional=False, prefix=""):
+        self.bidirectional = bidirectional
+        self.cells = [cell_factory(n_in, n_hidden)]
+        if bidirectional:
+            self.cells.append(cell_factory(n_in, n_hidden))
+        self.names = [prefix + "fwd.", prefix + "bwd."][: len(self.cells)]
+        self.n_hidden = n_hidden
+        self.n_out = n_hidden * len(self.cells)
+        self.state_size = sum(c.state_size for c in self.cells)
+
+    def param_shapes(self):
+        return [
+            (name + k, shape)
+            for name, cell in zip(self.names, self.cells)
+            for k, shape in cell.param_shapes()
+        ]
+
+    def _sub(self, views, i):
+        name = self.names[i]
+        return {k[len(name):]: v for k, v in views.items() if k.startswith(name)}
+
+    def initialize(self, views, rng):
+        for i, cell in enumerate(self.cells):
+            cell.initialize(self._sub(views, i), rng)
+
+    def forward(self, views, X, sizes, lengths, state0):
+        cell = self.cells[0]
+        s = cell.state_size
+        out, state, cache = cell.forward(self._sub(views, 0), X, sizes, state0[:, :s])
+        if not self.bidirectional:
+            return out, state, [cache]
+        bwd = self.cells[1]
+        out_b, state_b, cache_b = bwd.forward(
+            self._sub(views, 1), reverse_padded(X, lengths), sizes, state0[:, s:]
+        )
+        out = np.concatenate([out, reverse_padded(out_b, lengths)], axis=2)
+        return out, np.concatenate([state, state_b], axis=1), [cache, cache_b]
+
+    def backward(self, views, grads, d_out, cache, lengths, need_dx):
+        H = self.n_hidden
+        d_fwd = np.ascontiguousarray(d_out[:, :, :H])
+        dX = self.cells[0].backward(self._sub(views, 0), self._sub(grads, 0), d_fwd, cache[0], need_dx)
+        if not self.bidirectional:
+            return dX
+        d_bwd = reverse_padded(d_out[:, :, H:], lengths)
+        dX_b = self.cells[1].backward(self._sub(views, 1), self._sub(grads, 1), d_bwd, cache[1], need_dx)
+        if need_dx:
+            dX += reverse_padded(dX_b, lengths)
+        return dX
+
+
+class Dense:
+    """Fully connected layer on rows: ``a = f(x V + c)``."""
+
+    def __init__(self, n_in, n_out, activation, prefix=""):
+        self.n_in, self.n_out, self.activation = n_in, n_out, activation
+        self.prefix = prefix
+
+    def param_shapes(self):
+        return [(self.prefix + "V", (self.n_in, self.n_out)), (self.prefix + "c", (self.n_out,))]
+
+    def initialize(self, views, rng):
+        V = views[self.prefix + "V"]
+        # sklearn's MLP initialisation (Glorot, factor 2 for logistic)
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        bound = np.sqrt(factor / (self.n_in + self.n_out))
+        V[...] = rng.uniform(-bound, bound, V.shape)
+        views[self.prefix + "c"][...] = rng.uniform(-bound, bound, self.n_out)
+
+    def forward(self, views, A):
+        Z = np.dot(A, views[self.prefix + "V"])
+        Z += views[self.prefix + "c"]
+        return ACTIVATIONS[self.activation](Z)
+
+    def backward(self, views, grads, A_in, A_out, delta, need_dx, output_layer=False):
+        """``delta`` is ∂L/∂a (or ∂L/∂z for the output layer, whose link is folded into the loss)."""
+        if not output_layer:
+            delta = DERIVATIVES[self.activation](A_out, delta)
+        np.dot(A_in.T, delta, out=grads[self.prefix + "V"])
+        np.sum(delta, axis=0, out=grads[self.prefix + "c"])
+        return np.dot(delta, views[self.prefix + "V"].T) if need_dx else None
+
+
+class Network:
+    """Recurrent layers, a head, dense layers; one flat parameter vector.
+
+    Parameters
+    ----------
+    n_in : int
+        Input features per step.
+    recurrent : list of (cell_factory, n_hidden)
+        One entry per stacked recurrent layer (may be empty: a plain MLP over steps).
+    dense : list of int
+        Widths of the hidden dense layers after the head.
+    n_out : int
+        Output width.
+    per_step : bool
+        Many-to-many (a prediction per step) or many-to-one (per sequence).
+    bidirectional : bool
+    activation : str
+        Activation of hidden dense layers.
+    out_activation : {'identity', 'logistic', 'softmax'}
+    """
+
+    def __init__(self, n_in, recurrent, dense, n_out, *, per_step, bidirectional=False,
+                 activation="relu", out_activation="identity"):
+        self.per_step = per_step
+        self.recurrent = []
+        width = n_in
+        for i, (factory, n_hidden) in enumerate(recurrent):
+            layer = RecurrentLayer(factory, width, n_hidden, bidirectional, prefix=f"rnn{i}.")
+            self.recurrent.append(layer)
+            width = layer.n_out
+        self.dense = []
+        widths = list(dense) + [n_out]
+        for i, w in enumerate(widths):
+            act = out_activation if i == len(widths) - 1 else activation
+            self.dense.append(Dense(width, w, act, prefix=f"dense{i}."))
+            width = w
+        shapes = [s for layer in self.recurrent + self.dense for s in layer.param_shapes()]
+        self.layout = ParameterLayout(shapes)
+        self.state_sizes = [layer.state_size for layer in self.recurrent]
+
+    def initialize(self, theta, rng):
+        views = self.layout.views(theta)
+        for layer in self.recurrent + self.dense:
+            layer.initialize(views, rng)
+
+    def initial_state(self, batch_size, dtype):
+        return [np.zeros((batch_size, s), dtype=dtype) for s in self.state_sizes]
+
+    # ------------------------------------------------------------------ forward
+    def forward(self, theta, X, sizes, lengths, state=None):
+        """Run the network on a length-sorted time-major batch.
+
+        Returns the outputs (``(T, B, n_out)`` per step, ``(B, n_out)`` per sequence), the
+        final states (one per recurrent layer) and a cache for :meth:`backward`.
+        """
+        views = self.layout.views(theta)
+        if state is None:
+            state = self.initial_state(X.shape[1], X.dtype)
+        A, new_state, caches = X, [], []
+        for layer, s0 in zip(self.recurrent, state):
+            A, s, cache = layer.forward(views, A, sizes, lengths, s0)
+            new_state.append(s)
+            caches.append(cache)
+        T, B = X.shape[:2]
+        rows = self._head(A, lengths)
+        acts = [rows]
+        for layer in self.dense:
+            acts.append(layer.forward(views, acts[-1]))
+        out = acts[-1]
+        if self.per_step:
+            out = out.reshape(T, B, -1)
+        return out, new_state, (X, sizes, lengths, caches, acts, A.shape)
+
+    def _head(self, A, lengths):
+        """Rows fed to the dense layers: every step, or each sequence's final state."""
+        if self.per_step:
+            return A.reshape(-1, A.shape[2])
+        B = A.shape[1]
+        if not self.recurrent:
+            return A[np.maximum(lengths - 1, 0), np.arange(B)]
+        last = self.recurrent[-1]
+        H = last.n_hidden
+        rows = A[np.maximum(lengths - 1, 0), np.arange(B)]
+        if last.bidirectional:
+            rows[:, H:] = A[0, :, H:]  # the backward direction has read everything at t = 0
+        return rows
+
+    def _head_backward(self, d_rows, lengths, shape):
+        if self.per_step:
+            return d_rows.reshape(shape)
+        d_A = np.zeros(shape, dtype=d_rows.dtype)
+        B = shape[1]
+        last_t = np.maximum(lengths - 1, 0)
+        if self.recurrent and self.recurrent[-1].bidirectional:
+            H = self.recurrent[-1].n_hidden
+            d_A[last_t, np.arange(B), :H] = d_rows[:, :H]
+            d_A[0, :, H:] = d_rows[:, H:]
+        else:
+            d_A[last_t, np.arange(B)] = d_rows
+        return d_A
+
+    # ----------------------------------------------------------------- backward
+    def backward(self, theta, grad, delta, cache):
+        """Backpropagate ``delta = ∂L/∂z_out`` (output pre-activation) and fill ``grad``."""
+        X, sizes, lengths, caches, acts, A_shape = cache
+        views, grads = self.layout.views(theta), self.layout.views(grad)
+        d = delta.reshape(-1, delta.shape[-1])
+        n_dense = len(self.dense)
+        for i in range(n_dense - 1, -1, -1):
+            need = i > 0 or bool(self.recurrent)
+            d = self.dense[i].backward(views, grads, acts[i], acts[i + 1], d, need, output_layer=i == n_dense - 1)
+        if not self.recurrent:
+            return
+        d_A = self._head_backward(d, lengths, A_shape)
+        for i in range(len(self.recurrent) - 1, -1, -1):
+            d_A = self.recurrent[i].backward(views, grads, d_A, caches[i], lengths, need_dx=i > 0)

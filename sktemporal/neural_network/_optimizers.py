@@ -1,0 +1,103 @@
+"""Stochastic optimizers acting in place on one flat parameter vector.
+
+The update rules and learning-rate schedules are those of
+:class:`sklearn.neural_network.MLPRegressor` (SGD with momentum / Nesterov momentum and
+'constant' | 'invscaling' | 'adaptive' schedules; Adam), rewritten for a single vector so
+that no per-layer lists are kept and no update allocates.
+"""
+
+import numpy as np
+
+__all__ = ["SGDOptimizer", "AdamOptimizer", "make_optimizer"]
+
+
+class SGDOptimizer:
+    """SGD with momentum: ``v ← μ v − η g``; ``θ ← θ + v`` (Nesterov: ``θ ← θ + μ v − η g``)."""
+
+    def __init__(self, params, learning_rate_init=0.1, lr_schedule="constant",
+                 momentum=0.9, nesterov=True, power_t=0.5):
+        self.params = params
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.power_t = power_t
+        self.velocity = np.zeros_like(params)
+        self._step = np.empty_like(params)
+
+    def update(self, grad):
+        v = self.velocity
+        v *= self.momentum
+        np.multiply(grad, -self.learning_rate, out=self._step)
+        v += self._step
+        if self.nesterov:
+            self._step += self.momentum * v
+            self.params += self._step
+        else:
+            self.params += v
+
+    def iteration_ends(self, time_step):
+        if self.lr_schedule == "invscaling":
+            self.learning_rate = float(self.learning_rate_init) / (time_step + 1) ** self.power_t
+
+    def trigger_stopping(self, msg, verbose):
+        """For the 'adaptive' schedule: divide the rate by 5 instead of stopping, down to 1e-6."""
+        if self.lr_schedule != "adaptive":
+            if verbose:
+                print(msg + " Stopping.")
+            return True
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
+        if verbose:
+            print(msg + " Setting learning rate to %f" % self.learning_rate)
+        return False
+
+
+class AdamOptimizer:
+    """Adam (Kingma & Ba): bias-corrected first and second moment estimates."""
+
+    def __init__(self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        self.params = params
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.t = 0
+        self.m = np.zeros_like(params)
+        self.v = np.zeros_like(params)
+        self._tmp = np.empty_like(params)
+
+    def update(self, grad):
+        self.t += 1
+        b1, b2 = self.beta_1, self.beta_2
+        self.m *= b1
+        self.m += (1 - b1) * grad
+        self.v *= b2
+        np.multiply(grad, grad, out=self._tmp)
+        self._tmp *= 1 - b2
+        self.v += self._tmp
+        lr = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        np.sqrt(self.v, out=self._tmp)
+        self._tmp += self.epsilon
+        np.divide(self.m, self._tmp, out=self._tmp)
+        self._tmp *= lr
+        self.params -= self._tmp
+
+    def iteration_ends(self, time_step):
+        pass
+
+    def trigger_stopping(self, msg, verbose):
+        if verbose:
+            print(msg + " Stopping.")
+        return True
+
+
+def make_optimizer(est, params):
+    """The optimizer named by ``est.solver``, configured from the estimator's parameters."""
+    if est.solver == "sgd":
+        return SGDOptimizer(params, est.learning_rate_init, est.learning_rate, est.momentum,
+                            est.nesterovs_momentum, est.power_t)
+    return AdamOptimizer(params, est.learning_rate_init, est.beta_1, est.beta_2, est.epsilon)

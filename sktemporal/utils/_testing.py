@@ -1,0 +1,54 @@
+"""Testing support: small constructor parameters and the registry of expected failures.
+
+``tests/test_common.py`` runs scikit-learn's estimator checks over every public
+estimator and transformer of the package (discovered from ``sktemporal.__all__``),
+built with :data:`INIT_PARAMS`, and expects failures only from :data:`XFAIL_CHECKS`.
+"""
+
+from sklearn.preprocessing import StandardScaler
+
+__all__ = ["INIT_PARAMS", "XFAIL_CHECKS", "STATEFUL_REASON", "all_estimators"]
+
+# Small, fast settings per class name so the common checks run in seconds.
+# (The checks clone each estimator, so an estimator instance as a parameter is safe.)
+INIT_PARAMS = {
+    "StepwiseTransformer": {"transformer": StandardScaler()},
+    "RNNRegressor": {"hidden_layer_sizes": (8,), "solver": "lbfgs", "max_iter": 100, "random_state": 0},
+    "RNNClassifier": {"hidden_layer_sizes": (8,), "solver": "lbfgs", "max_iter": 100, "random_state": 0},
+}
+
+STATEFUL_REASON = (
+    "a 2-D X is one time series (rows are time steps in order) and the model carries a "
+    "state from row to row, so predictions for a row depend on the rows before it "
+    "(see DESIGN.md §1, 'Why rows are time for a 2-D X')"
+)
+
+# The only registry of expected failures: class name -> {check name: reason}.
+# Only the two time-order checks may appear, and only for classes stateful over rows.
+_TIME_ORDER_XFAIL = {
+    "check_methods_subset_invariance": STATEFUL_REASON,
+    "check_methods_sample_order_invariance": STATEFUL_REASON,
+}
+XFAIL_CHECKS = {
+    # row t of a delay line holds rows t - lag: it depends on the rows before it
+    "DelayEmbedding": dict(_TIME_ORDER_XFAIL),
+    "GammaMemory": dict(_TIME_ORDER_XFAIL),
+    # the recurrent state runs along the rows of a 2-D series
+    "RNNRegressor": dict(_TIME_ORDER_XFAIL),
+    "RNNClassifier": dict(_TIME_ORDER_XFAIL),
+}
+
+
+def all_estimators():
+    """The public estimator and transformer classes of sktemporal, by name."""
+    import inspect
+
+    from sklearn.base import BaseEstimator
+
+    import sktemporal
+
+    return sorted(
+        (name, obj)
+        for name, obj in ((n, getattr(sktemporal, n)) for n in sktemporal.__all__)
+        if inspect.isclass(obj) and issubclass(obj, BaseEstimator)
+    )

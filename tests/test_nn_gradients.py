@@ -1,0 +1,160 @@
+"""Central finite-difference checks of every cell and layer configuration (float64)."""
+
+from functools import partial
+
+import numpy as np
+import pytest
+
+from sktemporal.neural_network._cells import CELLS
+from sktemporal.neural_network._layers import Network, reverse_padded
+from sktemporal.neural_network._training import TrainingData, loss_and_gradient
+
+
+def make_problem(rng, lengths, n_in=3, n_out=2, per_step=True, classify=False):
+    lengths = np.asarray(lengths)
+    B, T = len(lengths), int(max(lengths))
+    X = rng.normal(size=(B, T, n_in))
+    X[np.arange(T)[None, :] >= lengths[:, None]] = 0
+    shape = (B, T, n_out) if per_step else (B, n_out)
+    if classify:
+        Y = np.zeros(shape)
+        idx = rng.randint(n_out, size=shape[:-1])
+        np.put_along_axis(Y, idx[..., None], 1, axis=-1)
+    else:
+        Y = rng.normal(size=shape)
+    return X, lengths, Y
+
+
+def total_loss_and_grad(net, theta, data, loss_name):
+    """Sum of chunk losses (state carried, gradient cut at chunk edges) and its gradient."""
+    grad = np.zeros_like(theta)
+    total_grad = np.zeros_like(theta)
+    total = 0.0
+    for idx in data.minibatches(data.n_sequences):
+        state = None
+        for chunk in data.chunks(idx):
+            loss, n, state = loss_and_gradient(net, theta, grad, loss_name, chunk, state)
+            if n:
+                total += loss
+                total_grad += grad
+    return total, total_grad
+
+
+def truncated_loss(net, theta, data, loss_name, frozen_states):
+    """Loss with the chunk-initial states held fixed (what truncated BPTT differentiates)."""
+    total = 0.0
+    for idx in data.minibatches(data.n_sequences):
+        for chunk, state in zip(data.chunks(idx), frozen_states):
+            loss, n, _ = _forward_loss(net, theta, loss_name, chunk, state)
+            total += loss
+    return total
+
+
+def _forward_loss(net, theta, loss_name, chunk, state):
+    from sktemporal.neural_network._loss import LOSSES
+
+    X, sizes, lengths, Y, mask, n = chunk
+    out, new_state, _ = net.forward(theta, X, sizes, lengths, state)
+    if n == 0:
+        return 0.0, 0, new_state
+    return LOSSES[loss_name](out, Y, mask)[0], n, new_state
+
+
+def check_gradient(net, data, loss_name, rng, eps=1e-6, truncated=False):
+    theta = net.layout.zeros()
+    net.initialize(theta, rng)
+    theta += 0.1 * rng.normal(size=theta.shape)  # biases away from zero too
+    _, grad = total_loss_and_grad(net, theta, data, loss_name)
+    frozen = None
+    if truncated:
+        frozen = []
+        for idx in data.minibatches(data.n_sequences):
+            state = None
+            for chunk in data.chunks(idx):
+                frozen.append(state)
+                _, _, state = _forward_loss(net, theta, loss_name, chunk, state)
+
+    def f(x):
+        if truncated:
+            return truncated_loss(net, x, data, loss_name, frozen)
+        return total_loss_and_grad(net, x, data, loss_name)[0]
+
+    num = np.empty_like(theta)
+    for i in range(theta.size):
+        e = np.zeros_like(theta)
+        e[i] = eps
+        num[i] = (f(theta + e) - f(theta - e)) / (2 * eps)
+    err = np.linalg.norm(num - grad) / max(np.linalg.norm(num) + np.linalg.norm(grad), 1e-12)
+    assert err < 1e-6, err
+    assert np.linalg.norm(grad) > 0
+
+
+def elman(activation):
+    return partial(CELLS["elman"], activation=activation)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "logistic", "identity"])
+@pytest.mark.parametrize("per_step", [True, False])
+def test_elman_gradient_ragged(activation, per_step):
+    rng = np.random.RandomState(0)
+    X, L, Y = make_problem(rng, [5, 3, 4, 1], per_step=per_step)
+    net = Network(3, [(elman(activation), 4)], [], 2, per_step=per_step)
+    check_gradient(net, TrainingData(X, L, Y, per_step), "squared_error", rng)
+
+
+@pytest.mark.parametrize("per_step", [True, False])
+def test_bidirectional_stacked_gradient(per_step):
+    rng = np.random.RandomState(1)
+    X, L, Y = make_problem(rng, [6, 2, 4], per_step=per_step)
+    net = Network(3, [(elman("tanh"), 4), (elman("tanh"), 3)], [], 2, per_step=per_step, bidirectional=True)
+    check_gradient(net, TrainingData(X, L, Y, per_step), "squared_error", rng)
+
+
+@pytest.mark.parametrize("per_step", [True, False])
+def test_truncated_gradient_carries_state(per_step):
+    rng = np.random.RandomState(2)
+    X, L, Y = make_problem(rng, [9, 7, 3], per_step=per_step)
+    net = Network(3, [(elman("tanh"), 4), (elman("tanh"), 3)], [], 2, per_step=per_step)
+    check_gradient(net, TrainingData(X, L, Y, per_step, bptt_steps=4), "squared_error", rng, truncated=True)
+
+
+@pytest.mark.parametrize("loss, n_out", [("log_loss", 3), ("binary_log_loss", 1)])
+def test_classification_losses_gradient(loss, n_out):
+    rng = np.random.RandomState(3)
+    X, L, Y = make_problem(rng, [5, 4, 2], n_out=n_out, per_step=True, classify=n_out > 1)
+    if n_out == 1:
+        Y = (Y > 0).astype(float)
+    act = {"log_loss": "softmax", "binary_log_loss": "logistic"}[loss]
+    net = Network(3, [(elman("tanh"), 4)], [3], n_out, per_step=True, activation="tanh", out_activation=act)
+    check_gradient(net, TrainingData(X, L, Y, True), loss, rng)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
+def test_dense_only_network_gradient(activation):
+    rng = np.random.RandomState(4)
+    X, L, Y = make_problem(rng, [1, 1, 1, 1, 1], per_step=True)
+    net = Network(3, [], [5, 4], 2, per_step=True, activation=activation)
+    check_gradient(net, TrainingData(X, L, Y, True), "squared_error", rng)
+
+
+def test_padded_steps_do_not_change_outputs():
+    rng = np.random.RandomState(5)
+    X, L, Y = make_problem(rng, [6, 3], per_step=True)
+    net = Network(3, [(elman("tanh"), 4)], [], 2, per_step=True, bidirectional=True)
+    theta = net.layout.zeros()
+    net.initialize(theta, rng)
+    Xt = np.ascontiguousarray(X.transpose(1, 0, 2))
+    sizes = (L[None, :] > np.arange(6)[:, None]).sum(1)
+    out, _, _ = net.forward(theta, Xt, sizes, L)
+    # the short sequence alone, without padding
+    alone, _, _ = net.forward(theta, Xt[:3, 1:2], np.ones(3, int), np.array([3]))
+    np.testing.assert_allclose(out[:3, 1], alone[:, 0], rtol=1e-12)
+
+
+def test_reverse_padded_is_an_involution():
+    rng = np.random.RandomState(6)
+    L = np.array([5, 3, 1])
+    A = rng.normal(size=(5, 3, 2)) * (np.arange(5)[:, None] < L[None, :])[..., None]
+    R = reverse_padded(A, L)
+    np.testing.assert_array_equal(R[:3, 1], A[2::-1, 1])
+    np.testing.assert_array_equal(reverse_padded(R, L), A)

@@ -1,0 +1,216 @@
+"""RNNRegressor / RNNClassifier: layouts, training options, learning tasks, errors."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+from sktemporal.datasets import make_sequence_classification
+from sktemporal.neural_network import RNNClassifier, RNNRegressor
+
+
+def running_sum_task(rng, n=40, T=12):
+    X = rng.uniform(-1, 1, size=(n, T, 1))
+    return X, np.cumsum(X[:, :, 0], axis=1)[:, :, None] / 3
+
+
+def test_series_per_step_with_truncated_bptt_and_timeseriessplit():
+    rng = np.random.RandomState(0)
+    t = np.arange(600)
+    series = np.sin(0.2 * t)[:, None] + 0.01 * rng.normal(size=(600, 1))
+    y = np.roll(series[:, 0], -1)
+    model = RNNRegressor((8,), bptt_steps=20, max_iter=60, learning_rate_init=0.02, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search = GridSearchCV(model, {"hidden_layer_sizes": [(4,), (8,)]}, cv=TimeSeriesSplit(3)).fit(series, y)
+    assert search.best_score_ > 0.9
+    pred = search.predict(series)
+    assert pred.shape == (600,)
+
+
+def test_many_to_many_3d_and_list_layouts():
+    rng = np.random.RandomState(1)
+    X, Y = running_sum_task(rng)
+    model = RNNRegressor((8,), solver="lbfgs", max_iter=150, random_state=0).fit(X, Y)
+    assert model.predict(X).shape == Y.shape
+    assert model.score(X, Y) > 0.95
+    Xl = [x[: 5 + i % 7] for i, x in enumerate(X)]
+    Yl = [y[: 5 + i % 7, 0] for i, y in enumerate(Y)]
+    model.fit(Xl, Yl)
+    pred = model.predict(Xl)
+    assert isinstance(pred, list) and [p.shape for p in pred] == [y.shape for y in Yl]
+    # NaN-padded 3-D in, NaN-padded 3-D out, padded steps NaN
+    Xp = np.full((len(Xl), 12, 1), np.nan)
+    for i, x in enumerate(Xl):
+        Xp[i, : len(x)] = x
+    out = model.predict(Xp)
+    assert out.shape == (len(Xl), 12)
+    assert np.isnan(out[0, 5:]).all() and np.isfinite(out[0, :5]).all()
+    np.testing.assert_allclose(out[3, :8], pred[3], rtol=1e-10)
+
+
+def test_ragged_predictions_do_not_depend_on_batch_company():
+    rng = np.random.RandomState(2)
+    X = [rng.normal(size=(rng.randint(3, 15), 2)) for _ in range(30)]
+    y = np.array([x[:, 0].sum() for x in X])
+    model = RNNRegressor((6,), bidirectional=True, solver="lbfgs", max_iter=30, random_state=0).fit(X, y)
+    together = model.predict(X)
+    alone = np.array([model.predict([x])[0] for x in X])
+    np.testing.assert_allclose(together, alone, rtol=1e-10)
+
+
+def test_remembers_first_step_xor_needs_memory():
+    """Label = XOR of the signs of the first two steps, read at the end of a noisy sequence."""
+    rng = np.random.RandomState(3)
+    n, T = 300, 8
+    X = rng.normal(size=(n, T, 1)) * 0.3
+    bits = rng.randint(2, size=(n, 2))
+    X[:, :2, 0] = 2 * bits - 1
+    y = bits[:, 0] ^ bits[:, 1]
+    clf = RNNClassifier((12,), solver="lbfgs", max_iter=400, random_state=0).fit(X[:200], y[:200])
+    assert clf.score(X[200:], y[200:]) > 0.9
+
+
+def test_variable_length_classification_dataset():
+    X, y = make_sequence_classification(240, n_classes=3, random_state=0)
+    clf = RNNClassifier((16,), max_iter=40, learning_rate_init=0.02, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X[:180], y[:180])
+    assert clf.score(X[180:], y[180:]) > 0.85
+    proba = clf.predict_proba(X[180:])
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+
+
+def test_gridsearch_ragged_classifier_done_when():
+    X, y = make_sequence_classification(90, n_classes=2, min_length=8, max_length=20, random_state=1)
+    grid = {"hidden_layer_sizes": [(8,), (16,)], "bidirectional": [False, True]}
+    search = GridSearchCV(RNNClassifier(solver="lbfgs", max_iter=40, random_state=0), grid, cv=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert search.best_score_ > 0.6
+
+
+def test_per_step_classifier_labels_layout():
+    rng = np.random.RandomState(4)
+    X = rng.normal(size=(20, 10, 1))
+    y = (np.cumsum(X[:, :, 0], axis=1) > 0).astype(int)  # 2-D labels per step
+    clf = RNNClassifier((8,), solver="lbfgs", max_iter=200, random_state=0).fit(X, y)
+    assert clf.predict(X).shape == (20, 10)
+    assert clf.predict_proba(X).shape == (20, 10, 2)
+    assert clf.score(X, y) > 0.9
+    labels = np.where(y == 1, "up", "down")
+    clf.fit(X, labels)
+    assert set(np.unique(clf.predict(X))) <= {"up", "down"}
+
+
+def test_stacked_network_and_clip_norm_and_sgd():
+    rng = np.random.RandomState(5)
+    X, Y = running_sum_task(rng)
+    model = RNNRegressor((8, 6), solver="sgd", learning_rate_init=0.05, clip_norm=1.0, max_iter=30,
+                         random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, Y)
+    assert model.loss_curve_[-1] < model.loss_curve_[0]
+    assert model.params_.size == model._net.layout.size
+
+
+def test_early_stopping_uses_last_part_of_series():
+    rng = np.random.RandomState(6)
+    X = rng.normal(size=(300, 1))
+    y = np.convolve(X[:, 0], [0.5, 0.3], mode="full")[:300]
+    model = RNNRegressor((6,), bptt_steps=10, early_stopping=True, max_iter=30, n_iter_no_change=3,
+                         random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    assert len(model.validation_scores_) == model.n_iter_
+    assert model.best_validation_score_ == max(model.validation_scores_)
+    assert model.best_loss_ is None
+
+
+def test_partial_fit_and_warm_start_continue():
+    rng = np.random.RandomState(7)
+    X, Y = running_sum_task(rng)
+    model = RNNRegressor((6,), random_state=0, learning_rate_init=0.01)
+    for _ in range(3):
+        model.partial_fit(X, Y)
+    assert model.n_iter_ == 3 and len(model.loss_curve_) == 3
+    clf = RNNClassifier((6,), random_state=0)
+    y = (X[:, -1, 0] > 0).astype(int)
+    clf.partial_fit(X, y, classes=[0, 1])
+    clf.partial_fit(X, y)
+    with pytest.raises(ValueError, match="not seen in the first fit"):
+        clf.partial_fit(X, np.full(len(X), 7))
+    warm = RNNRegressor((6,), warm_start=True, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warm.fit(X, Y)
+        first = warm.params_.copy()
+        warm.fit(X, Y)
+    assert warm.n_iter_ == 4 and not np.allclose(first, warm.params_)
+    assert not hasattr(RNNRegressor(solver="lbfgs"), "partial_fit")
+
+
+def test_determinism_and_pickle():
+    rng = np.random.RandomState(8)
+    X = [rng.normal(size=(rng.randint(3, 9), 2)) for _ in range(20)]
+    y = rng.randint(3, size=20)
+    a = RNNClassifier((5,), bidirectional=True, max_iter=5, random_state=3)
+    b = RNNClassifier((5,), bidirectional=True, max_iter=5, random_state=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a.fit(X, y)
+        b.fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    c = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(a.predict_proba(X), c.predict_proba(X))
+
+
+def test_float32_stays_float32():
+    rng = np.random.RandomState(9)
+    X = rng.normal(size=(10, 6, 2)).astype(np.float32)
+    y = X.sum(axis=(1, 2))
+    model = RNNRegressor((4,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    assert model.params_.dtype == np.float32
+    assert model.predict(X).dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"solver": "newton"}, "solver must be one of"),
+        ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes"),
+        ({"bptt_steps": 0}, "bptt_steps"),
+        ({"bidirectional": True, "bptt_steps": 5}, "bidirectional=True needs whole sequences"),
+        ({"cell": "lstm"}, "LSTMRegressor"),
+        ({"activation": "softplus"}, "activation must be one of"),
+        ({"clip_norm": -1.0}, "clip_norm"),
+    ],
+)
+def test_bad_hyperparameters(params, match):
+    X = np.zeros((10, 1))
+    with pytest.raises(ValueError, match=match):
+        RNNRegressor(**params).fit(X, np.zeros(10))
+
+
+def test_divergence_names_the_cause():
+    X = np.linspace(0, 1, 50)[:, None]
+    y = 1e200 * np.ones(50)
+    with pytest.raises(ValueError, match="learning_rate_init"):
+        RNNRegressor((4,), max_iter=3, random_state=0).fit(X, y)
+
+
+def test_univariate_collection_as_2d_error_hint():
+    X = np.zeros((5, 20))  # the tslearn habit: 5 sequences of 20 steps, labels per step
+    with pytest.raises(ValueError, match="3-D of shape"):
+        RNNClassifier().fit(X, np.zeros((5, 20)))
