@@ -158,3 +158,46 @@ def test_reverse_padded_is_an_involution():
     R = reverse_padded(A, L)
     np.testing.assert_array_equal(R[:3, 1], A[2::-1, 1])
     np.testing.assert_array_equal(reverse_padded(R, L), A)
+
+
+@pytest.mark.parametrize("out_activation, loss, n_out", [
+    ("identity", "squared_error", 2), ("softmax", "log_loss", 3), ("logistic", "binary_log_loss", 1)])
+@pytest.mark.parametrize("per_step", [True, False])
+def test_jordan_closed_loop_gradient(out_activation, loss, n_out, per_step):
+    from sktemporal.neural_network._cells import JordanCell
+
+    rng = np.random.RandomState(7)
+    X, L, Y = make_problem(rng, [6, 4, 1, 5], n_out=n_out, per_step=per_step, classify=n_out > 1)
+    if n_out == 1:
+        Y = (Y > 0).astype(float)
+    cell = partial(JordanCell, n_out=n_out, activation="tanh", out_activation=out_activation)
+    net = Network(3, [(cell, 4)], [], n_out, per_step=per_step, out_activation=out_activation, readout=False)
+    check_gradient(net, TrainingData(X, L, Y, per_step), loss, rng)
+
+
+def test_jordan_truncated_gradient():
+    from sktemporal.neural_network._cells import JordanCell
+
+    rng = np.random.RandomState(8)
+    X, L, Y = make_problem(rng, [9, 6], per_step=True)
+    cell = partial(JordanCell, n_out=2, activation="logistic")
+    net = Network(3, [(cell, 3)], [], 2, per_step=True, readout=False)
+    check_gradient(net, TrainingData(X, L, Y, True, bptt_steps=4), "squared_error", rng, truncated=True)
+
+
+def test_jordan_layout_equals_teacher_forced_dense_network():
+    """Closed loop fed its own outputs == the dense network [x(t); ŷ(t−1)] -> H -> K."""
+    from sktemporal.neural_network._cells import JordanCell
+
+    rng = np.random.RandomState(9)
+    T, n_in, K = 7, 3, 2
+    jordan = Network(n_in, [(partial(JordanCell, n_out=K), 5)], [], K, per_step=True, readout=False)
+    dense = Network(n_in + K, [], [5], K, per_step=True, activation="tanh")
+    assert jordan.layout.size == dense.layout.size
+    theta = jordan.layout.zeros()
+    jordan.initialize(theta, rng)
+    X = rng.normal(size=(T, 1, n_in))
+    out, _, _ = jordan.forward(theta, X, np.ones(T, int), np.array([T]))
+    previous = np.concatenate([np.zeros((1, 1, K)), out[:-1]])
+    out_dense, _, _ = dense.forward(theta, np.concatenate([X, previous], axis=2), np.ones(T, int), np.array([T]))
+    np.testing.assert_allclose(out, out_dense, rtol=1e-12)

@@ -214,3 +214,33 @@ def test_univariate_collection_as_2d_error_hint():
     X = np.zeros((5, 20))  # the tslearn habit: 5 sequences of 20 steps, labels per step
     with pytest.raises(ValueError, match="3-D of shape"):
         RNNClassifier().fit(X, np.zeros((5, 20)))
+
+
+@pytest.mark.parametrize("teacher_forcing", [True, False])
+def test_jordan_learns_output_feedback_process(teacher_forcing):
+    """y(t) = 0.8 y(t−1) + 0.5 x(t): the output recurrence a Jordan network is made for."""
+    rng = np.random.RandomState(10)
+    x = rng.uniform(-1, 1, 1000)
+    y = np.zeros(1000)
+    for t in range(1000):
+        y[t] = 0.8 * (y[t - 1] if t else 0.0) + 0.5 * x[t]
+    model = RNNRegressor((8,), cell="jordan", teacher_forcing=teacher_forcing, solver="lbfgs",
+                         max_iter=200, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(x[:700, None], y[:700])
+    # predictions run closed loop (own outputs fed back) from a zero state, hence a short transient
+    assert model.score(x[700:, None], y[700:]) > 0.97
+
+
+def test_jordan_classifier_and_bad_configuration():
+    rng = np.random.RandomState(11)
+    X = rng.normal(size=(30, 8, 1))
+    y = (np.cumsum(X[:, :, 0], axis=1) > 0).astype(int)
+    clf = RNNClassifier((6,), cell="jordan", solver="lbfgs", max_iter=100, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert clf.predict_proba(X).shape == (30, 8, 2)
+    with pytest.raises(ValueError, match="single hidden layer"):
+        RNNRegressor((4, 4), cell="jordan").fit(X[0], y[0])

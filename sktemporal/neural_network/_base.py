@@ -64,6 +64,14 @@ class BaseSequenceNetwork(BaseEstimator):
         """Per-step network inputs ``(n_sequences, max_length, n_in)``; default: the features."""
         return batch.values
 
+    def _training_network(self, n_out, per_step, out_activation):
+        """The network trained (same parameter layout as ``self._net``); default: ``self._net``."""
+        return self._net
+
+    def _training_data(self, values, lengths, Y, per_step):
+        """What the training loop iterates over; subclasses may add inputs (teacher forcing)."""
+        return TrainingData(values, lengths, Y, per_step, self.bptt_steps)
+
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
         if isinstance(sizes, numbers.Integral):
@@ -165,12 +173,13 @@ class BaseSequenceNetwork(BaseEstimator):
         if self.params_.dtype != batch.dtype:
             self.params_ = self.params_.astype(batch.dtype)
         data, validation = self._arrange(batch, inputs, Y, targets, incremental)
+        net = self._training_network(n_out, targets.per_step, out_act)
         if self.solver == "lbfgs":
-            fit_lbfgs(self, self._net, self.params_, data, self._loss_name(n_out), self._batch_size(data))
+            fit_lbfgs(self, net, self.params_, data, self._loss_name(n_out), self._batch_size(data))
         else:
             if validation is not None and not self.validation_scores_:
                 self.validation_scores_, self.best_validation_score_ = [], -np.inf
-            fit_stochastic(self, self._net, self.params_, data, self._loss_name(n_out),
+            fit_stochastic(self, net, self.params_, data, self._loss_name(n_out),
                            self._batch_size(data), validation, incremental)
         if self.validation_scores_ is None or self.solver == "lbfgs" or not self.early_stopping:
             self.validation_scores_ = self.best_validation_score_ = None
@@ -216,7 +225,7 @@ class BaseSequenceNetwork(BaseEstimator):
                                               random_state=self._random_state)
             validation = self._collection_validation(values[val], lengths[val], Y[val])
             values, lengths, Y = values[train], lengths[train], Y[train]
-        return TrainingData(values, lengths, Y, targets.per_step, self.bptt_steps), validation
+        return self._training_data(values, lengths, Y, targets.per_step), validation
 
     def _n_streams(self, T):
         """Parallel contiguous streams a single series is cut into for truncated BPTT."""

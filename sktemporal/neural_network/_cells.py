@@ -30,7 +30,7 @@ import numpy as np
 
 from ._activations import ACTIVATIONS, DERIVATIVES
 
-__all__ = ["ElmanCell", "LSTMCell", "GRUCell", "glorot_uniform", "orthogonal", "final_state", "CELLS"]
+__all__ = ["ElmanCell", "JordanCell", "LSTMCell", "GRUCell", "glorot_uniform", "orthogonal", "final_state", "CELLS"]
 
 
 def glorot_uniform(rng, shape, dtype):
@@ -471,4 +471,112 @@ class GRUCell:
         return np.dot(dGi, np.concatenate([W_x[:, 2 * H:], W_x[:, : 2 * H]], axis=1).T).reshape(T, B, -1)
 
 
-CELLS = {"elman": ElmanCell, "lstm": LSTMCell, "gru": GRUCell}
+class JordanCell:
+    """Jordan cell: the hidden layer sees the network's previous *output*.
+
+    .. math::
+
+        h(t) = f\\big(x(t)\\,U + \\hat y(t-1)\\,W_y + b\\big),\\qquad
+        \\hat y(t) = g\\big(h(t)\\,V + c\\big)
+
+    The cell holds its own output layer ``(V, c)`` and output activation ``g``, so its
+    output sequence *is* the network's prediction ``ŷ`` and its carried state is ``ŷ``;
+    it is used without a dense output layer after it (``Network(..., readout=False)``).
+    Like an output layer, its ``backward`` receives ``∂L/∂z_out`` (the gradient with
+    respect to the pre-activation ``h V + c``, which the canonical losses give directly).
+
+    The parameters are stored in the order ``U, W_y, b, V, c``: the same flat layout as a
+    dense network ``[x(t); y(t−1)] → H → n_out``, which is what a Jordan network is during
+    teacher-forced training, when ``y(t−1)`` is the known target.
+
+    Parameters
+    ----------
+    n_in, n_hidden : int
+    n_out : int
+        Width of the output fed back.
+    activation : str, default='tanh'
+        Hidden nonlinearity ``f``.
+    out_activation : {'identity', 'logistic', 'softmax'}, default='identity'
+        Output nonlinearity ``g``.
+    """
+
+    def __init__(self, n_in, n_hidden, n_out, activation="tanh", out_activation="identity"):
+        self.n_in, self.n_hidden, self.n_out = n_in, n_hidden, n_out
+        self.activation, self.out_activation = activation, out_activation
+        self.state_size = n_out
+
+    def param_shapes(self):
+        H, K = self.n_hidden, self.n_out
+        return [("U", (self.n_in, H)), ("W_y", (K, H)), ("b", (H,)), ("V", (H, K)), ("c", (K,))]
+
+    def initialize(self, p, rng):
+        # sklearn's MLP initialisation of the equivalent dense network [x; y] -> H -> K
+        fan_in = self.n_in + self.n_out
+        for names, n_a, n_b, act in ((("U", "W_y", "b"), fan_in, self.n_hidden, self.activation),
+                                     (("V", "c"), self.n_hidden, self.n_out, self.out_activation)):
+            bound = np.sqrt((2.0 if act == "logistic" else 6.0) / (n_a + n_b))
+            for name in names:
+                p[name][...] = rng.uniform(-bound, bound, p[name].shape)
+
+    def forward(self, p, X, sizes, state0):
+        T, B, _ = X.shape
+        f, g = ACTIVATIONS[self.activation], ACTIVATIONS[self.out_activation]
+        hidden = np.dot(X.reshape(T * B, -1), p["U"]).reshape(T, B, -1)
+        hidden += p["b"]
+        out = np.zeros((T, B, self.n_out), dtype=X.dtype)
+        prev = state0
+        for t in range(T):
+            n = sizes[t]
+            if n == 0:
+                break
+            h = hidden[t, :n]
+            h += np.dot(prev[:n], p["W_y"])
+            f(h)
+            y = out[t, :n]
+            np.dot(h, p["V"], out=y)
+            y += p["c"]
+            g(y)
+            prev = out[t]
+        lengths = lengths_from_sizes(sizes, B)
+        return out, final_state(out, lengths, state0), (X, hidden, out, sizes, state0)
+
+    def backward(self, p, g, d_out, cache, need_dx=True):
+        X, hidden, out, sizes, state0 = cache
+        T, B, H = hidden.shape
+        deriv = DERIVATIVES[self.activation]
+        dzo = d_out.copy()  # ∂L/∂z_out(t), completed with what flows back through ŷ(t)
+        dz = np.zeros_like(hidden)  # ∂L/∂z_hidden(t)
+        carry = np.zeros((B, self.n_out), dtype=out.dtype)  # ∂L/∂ŷ(t) from step t+1
+        V_T, Wy_T = p["V"].T, p["W_y"].T
+        for t in range(T - 1, -1, -1):
+            n = sizes[t]
+            if n == 0:
+                continue
+            d = dzo[t, :n]
+            d += _output_jacobian_T(self.out_activation, out[t, :n], carry[:n])
+            dh = dz[t, :n]
+            np.dot(d, V_T, out=dh)
+            deriv(hidden[t, :n], dh)
+            if t > 0:
+                np.dot(dh, Wy_T, out=carry[:n])
+        prev = np.concatenate([state0[None], out[:-1]])
+        dz2, dzo2 = dz.reshape(T * B, H), dzo.reshape(T * B, -1)
+        np.dot(X.reshape(T * B, -1).T, dz2, out=g["U"])
+        np.dot(prev.reshape(T * B, -1).T, dz2, out=g["W_y"])
+        np.sum(dz2, axis=0, out=g["b"])
+        np.dot(hidden.reshape(T * B, H).T, dzo2, out=g["V"])
+        np.sum(dzo2, axis=0, out=g["c"])
+        return np.dot(dz2, p["U"].T).reshape(T, B, -1) if need_dx else None
+
+
+def _output_jacobian_T(out_activation, y, d):
+    """``Jᵀ d`` for the output activation's Jacobian ``J = ∂ŷ/∂z`` written from ``ŷ``."""
+    if out_activation == "identity":
+        return d
+    if out_activation == "logistic":
+        return d * y * (1 - y)
+    # softmax: J = diag(ŷ) − ŷ ŷᵀ
+    return y * (d - (d * y).sum(axis=1, keepdims=True))
+
+
+CELLS = {"elman": ElmanCell, "lstm": LSTMCell, "gru": GRUCell, "jordan": JordanCell}

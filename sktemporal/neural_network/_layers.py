@@ -148,10 +148,14 @@ class Network:
     activation : str
         Activation of hidden dense layers.
     out_activation : {'identity', 'logistic', 'softmax'}
+    readout : bool, default=True
+        Whether dense layers follow the head.  False when the last recurrent cell emits the
+        prediction itself (the Jordan cell, whose output is fed back); ``dense`` and
+        ``n_out`` are then unused.
     """
 
     def __init__(self, n_in, recurrent, dense, n_out, *, per_step, bidirectional=False,
-                 activation="relu", out_activation="identity"):
+                 activation="relu", out_activation="identity", readout=True):
         self.per_step = per_step
         self.recurrent = []
         width = n_in
@@ -160,7 +164,7 @@ class Network:
             self.recurrent.append(layer)
             width = layer.n_out
         self.dense = []
-        widths = list(dense) + [n_out]
+        widths = list(dense) + [n_out] if readout else []
         for i, w in enumerate(widths):
             act = out_activation if i == len(widths) - 1 else activation
             self.dense.append(Dense(width, w, act, prefix=f"dense{i}."))
@@ -235,7 +239,7 @@ class Network:
         """Backpropagate ``delta = ∂L/∂z_out`` (output pre-activation) and fill ``grad``."""
         X, sizes, lengths, caches, acts, A_shape = cache
         views, grads = self.layout.views(theta), self.layout.views(grad)
-        d = delta.reshape(-1, delta.shape[-1])
+        d = delta.reshape(-1, delta.shape[-1]) if self.dense or self.per_step else delta
         n_dense = len(self.dense)
         for i in range(n_dense - 1, -1, -1):
             need = i > 0 or bool(self.recurrent)

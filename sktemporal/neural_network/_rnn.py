@@ -1,10 +1,13 @@
-"""RNNRegressor and RNNClassifier: Elman networks trained by backpropagation through time."""
+"""RNNRegressor and RNNClassifier: Elman and Jordan networks trained by backpropagation through time."""
 
 from functools import partial
+
+import numpy as np
 
 from ._base import BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
 from ._cells import CELLS
 from ._layers import Network
+from ._training import TrainingData
 
 __all__ = ["RNNRegressor", "RNNClassifier"]
 
@@ -18,6 +21,7 @@ class _BaseRNN(BaseSequenceNetwork):
         *,
         cell="elman",
         activation="tanh",
+        teacher_forcing=True,
         bidirectional=False,
         bptt_steps=None,
         clip_norm=None,
@@ -46,6 +50,7 @@ class _BaseRNN(BaseSequenceNetwork):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cell = cell
         self.activation = activation
+        self.teacher_forcing = teacher_forcing
         self.bidirectional = bidirectional
         self.bptt_steps = bptt_steps
         self.clip_norm = clip_norm
@@ -73,17 +78,55 @@ class _BaseRNN(BaseSequenceNetwork):
 
     def _validate_hyperparameters(self):
         super()._validate_hyperparameters()
-        if self.cell not in CELLS or self.cell in ("lstm", "gru"):
-            raise ValueError(f"cell must be 'elman'; got {self.cell!r}. For LSTM/GRU use LSTMRegressor/GRURegressor.")
+        if self.cell not in ("elman", "jordan"):
+            raise ValueError(
+                f"cell must be 'elman' or 'jordan'; got {self.cell!r}. For LSTM/GRU use "
+                "LSTMRegressor/GRURegressor (or the classifiers)."
+            )
         if self.activation not in _ACTIVATIONS:
             raise ValueError(f"activation must be one of {_ACTIVATIONS}; got {self.activation!r}.")
+        if self.cell == "jordan" and (len(self._hidden_sizes()) != 1 or self.bidirectional):
+            raise ValueError(
+                "cell='jordan' feeds the output back to one hidden layer: it needs a single "
+                f"hidden layer and bidirectional=False; got hidden_layer_sizes="
+                f"{self.hidden_layer_sizes!r}, bidirectional={self.bidirectional}."
+            )
 
     def _build_network(self, n_in, n_out, per_step, out_activation):
+        if self.cell == "jordan":
+            factory = partial(CELLS["jordan"], n_out=n_out, activation=self.activation,
+                              out_activation=out_activation)
+            return Network(n_in, [(factory, self._hidden_sizes()[0])], [], n_out,
+                           per_step=per_step, out_activation=out_activation, readout=False)
         factory = partial(CELLS[self.cell], activation=self.activation)
         return Network(
             n_in, [(factory, h) for h in self._hidden_sizes()], [], n_out,
             per_step=per_step, bidirectional=self.bidirectional, out_activation=out_activation,
         )
+
+    def _teacher_forced(self, per_step):
+        return self.cell == "jordan" and self.teacher_forcing and per_step
+
+    def _training_network(self, n_out, per_step, out_activation):
+        """With teacher forcing a Jordan network is a dense network on ``[x(t); y(t−1)]``.
+
+        Its parameters have exactly the flat layout of the Jordan cell (see
+        :class:`~sktemporal.neural_network._cells.JordanCell`), so both networks share
+        ``params_``: trained open loop, run closed loop.
+        """
+        if not self._teacher_forced(per_step):
+            return self._net
+        return Network(self._net.recurrent[0].cells[0].n_in + n_out, [], [self._hidden_sizes()[0]], n_out,
+                       per_step=True, activation=self.activation, out_activation=out_activation)
+
+    def _training_data(self, values, lengths, Y, per_step):
+        if not self._teacher_forced(per_step):
+            return super()._training_data(values, lengths, Y, per_step)
+        # y(t−1), the known target, as an extra input; y(−1) = 0 as the closed loop starts
+        previous = np.zeros_like(Y)
+        previous[:, 1:] = Y[:, :-1]
+        return TrainingData(np.concatenate([values, previous.astype(values.dtype)], axis=2),
+                            lengths, Y, per_step, self.bptt_steps)
 
 
 class RNNRegressor(SequenceRegressorMixin, _BaseRNN):
@@ -102,10 +145,17 @@ class RNNRegressor(SequenceRegressorMixin, _BaseRNN):
     ----------
     hidden_layer_sizes : tuple of int, default=(32,)
         Units of each stacked recurrent layer; ``(64, 32)`` is two layers.
-    cell : {'elman'}, default='elman'
-        Recurrent cell.
+    cell : {'elman', 'jordan'}, default='elman'
+        'elman': the hidden state is fed back (as above).  'jordan': the network's output
+        is fed back to its single hidden layer,
+        ``h(t) = f(x(t) U + ŷ(t−1) W_y + b)``, ``ŷ(t) = g(h(t) V + c)``.
     activation : {'tanh', 'relu', 'logistic', 'identity'}, default='tanh'
         Nonlinearity of the recurrent layers.
+    teacher_forcing : bool, default=True
+        Jordan networks with a target per step only: train with the known target
+        ``y(t−1)`` in place of the fed-back output (open loop, no recurrence during
+        training); ``predict`` always runs closed loop on the model's own outputs.  False
+        trains closed loop by BPTT through the output feedback.
     bidirectional : bool, default=False
         Read every sequence both ways and concatenate the two states (each layer).
     bptt_steps : int or None, default=None
