@@ -296,9 +296,9 @@ def _is_regular(X):
         shapes = {np.shape(x) for x in X}
     except Exception:  # pragma: no cover - exotic containers
         return False
-    # A list of 2-D arrays of different lengths is ragged; a list of equal-shape 2-D arrays
-    # is ragged too by declaration (we keep the list layout for outputs).
-    return not all(len(s) == 2 for s in shapes)
+    # A list holding any 2-D item is a collection (even of equal-length items: outputs keep
+    # the list layout); a list of 1-D rows is an ordinary 2-D array, i.e. one series.
+    return not any(len(s) == 2 for s in shapes)
 
 
 def _checked_2d(X, name, allow_float32):
