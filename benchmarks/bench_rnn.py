@@ -1,0 +1,92 @@
+"""Epoch time of RNNRegressor (Elman) against torch.nn.RNN + Adam, measured in one run.
+
+Same shapes, same dtype, same optimizer, many-to-one, torch at its default thread count.
+Prints a table of ratios (sktemporal / torch; below 1 means sktemporal is faster).
+
+    python benchmarks/bench_rnn.py [--repeats 5]
+"""
+
+import argparse
+import platform
+import time
+
+import numpy as np
+
+from sktemporal.neural_network import RNNRegressor
+
+SHAPES = [(64, 50), (128, 50), (64, 200), (128, 200)]
+N_SEQ, BATCH, N_IN = 256, 32, 1
+
+
+def best_of(fn, repeats):
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        tic = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - tic)
+    return min(times)
+
+
+def sktemporal_epoch(X, y, H, dtype):
+    model = RNNRegressor((H,), batch_size=BATCH, shuffle=True, random_state=0)
+    Xc, yc = X.astype(dtype), y.astype(dtype)
+    model.partial_fit(Xc, yc)
+    return lambda: model.partial_fit(Xc, yc)
+
+
+def torch_epoch(X, y, H, dtype):
+    import torch
+
+    tdtype = torch.float64 if dtype == np.float64 else torch.float32
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = torch.nn.RNN(N_IN, H, batch_first=True)
+            self.out = torch.nn.Linear(H, 1)
+
+        def forward(self, x):
+            h, _ = self.rnn(x)
+            return self.out(h[:, -1])
+
+    net = Net().to(tdtype)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    Xt, yt = torch.tensor(X, dtype=tdtype), torch.tensor(y[:, None], dtype=tdtype)
+
+    def epoch():
+        perm = torch.randperm(len(Xt))
+        for i in range(0, len(Xt), BATCH):
+            idx = perm[i: i + BATCH]
+            opt.zero_grad()
+            loss = torch.nn.functional.mse_loss(net(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+
+    return epoch
+
+
+def main(repeats=5):
+    import torch
+
+    rng = np.random.RandomState(0)
+    print(f"machine: {platform.machine()}, {__import__('os').cpu_count()} cores; numpy {np.__version__}, "
+          f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
+    print(f"{'H':>4} {'T':>4} {'dtype':>8} {'sktemporal s':>13} {'torch s':>9} {'ratio':>6}")
+    rows = []
+    for H, T in SHAPES:
+        X = rng.uniform(-1, 1, size=(N_SEQ, T, N_IN))
+        y = X[:, -10:, 0].sum(axis=1)
+        for dtype in (np.float64, np.float32):
+            ours = best_of(sktemporal_epoch(X, y, H, dtype), repeats)
+            theirs = best_of(torch_epoch(X, y, H, dtype), repeats)
+            rows.append((H, T, np.dtype(dtype).name, ours, theirs, ours / theirs))
+            print(f"{H:>4} {T:>4} {np.dtype(dtype).name:>8} {ours:>13.4f} {theirs:>9.4f} {ours / theirs:>6.2f}",
+                  flush=True)
+    return rows
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    main(parser.parse_args().repeats)
