@@ -23,7 +23,14 @@ extensions = [
 autosummary_generate = True
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-autodoc_default_options = {"members": True, "inherited-members": False}
+# scikit-learn's metadata-routing setters are generated on every estimator; their
+# docstrings point into sklearn's own docs, so they are left to sklearn's reference
+_ROUTING = ["fit", "partial_fit", "predict", "predict_proba", "score", "transform", "inverse_transform"]
+autodoc_default_options = {
+    "members": True,
+    "inherited-members": False,
+    "exclude-members": ",".join(f"set_{m}_request" for m in _ROUTING),
+}
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 intersphinx_mapping = {}
