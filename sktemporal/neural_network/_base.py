@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sequences import check_targets, restore_layout, validate_sequences
 from ._loss import OUTPUT_ACTIVATION
+from ._online import ONLINE_SOLVERS, fit_online
 from ._training import TrainingData, fit_lbfgs, fit_stochastic
 
 __all__ = ["BaseSequenceNetwork", "SequenceRegressorMixin", "SequenceClassifierMixin"]
@@ -44,9 +45,11 @@ def _check_positive(value, name, allow_zero=False, allow_none=False):
 
 
 def _stochastic_solver(est):
-    """partial_fit exists only for the stochastic solvers, as in sklearn's MLP."""
-    if est.solver not in ("sgd", "adam"):
-        raise AttributeError(f"partial_fit is only available for stochastic solvers ('sgd', 'adam'); solver={est.solver!r}.")
+    """partial_fit exists only for the stochastic and online solvers, as in sklearn's MLP."""
+    if est.solver not in ("sgd", "adam") + ONLINE_SOLVERS:
+        raise AttributeError(
+            f"partial_fit is only available for stochastic and online solvers; solver={est.solver!r}."
+        )
     return True
 
 
@@ -81,9 +84,12 @@ class BaseSequenceNetwork(BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must hold positive integers; got {self.hidden_layer_sizes!r}.")
         return sizes
 
+    _online_solvers = ()
+
     def _validate_hyperparameters(self):
-        if self.solver not in _SOLVERS:
-            raise ValueError(f"solver must be one of {_SOLVERS}; got {self.solver!r}.")
+        solvers = _SOLVERS + self._online_solvers
+        if self.solver not in solvers:
+            raise ValueError(f"solver must be one of {solvers}; got {self.solver!r}.")
         if self.learning_rate not in _SCHEDULES:
             raise ValueError(f"learning_rate must be one of {_SCHEDULES}; got {self.learning_rate!r}.")
         self._hidden_sizes()
@@ -174,7 +180,9 @@ class BaseSequenceNetwork(BaseEstimator):
             self.params_ = self.params_.astype(batch.dtype)
         data, validation = self._arrange(batch, inputs, Y, targets, incremental)
         net = self._training_network(n_out, targets.per_step, out_act)
-        if self.solver == "lbfgs":
+        if self.solver in ONLINE_SOLVERS:
+            fit_online(self, net, self.params_, data, self._loss_name(n_out), incremental)
+        elif self.solver == "lbfgs":
             fit_lbfgs(self, net, self.params_, data, self._loss_name(n_out), self._batch_size(data))
         else:
             if validation is not None and not self.validation_scores_:

@@ -7,6 +7,7 @@ import numpy as np
 from ._base import BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
 from ._cells import CELLS
 from ._layers import Network
+from ._online import ONLINE_SOLVERS
 from ._training import TrainingData
 
 __all__ = ["RNNRegressor", "RNNClassifier"]
@@ -46,6 +47,9 @@ class _BaseRNN(BaseSequenceNetwork):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        process_noise=1e-4,
+        measurement_noise=1.0,
+        initial_covariance=100.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cell = cell
@@ -75,6 +79,11 @@ class _BaseRNN(BaseSequenceNetwork):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.process_noise = process_noise
+        self.measurement_noise = measurement_noise
+        self.initial_covariance = initial_covariance
+
+    _online_solvers = ONLINE_SOLVERS
 
     def _validate_hyperparameters(self):
         super()._validate_hyperparameters()
@@ -91,6 +100,23 @@ class _BaseRNN(BaseSequenceNetwork):
                 f"hidden layer and bidirectional=False; got hidden_layer_sizes="
                 f"{self.hidden_layer_sizes!r}, bidirectional={self.bidirectional}."
             )
+
+        if self.solver in ONLINE_SOLVERS:
+            if self.cell != "elman" or len(self._hidden_sizes()) != 1 or self.bidirectional:
+                raise ValueError(
+                    f"solver={self.solver!r} trains one unidirectional Elman layer; got cell="
+                    f"{self.cell!r}, hidden_layer_sizes={self.hidden_layer_sizes!r}, "
+                    f"bidirectional={self.bidirectional}."
+                )
+            if self.bptt_steps is not None or self.early_stopping:
+                raise ValueError(
+                    f"solver={self.solver!r} updates the weights at every step: bptt_steps and "
+                    "early_stopping belong to the BPTT solvers; leave them at None / False."
+                )
+            for name in ("process_noise", "measurement_noise", "initial_covariance"):
+                value = getattr(self, name)
+                if not (isinstance(value, (int, float)) and value >= 0 and np.isfinite(value)):
+                    raise ValueError(f"{name} must be a finite number >= 0; got {value!r}.")
 
     def _build_network(self, n_in, n_out, per_step, out_activation):
         if self.cell == "jordan":
@@ -164,13 +190,20 @@ class RNNRegressor(SequenceRegressorMixin, _BaseRNN):
         to 32 with 'auto') that carry their state from chunk to chunk.
     clip_norm : float or None, default=None
         Rescale each gradient to at most this Euclidean norm.
-    solver : {'adam', 'sgd', 'lbfgs'}, default='adam'
+    solver : {'adam', 'sgd', 'lbfgs', 'rtrl', 'ekf', 'dekf'}, default='adam'
+        'adam', 'sgd', 'lbfgs': backpropagation through time.  'rtrl' (real-time recurrent
+        learning, an SGD step after every time step), 'ekf' (global extended Kalman
+        filter) and 'dekf' (node-decoupled EKF) learn online, one unidirectional Elman
+        layer only; see :ref:`the user guide <online_learning>` for their cost.
     alpha : float, default=1e-4
         L2 penalty on the weights (not the biases), as in MLPRegressor.
     batch_size : int or 'auto', default='auto'
         Sequences per minibatch (``min(32, n_sequences)`` for 'auto').
     learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
         Schedule for 'sgd'.
+    process_noise, measurement_noise, initial_covariance : float, default=1e-4, 1.0, 100.0
+        EKF / DEKF only: the process noise ``Q = q I`` added to the weight covariance every
+        step, the measurement noise ``R = r I``, and the initial covariance ``P0 = p I``.
     learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun
         As in :class:`sklearn.neural_network.MLPRegressor`.  With ``early_stopping`` the
         validation data is the last ``validation_fraction`` of a single series (time order
