@@ -1,7 +1,7 @@
 """sktemporal: temporal neural networks for scikit-learn."""
 
 from . import datasets, metrics
-from .neural_network import RNNClassifier, RNNRegressor
+from .neural_network import RNNClassifier, RNNRegressor, TDNNClassifier, TDNNRegressor
 from .preprocessing import DelayEmbedding, GammaMemory, StepwiseTransformer
 
 __version__ = "0.1.0.dev0"
@@ -12,4 +12,6 @@ __all__ = [
     "RNNClassifier",
     "RNNRegressor",
     "StepwiseTransformer",
+    "TDNNClassifier",
+    "TDNNRegressor",
 ]

@@ -15,6 +15,8 @@ INIT_PARAMS = {
     "StepwiseTransformer": {"transformer": StandardScaler()},
     "RNNRegressor": {"hidden_layer_sizes": (8,), "solver": "lbfgs", "max_iter": 100, "random_state": 0},
     "RNNClassifier": {"hidden_layer_sizes": (8,), "solver": "lbfgs", "max_iter": 100, "random_state": 0},
+    "TDNNRegressor": {"hidden_layer_sizes": (8,), "delays": 2, "solver": "lbfgs", "max_iter": 200, "random_state": 0},
+    "TDNNClassifier": {"hidden_layer_sizes": (8,), "delays": 2, "solver": "lbfgs", "max_iter": 200, "random_state": 0},
 }
 
 STATEFUL_REASON = (
@@ -36,6 +38,9 @@ XFAIL_CHECKS = {
     # the recurrent state runs along the rows of a 2-D series
     "RNNRegressor": dict(_TIME_ORDER_XFAIL),
     "RNNClassifier": dict(_TIME_ORDER_XFAIL),
+    # the delay line at the input reads the rows before each row of a 2-D series
+    "TDNNRegressor": dict(_TIME_ORDER_XFAIL),
+    "TDNNClassifier": dict(_TIME_ORDER_XFAIL),
 }
 
 
