@@ -244,3 +244,30 @@ def test_jordan_classifier_and_bad_configuration():
     assert clf.predict_proba(X).shape == (30, 8, 2)
     with pytest.raises(ValueError, match="single hidden layer"):
         RNNRegressor((4, 4), cell="jordan").fit(X[0], y[0])
+
+
+def test_generate_closed_loop_and_its_errors():
+    s = np.sin(0.3 * np.arange(500))[:, None]
+    model = RNNRegressor((16,), solver="lbfgs", max_iter=200, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(s[:-1], s[1:, 0])
+    future = model.generate(50, warmup=s[:400])
+    assert future.shape == (50,)
+    assert np.abs(future - s[400:450, 0]).max() < 0.1
+    # the first generated value is the one-step prediction after the warmup
+    np.testing.assert_allclose(future[0], model.predict(s[:400])[-1], rtol=1e-12)
+    with pytest.raises(ValueError, match="warmup must be one 2-D series"):
+        model.generate(5, warmup=s[None, :10])
+    with pytest.raises(ValueError, match="n_steps must be a positive integer"):
+        model.generate(0, warmup=s[:10])
+    two_outputs = RNNRegressor((4,), solver="lbfgs", max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        two_outputs.fit(s[:-1], np.hstack([s[1:], s[1:]]))
+    with pytest.raises(ValueError, match="as many outputs as input features"):
+        two_outputs.generate(5, warmup=s[:10])
+    from sktemporal import TDNNRegressor
+
+    assert not hasattr(TDNNRegressor(), "generate")
+    assert not hasattr(RNNClassifier(), "generate")

@@ -53,10 +53,18 @@ def _stochastic_solver(est):
     return True
 
 
+def _is_recurrent(est):
+    if not est._recurrent:
+        raise AttributeError(f"{type(est).__name__} has no recurrent state to run autonomously.")
+    return True
+
+
 class BaseSequenceNetwork(BaseEstimator):
     """Training, prediction and bookkeeping shared by the RNN, LSTM, GRU and TDNN estimators."""
 
     _task = "regression"
+    # whether the network carries a state from step to step (generate needs one)
+    _recurrent = True
 
     # -------------------------------------------------------------- subclasses
     @abstractmethod
@@ -359,6 +367,69 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
         """
         out, batch = self._predict_raw(X)
         return restore_layout(out, batch, per_step=self._per_step, squeeze=self._squeeze)
+
+    @available_if(_is_recurrent)
+    def generate(self, n_steps, warmup):
+        """Run the network autonomously: its output at each step becomes its next input.
+
+        The network first reads the series ``warmup`` (teacher forcing: true inputs); its
+        output at the last warmup step is the first generated value, which is fed back as
+        the next input, and so on — the closed loop a one-step-ahead model is trained for.
+        Needs a model fitted with a target per step and ``n_outputs_ == n_features_in_``
+        (e.g. ``y[t] = X[t + 1]``).
+
+        Parameters
+        ----------
+        n_steps : int
+            Number of values to generate.
+        warmup : array-like of shape (n_warmup, n_features)
+            The series that sets the state, ending just before the first generated step.
+
+        Returns
+        -------
+        y_gen : ndarray of shape (n_steps,) or (n_steps, n_outputs)
+            The ``n_steps`` values following ``warmup``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sktemporal import RNNRegressor
+        >>> s = np.sin(0.3 * np.arange(400))[:, None]
+        >>> model = RNNRegressor((16,), solver="lbfgs", max_iter=200, random_state=0)
+        >>> model = model.fit(s[:-1], s[1:, 0])
+        >>> future = model.generate(20, warmup=s[:300])
+        >>> bool(np.abs(future - s[300:320, 0]).max() < 0.1)
+        True
+        """
+        check_is_fitted(self, "params_")
+        if not self._per_step or self.n_outputs_ != self.n_features_in_:
+            raise ValueError(
+                "generate feeds each output back as the next input: it needs a model fitted with "
+                f"a target per step and as many outputs as input features; this one has "
+                f"{self.n_outputs_} output(s) for {self.n_features_in_} feature(s)"
+                + ("" if self._per_step else " and a target per sequence") + "."
+            )
+        if getattr(self, "bidirectional", False):
+            raise ValueError("generate runs forward in time; a bidirectional network reads the future.")
+        if not isinstance(n_steps, numbers.Integral) or n_steps < 1:
+            raise ValueError(f"n_steps must be a positive integer; got {n_steps!r}.")
+        batch, _ = validate_sequences(self, warmup, reset=False)
+        if batch.kind != "series":
+            raise ValueError(
+                "warmup must be one 2-D series (n_warmup, n_features); got a collection of "
+                f"{batch.n_sequences} sequences."
+            )
+        net, theta = self._net, self.params_
+        X = np.ascontiguousarray(self._inputs(batch).transpose(1, 0, 2))
+        T = X.shape[0]
+        out, state, _ = net.forward(theta, X, np.ones(T, dtype=np.intp), np.array([T]))
+        y = out[-1]
+        one, generated = np.ones(1, dtype=np.intp), np.empty((n_steps, self.n_outputs_), dtype=out.dtype)
+        for k in range(n_steps):
+            generated[k] = y[0]
+            out, state, _ = net.forward(theta, y[None], one, one, state)
+            y = out[0]
+        return generated[:, 0] if self._squeeze else generated
 
 
 class SequenceClassifierMixin(_SequenceScoreMixin, ClassifierMixin):

@@ -73,6 +73,7 @@ class _BaseTDNN(BaseSequenceNetwork):
     # no recurrence: the rows are independent once embedded, nothing to backpropagate
     # through time (read by the shared base)
     bptt_steps = None
+    _recurrent = False
 
     def __init__(
         self,
