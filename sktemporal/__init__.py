@@ -1,16 +1,21 @@
 """sktemporal: temporal neural networks for scikit-learn."""
 
-from . import datasets, metrics
-from .neural_network import RNNClassifier, RNNRegressor, TDNNClassifier, TDNNRegressor
+from . import datasets, forecasting, metrics
+from .neural_network import RNNClassifier, RNNRegressor, Seq2SeqRegressor, TDNNClassifier, TDNNRegressor
 from .preprocessing import DelayEmbedding, GammaMemory, StepwiseTransformer
+from .reservoir import ESNClassifier, ESNRegressor, Reservoir
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "DelayEmbedding",
+    "ESNClassifier",
+    "ESNRegressor",
     "GammaMemory",
     "RNNClassifier",
     "RNNRegressor",
+    "Reservoir",
+    "Seq2SeqRegressor",
     "StepwiseTransformer",
     "TDNNClassifier",
     "TDNNRegressor",

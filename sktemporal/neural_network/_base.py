@@ -75,6 +75,10 @@ class BaseSequenceNetwork(BaseEstimator):
         """Per-step network inputs ``(n_sequences, max_length, n_in)``; default: the features."""
         return batch.values
 
+    def _prepare_targets(self, y, batch, first):
+        """``y`` as the data contract reads it; subclasses may reshape (e.g. a horizon axis)."""
+        return y
+
     def _training_network(self, n_out, per_step, out_activation):
         """The network trained (same parameter layout as ``self._net``); default: ``self._net``."""
         return self._net
@@ -160,7 +164,8 @@ class BaseSequenceNetwork(BaseEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
         first = not ((incremental or self.warm_start) and hasattr(self, "params_"))
-        batch, targets = validate_sequences(self, X, y, reset=first, task=self._task)
+        batch, _ = validate_sequences(self, X, reset=first)
+        targets = check_targets(self._prepare_targets(y, batch, first), batch, task=self._task)
         Y = self._encode_targets(targets, first, classes)
         if first:
             self._per_step, self._squeeze = targets.per_step, targets.squeeze
@@ -290,7 +295,9 @@ class BaseSequenceNetwork(BaseEstimator):
     def _predict_raw(self, X):
         check_is_fitted(self, "params_")
         batch, _ = validate_sequences(self, X, reset=False)
-        return self._forward_all(self._inputs(batch), batch.lengths), batch
+        # the network computes in the dtype it was fitted in
+        inputs = self._inputs(batch).astype(self.params_.dtype, copy=False)
+        return self._forward_all(inputs, batch.lengths), batch
 
 def _split_streams(series, Y, n_streams):
     """Cut one ``(T, F)`` series into ``n_streams`` contiguous pieces (the last takes the rest)."""
@@ -420,7 +427,7 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
                 f"{batch.n_sequences} sequences."
             )
         net, theta = self._net, self.params_
-        X = np.ascontiguousarray(self._inputs(batch).transpose(1, 0, 2))
+        X = np.ascontiguousarray(self._inputs(batch).astype(theta.dtype, copy=False).transpose(1, 0, 2))
         T = X.shape[0]
         out, state, _ = net.forward(theta, X, np.ones(T, dtype=np.intp), np.array([T]))
         y = out[-1]

@@ -27,6 +27,7 @@ only the recurrence itself runs step by step.
 """
 
 import numpy as np
+from scipy.linalg.blas import dgemm, sgemm
 
 from ._activations import ACTIVATIONS, DERIVATIVES
 
@@ -144,29 +145,77 @@ class ElmanCell:
         return np.dot(dz2, p["U"].T).reshape(T, B, -1)
 
 
+# ----------------------------------------------------------------------------------
+# Gated cells (LSTM, GRU)
+#
+# Inside these cells the batch is held feature-major: a step's gates are a contiguous
+# (G·H, w) block and a state is an (H, w) block, so every per-step ufunc runs over
+# one contiguous array (a (w, H) column slice of a (w, 4H) row-major block costs twice
+# as much for these sizes).  The steps are cut into segments of fixed width w: all of a
+# segment's columns are computed at every step, and a new, narrower segment starts
+# when fewer than ¾ of them are still running (ragged batches).  Columns of sequences
+# that have ended hold finite values computed from zero inputs; they never reach an
+# output (masked), a final state (taken at each sequence's last step) or a gradient
+# (their errors are exactly zero).
+#
+# Per segment, Z[k] = [x(t); 1; h(t−1)] stacks a step's input, a constant row and the
+# previous state, so that ∂L/∂[W_x; b; W_h] += Z[k] δ(t)ᵀ is a single BLAS gemm with
+# β = 1 per step, and the input projection of all steps is one batched product
+# ``[W_x; b]ᵀ Z[:, :n_in+1]``.
+# ----------------------------------------------------------------------------------
+_GEMM = {np.dtype(np.float64): dgemm, np.dtype(np.float32): sgemm}
+
+
+def _addmm(gemm, C, A, B):
+    """``C += A @ B`` in place through BLAS, without copies (``C`` C-contiguous).
+
+    C-contiguous ``A`` and ``B`` are handed to the Fortran BLAS as their transposes.
+    """
+    a, trans_a = (B.T, 0) if B.flags.c_contiguous else (B, 1)
+    b, trans_b = (A.T, 0) if A.flags.c_contiguous else (A, 1)
+    gemm(1.0, a, b, 1.0, C.T, trans_a=trans_a, trans_b=trans_b, overwrite_c=True)
+
+
 def _gates(W, order, scale):
-    """Copy of ``W`` (gates stacked along the last axis) with its gate blocks reordered and scaled."""
+    """Copy of ``W`` (gates side by side along the last axis), gate blocks reordered and scaled."""
     k = len(order)
     blocks = W.reshape(W.shape[:-1] + (k, W.shape[-1] // k))
     out = blocks[..., order, :] * np.asarray(scale, dtype=W.dtype)[:, None]
     return out.reshape(W.shape)
 
 
+def _segments(sizes, shrink=0.75):
+    """``[(t0, t1, w), ...]``: runs of steps computed at width ``w`` (active rows ``[:w]``)."""
+    segments, t0 = [], 0
+    w = sizes[0] if len(sizes) else 0
+    T = len(sizes)
+    for t, n in enumerate(sizes):
+        if n == 0:
+            T = t
+            break
+        if n <= shrink * w:
+            segments.append((t0, t, w))
+            t0, w = t, n
+    if w and T > t0:
+        segments.append((t0, T, w))
+    return segments
+
+
 class _Flush:
-    """Flush values below ``tiny`` to zero: ``x ← (x + c) − c`` with ``c = tiny · 2^(mantissa + 1)``.
+    """Flush values below ``tiny`` to zero in place: ``x ← (x + c) − c``, ``c = tiny · 2^(mant + 1)``.
 
     Backpropagated errors shrink geometrically along a long sequence and, in float32,
-    end in the subnormal range where every arithmetic operation is many times slower.
-    Adding and subtracting ``c`` rounds ``x`` to a multiple of ``ulp(c) = 2·tiny`` —
-    values below ``tiny`` become exactly zero, values above ``c`` are not changed at
-    all, and values in between are rounded at the absolute level ``tiny``, far below
-    anything that can reach the parameters (float32: ``tiny ≈ 1e-30``).
-    Two in-place ufunc calls, no comparison and no mask.
+    end in the subnormal range where every arithmetic operation is many times slower
+    (DESIGN.md §4).  Adding and subtracting ``c`` rounds ``x`` to a multiple of
+    ``2·tiny``: values below ``tiny`` become exactly zero, values above ``c`` are left
+    unchanged (``x + c − c == x`` when ``c`` is below half an ulp of ``x``) and values in
+    between are rounded at the absolute level ``tiny``.  With ``tiny = 2⁻¹⁰⁰ ≈ 8e-31``
+    this is far below anything that can move a float32 parameter.  Two in-place ufunc
+    calls, no comparison, no mask; float64 needs no guard (its subnormals start at 1e-308).
     """
 
     def __init__(self, dtype):
         finfo = np.finfo(dtype)
-        # float32: 2^-100 (2^26 above the smallest normal number); float64: never needed
         self.active = finfo.bits == 32
         self.c = dtype.type(2.0 ** (-100 + finfo.nmant + 1))
 
@@ -176,6 +225,87 @@ class _Flush:
             x -= self.c
 
 
+def _gated_output(segments, rows, T, B, H, sizes, dtype):
+    """The ``(T, B, H)`` output: a view of the feature-major states, zero on padded steps.
+
+    ``rows(seg)`` is the ``(L, H, w)`` block of ``h(t0..t1−1)`` of a segment.
+    """
+    sizes = np.asarray(sizes)
+    if len(segments) == 1 and segments[0][2] == B and segments[0][1] == T:
+        out = rows(segments[0])
+    else:
+        out = np.zeros((T, H, B), dtype=dtype)
+        for seg in segments:
+            t0, t1, w = seg[:3]
+            out[t0:t1, :, :w] = rows(seg)
+    if T and sizes.min() < B:
+        out *= (np.arange(B)[None, :] < sizes[:, None])[:, None, :]
+    return out.transpose(0, 2, 1)
+
+
+def _gather_final(state, segments, lengths, blocks):
+    """Write each sequence's state at its last step into ``state`` (rows of ``(B, ·)``).
+
+    ``blocks(seg)`` returns the segment's ``(L + 1, S, w)`` feature-major states,
+    block ``k`` holding the state after step ``t0 + k − 1``.
+    """
+    for seg in segments:
+        t0, t1 = seg[:2]
+        rows = np.flatnonzero((lengths > t0) & (lengths <= t1))
+        if rows.size:
+            state[rows] = blocks(seg)[lengths[rows] - t0, :, rows]
+    return state
+
+
+def _block_steps(L, bytes_per_step, budget=1 << 20):
+    """Steps per block of backward factors: the block stays in cache (≈ 1 MiB) until used."""
+    return int(min(L, max(4, budget // bytes_per_step)))
+
+
+def _lstm_factors(A, C_prev, tanh_C, P, K, S):
+    """LSTM backward factors of a block of ``b`` steps (written into ``P[:b]``, ``K[:b]``).
+
+    ``A`` holds the gates ``[i, f, o, g]`` (forward order), ``C_prev`` is ``C(t−1)``.
+    """
+    b, H = A.shape[0], A.shape[1] // 4
+    P, K, S = P[:b], K[:b], S[:b]
+    i, o, g = A[:, :H], A[:, 2 * H: 3 * H], A[:, 3 * H:]
+    sig = A[:, : 3 * H]
+    np.subtract(1, sig, out=S)
+    S *= sig  # σ' = σ(1 − σ) of i, f, o
+    np.multiply(S[:, :H], g, out=P[:, 0])  # g ⊙ i(1−i)
+    np.multiply(S[:, H: 2 * H], C_prev, out=P[:, 1])  # C(t−1) ⊙ f(1−f)
+    np.multiply(S[:, 2 * H:], tanh_C, out=P[:, 3])  # tanh C ⊙ o(1−o)
+    tmp = S[:, :H]
+    np.multiply(g, g, out=tmp)
+    np.subtract(1, tmp, out=tmp)
+    np.multiply(tmp, i, out=P[:, 2])  # i ⊙ (1−g²)
+    np.multiply(tanh_C, tanh_C, out=K)
+    np.subtract(1, K, out=K)
+    K *= o  # o ⊙ (1 − tanh²C)
+
+
+def _gru_factors(Gi, Gh, h_prev, P, Q, S):
+    """GRU backward factors of a block of ``b`` steps (written into ``P[:b]``, ``Q[:b]``).
+
+    ``Gi`` holds ``[r, z, n]``, ``Gh[:, 2H:]`` is ``h(t−1) W_h^n + b_h^n``.
+    """
+    b, H = Gi.shape[0], Gi.shape[1] // 3
+    P, Q, S = P[:b], Q[:b], S[:b]
+    r, z, n = Gi[:, :H], Gi[:, H: 2 * H], Gi[:, 2 * H:]
+    rz = Gi[:, : 2 * H]
+    np.subtract(1, rz, out=S)
+    S *= rz  # σ' of r, z
+    np.multiply(S[:, :H], Gh[:, 2 * H:], out=Q[:, 0])  # (h W_h^n + b_h^n) ⊙ r(1 − r)
+    Q[:, 1] = r
+    np.subtract(h_prev, n, out=P[:, 1])
+    P[:, 1] *= S[:, H:]  # (h(t−1) − n) ⊙ z(1 − z)
+    tmp = S[:, :H]
+    np.multiply(n, n, out=tmp)
+    np.subtract(1, tmp, out=tmp)
+    np.subtract(1, z, out=P[:, 0])
+    P[:, 0] *= tmp  # (1 − z)(1 − n²)
+
 class LSTMCell:
     """Long short-term memory cell (Hochreiter & Schmidhuber, 1997, with forget gate).
 
@@ -183,19 +313,20 @@ class LSTMCell:
 
         i(t) &= \\sigma\\big(x(t) W_x^{i} + h(t-1) W_h^{i} + b^{i}\\big)  && \\text{input gate} \\\\
         f(t) &= \\sigma\\big(x(t) W_x^{f} + h(t-1) W_h^{f} + b^{f}\\big)  && \\text{forget gate} \\\\
-        g(t) &= \\tanh\\big(x(t) W_x^{g} + h(t-1) W_h^{g} + b^{g}\\big)   && \\text{candidate } \\tilde C \\\\
+        g(t) &= \\tanh\\big(x(t) W_x^{g} + h(t-1) W_h^{g} + b^{g}\\big)   && \\text{candidate } \\tilde C(t) \\\\
         o(t) &= \\sigma\\big(x(t) W_x^{o} + h(t-1) W_h^{o} + b^{o}\\big)  && \\text{output gate} \\\\
         C(t) &= f(t) \\odot C(t-1) + i(t) \\odot g(t) \\\\
         h(t) &= o(t) \\odot \\tanh C(t)
 
-    Parameters are stored as Keras does: ``W_x`` of shape ``(n_in, 4H)``, ``W_h`` of
-    shape ``(H, 4H)`` and one bias ``b`` of shape ``(4H,)``, the gates side by side in
-    the order i, f, g, o (PyTorch's ``weight_ih_l0`` is ``W_x.T`` and its two biases sum
-    to ``b``).  The carried state is ``[h; C]`` (``state_size = 2H``).
+    Parameters are stored as Keras stores them: ``W_x`` of shape ``(n_in, 4H)``,
+    ``W_h`` of shape ``(H, 4H)`` and one bias ``b`` of shape ``(4H,)``, the gates side
+    by side in the order i, f, g, o.  (PyTorch's ``weight_ih_l0`` is ``W_x.T``, its
+    ``weight_hh_l0`` is ``W_h.T`` and its two biases sum to ``b``.)  The state carried
+    between truncated-BPTT chunks is ``[h; C]``, ``state_size = 2H``.
 
-    Backward, with ``δh(t) = ∂L/∂h(t)`` (from the output and from step ``t+1``) and
-    ``δC(t) = δh(t) ⊙ o ⊙ (1 − tanh²C(t)) + δC(t+1) ⊙ f(t+1)``, the gradients of the gate
-    pre-activations are ``δi = δC ⊙ g ⊙ i(1−i)``, ``δf = δC ⊙ C(t−1) ⊙ f(1−f)``,
+    Backward, with ``δh(t) = ∂L/∂h(t)`` (from the output and from step ``t + 1``) and
+    ``δC(t) = δh(t) ⊙ o ⊙ (1 − tanh²C(t)) + δC(t+1) ⊙ f(t+1)``, the gate
+    pre-activations receive ``δi = δC ⊙ g ⊙ i(1−i)``, ``δf = δC ⊙ C(t−1) ⊙ f(1−f)``,
     ``δg = δC ⊙ i ⊙ (1−g²)``, ``δo = δh ⊙ tanh C ⊙ o(1−o)``, and
     ``δh(t−1) += [δi δf δg δo] W_hᵀ``.
 
@@ -204,13 +335,13 @@ class LSTMCell:
     n_in, n_hidden : int
         Input and hidden widths.
     unit_forget_bias : bool, default=True
-        Initialise the forget-gate bias to 1 (Jozefowicz et al., 2015; Keras' default),
-        so the cell starts by remembering.
+        Initialise the forget-gate bias to 1 (Jozefowicz et al., 2015; Keras'
+        default), so that the cell starts by remembering.
     """
 
-    # σ(z) = ½ tanh(z/2) + ½: the forward pass keeps the gates in the order i, f, o, g
-    # with the σ-columns of the weights prescaled by ½, so that one tanh covers all four
-    # gates and one affine fix-up turns the first 3H columns into σ.
+    # σ(z) = ½ tanh(z/2) + ½: the forward pass orders the gates i, f, o, g and halves
+    # the σ-rows of the weights, so one tanh covers all four gates and one affine
+    # fix-up of the first 3H rows turns them into σ.
     _FWD = [0, 1, 3, 2]
     _SCALE = [0.5, 0.5, 0.5, 1.0]
 
@@ -233,98 +364,100 @@ class LSTMCell:
             p["b"][H: 2 * H] = 1
 
     def forward(self, p, X, sizes, state0):
-        T, B, _ = X.shape
+        T, B, n_in = X.shape
         H = self.n_hidden
-        W_h = _gates(p["W_h"], self._FWD, self._SCALE)
-        # input projection of all steps in one GEMM: A[t] = x(t) W_x + b (gates i, f, o, g)
-        A = np.dot(X.reshape(T * B, -1), _gates(p["W_x"], self._FWD, self._SCALE))
-        A += _gates(p["b"], self._FWD, self._SCALE)
-        A = A.reshape(T, B, 4 * H)
-        out = np.zeros((T, B, H), dtype=X.dtype)  # h(t), zero on padded steps
-        C = np.zeros((T, B, H), dtype=X.dtype)  # C(t)
-        tanh_C = np.zeros((T, B, H), dtype=X.dtype)
-        tmp = np.empty((B, 4 * H), dtype=X.dtype)
-        h, c = state0[:, :H], state0[:, H:]
-        for t, n in enumerate(np.asarray(sizes).tolist()):
-            if n == 0:
-                break
-            a = A[t, :n]
-            a += np.dot(h[:n], W_h, out=tmp[:n])
-            np.tanh(a, out=a)
-            sig = a[:, : 3 * H]
-            sig *= 0.5
-            sig += 0.5  # a = [i, f, o, g]
-            i, f, o, g = a[:, :H], a[:, H: 2 * H], a[:, 2 * H: 3 * H], a[:, 3 * H:]
-            c_t, ig = C[t, :n], tmp[:n, :H]
-            np.multiply(f, c[:n], out=c_t)
-            c_t += np.multiply(i, g, out=ig)  # C(t) = f ⊙ C(t−1) + i ⊙ g
-            np.tanh(c_t, out=tanh_C[t, :n])
-            np.multiply(o, tanh_C[t, :n], out=out[t, :n])  # h(t) = o ⊙ tanh C(t)
-            h, c = out[t], C[t]
+        r = n_in + 1  # Z[k] = [x(t); 1; h(t−1)]: h(t−1) in rows r:
+        gemm = _GEMM[X.dtype]
+        sizes = np.asarray(sizes).tolist()
+        W_in = _gates(np.vstack([p["W_x"], p["b"]]), self._FWD, self._SCALE).T.copy()  # (4H, n_in + 1)
+        W_rec = _gates(p["W_h"], self._FWD, self._SCALE).T.copy()  # (4H, H)
+        segments = []
+        h, c = state0[:, :H].T, state0[:, H:].T  # (H, B) views
+        for t0, t1, w in _segments(sizes):
+            L = t1 - t0
+            Z = np.empty((L + 1, r + H, w), dtype=X.dtype)
+            Z[:L, :n_in] = X[t0:t1, :w].transpose(0, 2, 1)
+            Z[:, n_in] = 1
+            Z[0, r:] = h[:, :w]
+            C = np.empty((L + 1, H, w), dtype=X.dtype)
+            C[0] = c[:, :w]
+            A = np.matmul(W_in, Z[:L, :r])  # x(t) W_x + b for all steps, gates i, f, o, g
+            tanh_C = np.empty((L, H, w), dtype=X.dtype)
+            tmp = np.empty((H, w), dtype=X.dtype)
+            for k in range(L):
+                a = A[k]
+                _addmm(gemm, a, W_rec, Z[k, r:])  # + h(t−1) W_h
+                np.tanh(a, out=a)
+                sig = a[: 3 * H]
+                sig *= 0.5
+                sig += 0.5
+                i, f, o, g = a[:H], a[H: 2 * H], a[2 * H: 3 * H], a[3 * H:]
+                c_t = C[k + 1]
+                np.multiply(f, C[k], out=c_t)
+                c_t += np.multiply(i, g, out=tmp)  # C(t) = f ⊙ C(t−1) + i ⊙ g
+                np.tanh(c_t, out=tanh_C[k])
+                np.multiply(o, tanh_C[k], out=Z[k + 1, r:])  # h(t) = o ⊙ tanh C(t)
+            h, c = Z[L, r:], C[L]
+            segments.append((t0, t1, w, Z, A, C, tanh_C))
         lengths = lengths_from_sizes(sizes, B)
-        state = np.concatenate(
-            [final_state(out, lengths, state0[:, :H]), final_state(C, lengths, state0[:, H:])], axis=1
-        )
-        return out, state, (X, A, C, tanh_C, out, sizes, state0)
+        state = state0.copy()
+        _gather_final(state[:, :H], segments, lengths, lambda s: s[3][:, r:])
+        _gather_final(state[:, H:], segments, lengths, lambda s: s[5])
+        out = _gated_output(segments, lambda s: s[3][1:, r:], T, B, H, sizes, X.dtype)
+        return out, state, (segments, X.shape, sizes)
 
     def backward(self, p, g, d_out, cache, need_dx=True):
-        X, A, C, tanh_C, out, sizes, state0 = cache
-        T, B, H = out.shape
-        dtype = out.dtype
-        i, f, o, gg = (A[:, :, k * H: (k + 1) * H] for k in range(4))  # forward order i, f, o, g
-        # factors that depend on the forward pass only, for all steps at once:
-        # P[:, :, 0:3] multiplies δC into [δi, δf, δg], P[:, :, 3] multiplies δh into δo,
-        # K = o ⊙ (1 − tanh²C) carries δh into δC.
-        P = np.empty((T, B, 4, H), dtype=dtype)
-        tmp = np.empty((T, B, H), dtype=dtype)
-        np.subtract(1, i, out=tmp)
-        tmp *= i
-        np.multiply(tmp, gg, out=P[:, :, 0])  # g ⊙ i(1−i)
-        np.subtract(1, f, out=tmp)
-        tmp *= f
-        np.multiply(tmp[0], state0[:, H:], out=P[0, :, 1])
-        np.multiply(tmp[1:], C[:-1], out=P[1:, :, 1])  # C(t−1) ⊙ f(1−f)
-        np.multiply(gg, gg, out=tmp)
-        np.subtract(1, tmp, out=tmp)
-        np.multiply(tmp, i, out=P[:, :, 2])  # i ⊙ (1−g²)
-        np.subtract(1, o, out=tmp)
-        tmp *= o
-        np.multiply(tmp, tanh_C, out=P[:, :, 3])  # tanh C ⊙ o(1−o)
-        K = np.multiply(tanh_C, tanh_C, out=tmp)
-        np.subtract(1, K, out=K)
-        K *= o
-
-        dZ = np.zeros((T, B, 4, H), dtype=dtype)  # ∂L/∂(gate pre-activations), order i, f, g, o
-        dh_all = d_out.copy()  # becomes δh(t): the recurrence adds into row t − 1
-        dC = np.zeros((B, H), dtype=dtype)
-        buf = np.empty((B, H), dtype=dtype)
-        W_hT = p["W_h"].T
+        segments, (T, B, n_in), sizes = cache
+        H = self.n_hidden
+        r = n_in + 1
+        dtype = d_out.dtype
+        gemm = _GEMM[dtype]
         flush = _Flush(dtype)
-        sizes_list = np.asarray(sizes).tolist()
-        for t in range(T - 1, -1, -1):
-            n = sizes_list[t]
-            if n == 0:
-                continue
-            dh, dc, z = dh_all[t, :n], dC[:n], dZ[t, :n]
-            dc += np.multiply(dh, K[t, :n], out=buf[:n])
-            np.multiply(dc[:, None, :], P[t, :n, :3], out=z[:, :3])
-            np.multiply(dh, P[t, :n, 3], out=z[:, 3])
-            if t > 0:
-                dc *= f[t, :n]  # δC(t−1) gets δC(t) ⊙ f(t)
-                dh_prev = dh_all[t - 1, :n]
-                dh_prev += np.dot(z.reshape(n, 4 * H), W_hT, out=buf[:n])
-                flush(dc)
-                flush(dh_prev)
-        # weight gradients: one GEMM each over all steps
-        dZ2 = dZ.reshape(T * B, 4 * H)
-        np.dot(state0[:, :H].T, dZ2[:B], out=g["W_h"])
-        if T > 1:
-            g["W_h"] += np.dot(out[:-1].reshape(-1, H).T, dZ2[B:])
-        np.dot(X.reshape(T * B, -1).T, dZ2, out=g["W_x"])
-        np.sum(dZ2, axis=0, out=g["b"])
-        if not need_dx:
-            return None
-        return np.dot(dZ2, p["W_x"].T).reshape(T, B, -1)
+        W_h = p["W_h"]  # (H, 4H), gates i, f, g, o: the order of the errors δ below
+        grad = np.zeros((r + H, 4 * H), dtype=dtype)  # [∂W_x; ∂b; ∂W_h]
+        dX = np.zeros((T, n_in, B), dtype=dtype) if need_dx else None
+        carry = None
+        for t0, t1, w, Z, A, C, tanh_C in reversed(segments):
+            L = t1 - t0
+            f = A[:, H: 2 * H]
+            dh_all = np.array(d_out[t0:t1, :w].transpose(0, 2, 1), order="C")  # becomes δh(t)
+            dC = np.zeros((H, w), dtype=dtype)
+            if carry is not None:  # errors flowing in from the next (narrower) segment
+                dh_all[L - 1, :, : carry[0].shape[1]] += carry[0]
+                dC[:, : carry[1].shape[1]] = carry[1]
+            delta = np.empty((L if need_dx else 1, 4, H, w), dtype=dtype)
+            buf = np.empty((H, w), dtype=dtype)
+            n_blk = _block_steps(L, 6 * H * w * dtype.itemsize)
+            P = np.empty((n_blk, 4, H, w), dtype=dtype)
+            K = np.empty((n_blk, H, w), dtype=dtype)
+            S = np.empty((n_blk, 3 * H, w), dtype=dtype)
+            for k1 in range(L, 0, -n_blk):
+                k0 = max(0, k1 - n_blk)
+                # factors that only depend on the forward pass, for a block of steps at once:
+                # δ[i, f, g] = δC ⊙ P[:, :3], δo = δh ⊙ P[:, 3]; δh adds δh ⊙ K to δC
+                _lstm_factors(A[k0:k1], C[k0:k1], tanh_C[k0:k1], P, K, S)
+                for k in range(k1 - 1, k0 - 1, -1):
+                    j = k - k0
+                    dh, d = dh_all[k], delta[k if need_dx else 0]
+                    dC += np.multiply(dh, K[j], out=buf)
+                    np.multiply(dC, P[j, :3], out=d[:3])
+                    np.multiply(dh, P[j, 3], out=d[3])
+                    d = d.reshape(4 * H, w)
+                    _addmm(gemm, grad, Z[k], d.T)  # ∂[W_x; b; W_h] += [x; 1; h(t−1)] δᵀ
+                    dC *= f[k]  # δC(t−1) receives δC(t) ⊙ f(t)
+                    if k:
+                        _addmm(gemm, dh_all[k - 1], W_h, d)  # δh(t−1) += W_h δ
+                        if not k % 4:
+                            flush(dC)
+                            flush(dh_all[k - 1])
+                    elif t0:
+                        carry = (np.dot(W_h, d), dC.copy())
+            if need_dx:
+                dX[t0:t1, :, :w] = np.matmul(p["W_x"], delta.reshape(L, 4 * H, w))
+        g["W_x"][...] = grad[:n_in]
+        g["b"][...] = grad[n_in]
+        g["W_h"][...] = grad[r:]
+        return dX.transpose(0, 2, 1) if need_dx else None
 
 
 class GRUCell:
@@ -334,19 +467,21 @@ class GRUCell:
 
         r(t) &= \\sigma\\big(x(t) W_x^{r} + b_x^{r} + h(t-1) W_h^{r} + b_h^{r}\\big)  && \\text{reset gate} \\\\
         z(t) &= \\sigma\\big(x(t) W_x^{z} + b_x^{z} + h(t-1) W_h^{z} + b_h^{z}\\big)  && \\text{update gate} \\\\
-        n(t) &= \\tanh\\big(x(t) W_x^{n} + b_x^{n} + r(t) \\odot (h(t-1) W_h^{n} + b_h^{n})\\big) \\\\
+        n(t) &= \\tanh\\big(x(t) W_x^{n} + b_x^{n} + r(t) \\odot (h(t-1) W_h^{n} + b_h^{n})\\big)
+             && \\text{candidate} \\\\
         h(t) &= (1 - z(t)) \\odot n(t) + z(t) \\odot h(t-1)
 
-    The reset gate acts on the recurrent projection *after* the matrix product (as in
-    PyTorch and cuDNN, Keras' ``reset_after=True``), which is why the input and the
-    recurrent projections keep separate biases.  Stored as ``W_x (n_in, 3H)``,
-    ``W_h (H, 3H)``, ``b_x (3H,)``, ``b_h (3H,)`` with the gates in PyTorch's order
-    r, z, n (PyTorch's ``weight_ih_l0`` is ``W_x.T``, ``bias_ih_l0`` is ``b_x``).
+    The reset gate acts on the recurrent projection *after* the matrix product (PyTorch,
+    cuDNN, Keras' ``reset_after=True``), which is why the input and the recurrent
+    projections keep separate biases.  Stored as ``W_x (n_in, 3H)``, ``W_h (H, 3H)``,
+    ``b_x (3H,)``, ``b_h (3H,)``, gates in PyTorch's order r, z, n (PyTorch's
+    ``weight_ih_l0`` is ``W_x.T``, ``bias_ih_l0`` is ``b_x``, ``bias_hh_l0`` is ``b_h``).
 
-    Backward, with ``δh = ∂L/∂h(t)``: ``δn̂ = δh ⊙ (1−z) ⊙ (1−n²)`` (pre-activation of n),
-    ``δẑ = δh ⊙ (h(t−1) − n) ⊙ z(1−z)``, ``δr̂ = δn̂ ⊙ (h(t−1) W_h^n + b_h^n) ⊙ r(1−r)``;
-    the input projection receives ``[δr̂, δẑ, δn̂]``, the recurrent one
-    ``[δr̂, δẑ, δn̂ ⊙ r]``, and ``δh(t−1) += δh ⊙ z + [δr̂, δẑ, δn̂ ⊙ r] W_hᵀ``.
+    Backward, with ``δh = ∂L/∂h(t)``: ``δn̂ = δh ⊙ (1−z) ⊙ (1−n²)`` (pre-activation of
+    n), ``δẑ = δh ⊙ (h(t−1) − n) ⊙ z(1−z)``,
+    ``δr̂ = δn̂ ⊙ (h(t−1) W_h^n + b_h^n) ⊙ r(1−r)``; the input projection receives
+    ``[δr̂, δẑ, δn̂]``, the recurrent one ``[δr̂, δẑ, δn̂ ⊙ r]``, and
+    ``δh(t−1) += δh ⊙ z + [δr̂, δẑ, δn̂ ⊙ r] W_hᵀ``.
 
     Parameters
     ----------
@@ -354,7 +489,8 @@ class GRUCell:
         Input and hidden widths.
     """
 
-    _SCALE = [0.5, 0.5, 1.0]  # σ-columns (r, z) prescaled by ½: σ(x) = ½ tanh(x/2) + ½
+    _ORDER = [0, 1, 2]
+    _SCALE = [0.5, 0.5, 1.0]  # σ-rows (r, z) halved: σ(x) = ½ tanh(x/2) + ½
 
     def __init__(self, n_in, n_hidden):
         self.n_in = n_in
@@ -372,105 +508,103 @@ class GRUCell:
         p["b_h"][...] = 0
 
     def forward(self, p, X, sizes, state0):
-        T, B, _ = X.shape
+        T, B, n_in = X.shape
         H = self.n_hidden
-        order = [0, 1, 2]
-        W_h = _gates(p["W_h"], order, self._SCALE)
-        b_h = _gates(p["b_h"], order, self._SCALE)
-        # input projection of all steps in one GEMM: Gi[t] = x(t) W_x + b_x (gates r, z, n)
-        Gi = np.dot(X.reshape(T * B, -1), _gates(p["W_x"], order, self._SCALE))
-        Gi += _gates(p["b_x"], order, self._SCALE)
-        Gi = Gi.reshape(T, B, 3 * H)
-        Gh = np.zeros((T, B, 3 * H), dtype=X.dtype)  # h(t−1) W_h + b_h, kept for backward
-        out = np.zeros((T, B, H), dtype=X.dtype)
-        tmp = np.empty((B, H), dtype=X.dtype)
-        h = state0
-        for t, n in enumerate(np.asarray(sizes).tolist()):
-            if n == 0:
-                break
-            gi, gh = Gi[t, :n], Gh[t, :n]
-            np.dot(h[:n], W_h, out=gh)
-            gh += b_h
-            rz = gi[:, : 2 * H]
-            rz += gh[:, : 2 * H]
-            np.tanh(rz, out=rz)
-            rz *= 0.5
-            rz += 0.5  # [r, z]
-            r, z, n_t = gi[:, :H], gi[:, H: 2 * H], gi[:, 2 * H:]
-            n_t += np.multiply(r, gh[:, 2 * H:], out=tmp[:n])
-            np.tanh(n_t, out=n_t)  # n = tanh(x W_x^n + b_x^n + r ⊙ (h W_h^n + b_h^n))
-            d = np.subtract(h[:n], n_t, out=tmp[:n])
-            d *= z
-            np.add(n_t, d, out=out[t, :n])  # h(t) = n + z ⊙ (h(t−1) − n)
-            h = out[t]
+        r = n_in + 1  # Z[k] = [x(t); 1; h(t−1); 1]: [h(t−1); 1] in rows r:
+        sizes = np.asarray(sizes).tolist()
+        W_in = _gates(np.vstack([p["W_x"], p["b_x"]]), self._ORDER, self._SCALE).T.copy()  # (3H, n_in + 1)
+        W_rec = _gates(np.vstack([p["W_h"], p["b_h"]]), self._ORDER, self._SCALE).T.copy()  # (3H, H + 1)
+        segments = []
+        h = state0.T
+        for t0, t1, w in _segments(sizes):
+            L = t1 - t0
+            Z = np.empty((L + 1, r + H + 1, w), dtype=X.dtype)
+            Z[:L, :n_in] = X[t0:t1, :w].transpose(0, 2, 1)
+            Z[:, n_in] = 1
+            Z[:, r + H] = 1
+            Z[0, r: r + H] = h[:, :w]
+            Gi = np.matmul(W_in, Z[:L, :r])  # x(t) W_x + b_x for all steps, gates r, z, n
+            Gh = np.empty((L, 3 * H, w), dtype=X.dtype)  # h(t−1) W_h + b_h, kept for backward
+            tmp = np.empty((H, w), dtype=X.dtype)
+            for k in range(L):
+                gi, gh = Gi[k], Gh[k]
+                np.dot(W_rec, Z[k, r:], out=gh)
+                rz = gi[: 2 * H]
+                rz += gh[: 2 * H]
+                np.tanh(rz, out=rz)
+                rz *= 0.5
+                rz += 0.5  # r, z
+                r_t, z_t, n_t = gi[:H], gi[H: 2 * H], gi[2 * H:]
+                n_t += np.multiply(r_t, gh[2 * H:], out=tmp)
+                np.tanh(n_t, out=n_t)  # n = tanh(x W_x^n + b_x^n + r ⊙ (h W_h^n + b_h^n))
+                np.subtract(Z[k, r: r + H], n_t, out=tmp)
+                tmp *= z_t
+                np.add(n_t, tmp, out=Z[k + 1, r: r + H])  # h(t) = n + z ⊙ (h(t−1) − n)
+            h = Z[L, r: r + H]
+            segments.append((t0, t1, w, Z, Gi, Gh))
         lengths = lengths_from_sizes(sizes, B)
-        return out, final_state(out, lengths, state0), (X, Gi, Gh, out, sizes, state0)
+        state = _gather_final(state0.copy(), segments, lengths, lambda s: s[3][:, r: r + H])
+        out = _gated_output(segments, lambda s: s[3][1:, r: r + H], T, B, H, sizes, X.dtype)
+        return out, state, (segments, X.shape, sizes)
 
     def backward(self, p, g, d_out, cache, need_dx=True):
-        X, Gi, Gh, out, sizes, state0 = cache
-        T, B, H = out.shape
-        dtype = out.dtype
-        r, z, n_ = Gi[:, :, :H], Gi[:, :, H: 2 * H], Gi[:, :, 2 * H:]
-        hn = Gh[:, :, 2 * H:]
-        # factors that depend on the forward pass only, for all steps at once:
-        # δh multiplies P[:, :, 0] into δn̂ and P[:, :, 1] into δẑ; δn̂ multiplies
-        # Q[:, :, 0] into δr̂ and Q[:, :, 1] = r into the recurrent n-gradient.
-        P = np.empty((T, B, 2, H), dtype=dtype)
-        Q = np.empty((T, B, 2, H), dtype=dtype)
-        tmp = np.empty((T, B, H), dtype=dtype)
-        np.multiply(n_, n_, out=tmp)
-        np.subtract(1, tmp, out=tmp)
-        np.subtract(1, z, out=P[:, :, 0])
-        P[:, :, 0] *= tmp  # (1 − z)(1 − n²)
-        np.subtract(state0, n_[0], out=P[0, :, 1])
-        np.subtract(out[:-1], n_[1:], out=P[1:, :, 1])
-        np.subtract(1, z, out=tmp)
-        tmp *= z
-        P[:, :, 1] *= tmp  # (h(t−1) − n) z(1 − z)
-        np.subtract(1, r, out=tmp)
-        tmp *= r
-        np.multiply(tmp, hn, out=Q[:, :, 0])  # (h W_h^n + b_h^n) r(1 − r)
-        Q[:, :, 1] = r
-
-        # pre-activation gradients in the order [n̂ (input side), r̂, ẑ, n̂ ⊙ r (recurrent side)]:
-        # [:3] is the input projection's (gates n, r, z), [1:] the recurrent one's (r, z, n)
-        dG = np.zeros((T, B, 4, H), dtype=dtype)
-        dh_all = d_out.copy()
-        buf = np.empty((B, H), dtype=dtype)
-        W_hT = p["W_h"].T
+        segments, (T, B, n_in), sizes = cache
+        H = self.n_hidden
+        r = n_in + 1
+        dtype = d_out.dtype
+        gemm = _GEMM[dtype]
         flush = _Flush(dtype)
-        sizes_list = np.asarray(sizes).tolist()
-        for t in range(T - 1, -1, -1):
-            n = sizes_list[t]
-            if n == 0:
-                continue
-            dh, d = dh_all[t, :n], dG[t, :n]
-            np.multiply(dh[:, None, :], P[t, :n], out=d[:, 0::2])  # δn̂, δẑ
-            np.multiply(d[:, 0:1], Q[t, :n], out=d[:, 1::2])  # δr̂, δn̂ ⊙ r
-            if t > 0:
-                dh_prev = dh_all[t - 1, :n]
-                dh_prev += np.multiply(dh, z[t, :n], out=buf[:n])
-                dh_prev += np.dot(d[:, 1:].reshape(n, 3 * H), W_hT, out=buf[:n])
-                flush(dh_prev)
-        dG2 = dG.reshape(T * B, 4 * H)
-        dGh = dG2[:, H:]  # r, z, n: the order of W_h
-        np.dot(state0.T, dGh[:B], out=g["W_h"])
-        if T > 1:
-            g["W_h"] += np.dot(out[:-1].reshape(-1, H).T, dGh[B:])
-        np.sum(dGh, axis=0, out=g["b_h"])
-        dGi = dG2[:, : 3 * H]  # n, r, z
-        gW = np.dot(X.reshape(T * B, -1).T, dGi)
-        g["W_x"][:, : 2 * H] = gW[:, H:]
-        g["W_x"][:, 2 * H:] = gW[:, :H]
-        gb = dGi.sum(axis=0)
-        g["b_x"][: 2 * H] = gb[H:]
-        g["b_x"][2 * H:] = gb[:H]
-        if not need_dx:
-            return None
+        W_h = p["W_h"]  # (H, 3H), gates r, z, n
+        grad_in = np.zeros((r, 3 * H), dtype=dtype)  # [∂W_x; ∂b_x], gates n, r, z
+        grad_rec = np.zeros((H + 1, 3 * H), dtype=dtype)  # [∂W_h; ∂b_h], gates r, z, n
+        dX = np.zeros((T, n_in, B), dtype=dtype) if need_dx else None
         W_x = p["W_x"]
-        return np.dot(dGi, np.concatenate([W_x[:, 2 * H:], W_x[:, : 2 * H]], axis=1).T).reshape(T, B, -1)
-
-
+        W_x_nrz = np.concatenate([W_x[:, 2 * H:], W_x[:, : 2 * H]], axis=1)
+        carry = None
+        for t0, t1, w, Z, Gi, Gh in reversed(segments):
+            L = t1 - t0
+            z_ = Gi[:, H: 2 * H]
+            dh_all = np.array(d_out[t0:t1, :w].transpose(0, 2, 1), order="C")  # becomes δh(t)
+            if carry is not None:  # errors flowing in from the next (narrower) segment
+                dh_all[L - 1, :, : carry.shape[1]] += carry
+            # errors in the order [δn̂, δr̂, δẑ, δn̂ ⊙ r]: [:3] feed the input projection
+            # (gates n, r, z), [1:] the recurrent one (gates r, z, n)
+            delta = np.empty((L if need_dx else 1, 4, H, w), dtype=dtype)
+            buf = np.empty((H, w), dtype=dtype)
+            n_blk = _block_steps(L, 7 * H * w * dtype.itemsize)
+            P = np.empty((n_blk, 2, H, w), dtype=dtype)
+            Q = np.empty((n_blk, 2, H, w), dtype=dtype)
+            S = np.empty((n_blk, 2 * H, w), dtype=dtype)
+            for k1 in range(L, 0, -n_blk):
+                k0 = max(0, k1 - n_blk)
+                # factors that only depend on the forward pass, for a block of steps at once:
+                # [δn̂, δẑ] = δh ⊙ P, [δr̂, δn̂ ⊙ r] = δn̂ ⊙ Q
+                _gru_factors(Gi[k0:k1], Gh[k0:k1], Z[k0:k1, r: r + H], P, Q, S)
+                for k in range(k1 - 1, k0 - 1, -1):
+                    j = k - k0
+                    dh, d = dh_all[k], delta[k if need_dx else 0]
+                    np.multiply(dh, P[j], out=d[0::2])  # δn̂, δẑ
+                    np.multiply(d[0], Q[j], out=d[1::2])  # δr̂, δn̂ ⊙ r
+                    d_in, d_rec = d[:3].reshape(3 * H, w), d[1:].reshape(3 * H, w)
+                    _addmm(gemm, grad_in, Z[k, :r], d_in.T)  # ∂[W_x; b_x] += [x; 1] δᵀ
+                    _addmm(gemm, grad_rec, Z[k, r:], d_rec.T)  # ∂[W_h; b_h] += [h(t−1); 1] δᵀ
+                    if k:
+                        dh_prev = dh_all[k - 1]
+                        dh_prev += np.multiply(dh, z_[k], out=buf)
+                        _addmm(gemm, dh_prev, W_h, d_rec)  # δh(t−1) += δh ⊙ z + W_h δ
+                        if not k % 4:
+                            flush(dh_prev)
+                    elif t0:
+                        carry = np.multiply(dh, z_[k]) + np.dot(W_h, d_rec)
+            if need_dx:
+                dX[t0:t1, :, :w] = np.matmul(W_x_nrz, delta[:, :3].reshape(L, 3 * H, w))
+        g["W_x"][:, : 2 * H] = grad_in[:n_in, H:]
+        g["W_x"][:, 2 * H:] = grad_in[:n_in, :H]
+        g["b_x"][: 2 * H] = grad_in[n_in, H:]
+        g["b_x"][2 * H:] = grad_in[n_in, :H]
+        g["W_h"][...] = grad_rec[:H]
+        g["b_h"][...] = grad_rec[H]
+        return dX.transpose(0, 2, 1) if need_dx else None
 class JordanCell:
     """Jordan cell: the hidden layer sees the network's previous *output*.
 

@@ -152,26 +152,29 @@ class Network:
         Whether dense layers follow the head.  False when the last recurrent cell emits the
         prediction itself (the Jordan cell, whose output is fed back); ``dense`` and
         ``n_out`` are then unused.
+    prefix : str, default=''
+        Prepended to every parameter name (networks that are parts of a larger one).
     """
 
     def __init__(self, n_in, recurrent, dense, n_out, *, per_step, bidirectional=False,
-                 activation="relu", out_activation="identity", readout=True):
+                 activation="relu", out_activation="identity", readout=True, prefix=""):
         self.per_step = per_step
         self.recurrent = []
         width = n_in
         for i, (factory, n_hidden) in enumerate(recurrent):
-            layer = RecurrentLayer(factory, width, n_hidden, bidirectional, prefix=f"rnn{i}.")
+            layer = RecurrentLayer(factory, width, n_hidden, bidirectional, prefix=f"{prefix}rnn{i}.")
             self.recurrent.append(layer)
             width = layer.n_out
         self.dense = []
         widths = list(dense) + [n_out] if readout else []
         for i, w in enumerate(widths):
             act = out_activation if i == len(widths) - 1 else activation
-            self.dense.append(Dense(width, w, act, prefix=f"dense{i}."))
+            self.dense.append(Dense(width, w, act, prefix=f"{prefix}dense{i}."))
             width = w
         shapes = [s for layer in self.recurrent + self.dense for s in layer.param_shapes()]
         self.layout = ParameterLayout(shapes)
         self.state_sizes = [layer.state_size for layer in self.recurrent]
+        self.n_out = width
 
     def initialize(self, theta, rng):
         views = self.layout.views(theta)
@@ -235,17 +238,21 @@ class Network:
         return d_A
 
     # ----------------------------------------------------------------- backward
-    def backward(self, theta, grad, delta, cache):
-        """Backpropagate ``delta = ∂L/∂z_out`` (output pre-activation) and fill ``grad``."""
+    def backward(self, theta, grad, delta, cache, need_dx=False):
+        """Backpropagate ``delta = ∂L/∂z_out`` (output pre-activation) and fill ``grad``.
+
+        Returns ``∂L/∂X`` (the shape of the inputs) when ``need_dx``, else None.
+        """
         X, sizes, lengths, caches, acts, A_shape = cache
         views, grads = self.layout.views(theta), self.layout.views(grad)
         d = delta.reshape(-1, delta.shape[-1]) if self.dense or self.per_step else delta
         n_dense = len(self.dense)
         for i in range(n_dense - 1, -1, -1):
-            need = i > 0 or bool(self.recurrent)
+            need = i > 0 or bool(self.recurrent) or need_dx
             d = self.dense[i].backward(views, grads, acts[i], acts[i + 1], d, need, output_layer=i == n_dense - 1)
         if not self.recurrent:
-            return
+            return self._head_backward(d, lengths, X.shape) if need_dx else None
         d_A = self._head_backward(d, lengths, A_shape)
         for i in range(len(self.recurrent) - 1, -1, -1):
-            d_A = self.recurrent[i].backward(views, grads, d_A, caches[i], lengths, need_dx=i > 0)
+            d_A = self.recurrent[i].backward(views, grads, d_A, caches[i], lengths, need_dx=i > 0 or need_dx)
+        return d_A if need_dx else None

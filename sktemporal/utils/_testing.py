@@ -15,8 +15,13 @@ INIT_PARAMS = {
     "StepwiseTransformer": {"transformer": StandardScaler()},
     "RNNRegressor": {"hidden_layer_sizes": (8,), "solver": "lbfgs", "max_iter": 100, "random_state": 0},
     "RNNClassifier": {"hidden_layer_sizes": (8,), "solver": "lbfgs", "max_iter": 100, "random_state": 0},
+    "Seq2SeqRegressor": {"hidden_layer_sizes": (8,), "cell": "gru", "solver": "lbfgs", "max_iter": 100,
+                         "random_state": 0},
     "TDNNRegressor": {"hidden_layer_sizes": (8,), "delays": 2, "solver": "lbfgs", "max_iter": 200, "random_state": 0},
     "TDNNClassifier": {"hidden_layer_sizes": (8,), "delays": 2, "solver": "lbfgs", "max_iter": 200, "random_state": 0},
+    "Reservoir": {"n_reservoir": 20, "random_state": 0},
+    "ESNRegressor": {"n_reservoir": 30, "random_state": 0},
+    "ESNClassifier": {"n_reservoir": 30, "random_state": 0},
 }
 
 STATEFUL_REASON = (
@@ -38,9 +43,15 @@ XFAIL_CHECKS = {
     # the recurrent state runs along the rows of a 2-D series
     "RNNRegressor": dict(_TIME_ORDER_XFAIL),
     "RNNClassifier": dict(_TIME_ORDER_XFAIL),
+    # the encoder runs along the rows of a 2-D series
+    "Seq2SeqRegressor": dict(_TIME_ORDER_XFAIL),
     # the delay line at the input reads the rows before each row of a 2-D series
     "TDNNRegressor": dict(_TIME_ORDER_XFAIL),
     "TDNNClassifier": dict(_TIME_ORDER_XFAIL),
+    # the reservoir state runs along the rows of a 2-D series
+    "Reservoir": dict(_TIME_ORDER_XFAIL),
+    "ESNRegressor": dict(_TIME_ORDER_XFAIL),
+    "ESNClassifier": dict(_TIME_ORDER_XFAIL),
 }
 
 

@@ -1,0 +1,6 @@
+"""Reservoir computing: echo state networks and the reservoir as a transformer."""
+
+from ._esn import ESNClassifier, ESNRegressor
+from ._reservoir import Reservoir
+
+__all__ = ["Reservoir", "ESNRegressor", "ESNClassifier"]

@@ -1,0 +1,391 @@
+"""The reservoir as a transformer, and the machinery shared with the echo state estimators."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+
+from ..preprocessing._output import check_container_output
+from ..utils import restore_layout, validate_sequences
+from ..utils._sequences import _check_min_length
+from ._states import ACTIVATIONS, RecurrentProduct, pool_segments, run_states, segment_rows
+from ._weights import DISTRIBUTIONS, TOPOLOGIES, init_weights
+
+__all__ = ["Reservoir"]
+
+POOLINGS = ("last", "mean", "both")
+INITIAL_STATES = ("continue", "zeros")
+
+
+# ----------------------------------------------------------------------------------
+# parameter checks
+# ----------------------------------------------------------------------------------
+def _is_int(v):
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _is_real(v):
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and np.isfinite(v)
+
+
+def _check(name, value, ok, expected):
+    if not ok:
+        raise ValueError(f"{name} must be {expected}; got {name}={value!r}.")
+
+
+def _check_options(name, value, options):
+    _check(name, value, isinstance(value, str) and value in options or value in options,
+           "one of " + ", ".join(repr(o) for o in options))
+
+
+def check_reservoir_params(est):
+    """Validate the reservoir parameters shared by every class of ``sktemporal.reservoir``."""
+    _check("n_reservoir", est.n_reservoir, _is_int(est.n_reservoir) and est.n_reservoir >= 1,
+           "a positive int")
+    _check("spectral_radius", est.spectral_radius,
+           _is_real(est.spectral_radius) and est.spectral_radius >= 0, "a non-negative number")
+    _check("leak_rate", est.leak_rate, _is_real(est.leak_rate) and 0 < est.leak_rate <= 1,
+           "a number in (0, 1]")
+    scaling = np.asarray(est.input_scaling, dtype=object)
+    _check("input_scaling", est.input_scaling,
+           scaling.ndim <= 1 and scaling.size >= 1 and all(_is_real(v) and v >= 0 for v in scaling.ravel()),
+           "a non-negative number or one non-negative number per feature")
+    _check("bias_scaling", est.bias_scaling, _is_real(est.bias_scaling) and est.bias_scaling >= 0,
+           "a non-negative number")
+    _check("density", est.density, _is_real(est.density) and 0 < est.density <= 1,
+           "a number in (0, 1]")
+    _check_options("topology", est.topology, TOPOLOGIES)
+    _check("rewiring", est.rewiring, _is_real(est.rewiring) and 0 <= est.rewiring <= 1,
+           "a probability in [0, 1]")
+    _check_options("distribution", est.distribution, DISTRIBUTIONS)
+    _check_options("activation", est.activation, tuple(ACTIVATIONS))
+    _check("include_input", est.include_input, isinstance(est.include_input, (bool, np.bool_)),
+           "True or False")
+    _check("washout", est.washout, _is_int(est.washout) and est.washout >= 0, "a non-negative int")
+    _check_options("initial_state", est.initial_state, INITIAL_STATES)
+    if est.topology == "small_world":
+        _check("n_reservoir", est.n_reservoir, est.n_reservoir >= 3,
+               "at least 3 for topology='small_world'")
+
+
+def _check_input_scaling(est, n_features):
+    scaling = np.asarray(est.input_scaling, dtype=np.float64)
+    if scaling.ndim == 1 and scaling.size != n_features:
+        raise ValueError(
+            f"input_scaling has {scaling.size} values but X has {n_features} features; give "
+            "one number, or one per feature."
+        )
+
+
+# ----------------------------------------------------------------------------------
+# shared base
+# ----------------------------------------------------------------------------------
+class _BaseReservoir(BaseEstimator):
+    """Weights, the state loop and pooling, shared by Reservoir, ESNRegressor and ESNClassifier."""
+
+    _feedback = False  # whether the class has a feedback parameter that is on
+
+    def _init_reservoir(self, n_features, n_outputs):
+        """Draw the fixed weights (``W``, then ``W_in``, then ``W_fb``) from ``random_state``."""
+        rs = check_random_state(self.random_state)
+        params = self.get_params(deep=False)
+        params.setdefault("feedback", False)
+        weights = init_weights(params, n_features, n_outputs, rs)
+        self.reservoir_weights_ = weights.W
+        self.input_weights_ = weights.W_in
+        if self._feedback:
+            self.feedback_weights_ = weights.W_fb
+        self.last_state_ = None
+        return rs
+
+    def _cast_weights(self, dtype):
+        """Store the weights in the precision of the data (float32 stays float32)."""
+        self.input_weights_ = self.input_weights_.astype(dtype, copy=False)
+        self.reservoir_weights_ = self.reservoir_weights_.astype(dtype)
+        if getattr(self, "feedback_weights_", None) is not None:
+            self.feedback_weights_ = self.feedback_weights_.astype(dtype, copy=False)
+
+    def _continues(self, batch):
+        """Whether this 2-D series continues the one seen in fit (``initial_state='continue'``)."""
+        return (
+            batch.kind == "series"
+            and self.initial_state == "continue"
+            and getattr(self, "last_state_", None) is not None
+        )
+
+    def _check_washout(self, batch, continuing, name="X"):
+        """Sequences started from zeros must outlast the washout."""
+        if not continuing and self.washout:
+            _check_min_length(batch, name, self.washout + 1, f"washout={self.washout}")
+
+    def _states(self, batch, *, continuing, W_in=None, values=None, noise=0.0, noise_rng=None,
+                feedback=None):
+        """Segments of reservoir states for every sequence of ``batch``."""
+        dtype = batch.dtype
+        values = batch.values if values is None else values
+        W_in = self.input_weights_ if W_in is None else W_in
+        product = RecurrentProduct(self.reservoir_weights_, dtype, batch.n_sequences)
+        h0 = self.last_state_[None, :] if continuing else None
+        return run_states(
+            values, batch.lengths, W_in.astype(dtype, copy=False), product,
+            leak_rate=float(self.leak_rate), activation=self.activation, h0=h0, noise=noise,
+            noise_rng=noise_rng, feedback=feedback,
+        )
+
+    def _pooled_features(self, batch, segments, washout):
+        """Pooled readout features of a collection ``(n_sequences, k)`` and the final states."""
+        want_last = self.pooling in ("last", "both")
+        want_mean = self.pooling in ("mean", "both")
+        last, sums, final = pool_segments(
+            segments, batch.n_sequences, self.n_reservoir, batch.dtype, washout, want_last, want_mean
+        )
+        parts_h, parts_x = [], []
+        idx = np.arange(batch.n_sequences)
+        counts = np.maximum(batch.lengths - washout, 1)
+        if want_last:
+            parts_h.append(last)
+            parts_x.append(batch.values[idx, batch.lengths - 1])
+        if want_mean:
+            parts_h.append((sums / counts[:, None]).astype(batch.dtype))
+            valid = batch.mask & (np.arange(batch.max_length) >= washout)[None, :]
+            x_mean = (batch.values * valid[:, :, None]).sum(axis=1, dtype=np.float64) / counts[:, None]
+            parts_x.append(x_mean.astype(batch.dtype))
+        parts = parts_h + (parts_x if self.include_input else [])
+        return np.concatenate(parts, axis=1), final
+
+    def _readout_rows(self, batch, segment, washout, values=None):
+        """Readout rows ``[h; x]`` of one segment (time-major) and the first step included."""
+        H, start = segment_rows(segment, washout)
+        if not self.include_input or H.shape[0] == 0:
+            return H, start
+        values = batch.values if values is None else values
+        X = values[segment.columns, start:segment.t1]
+        X = X.transpose(1, 0, 2).reshape(-1, values.shape[2])
+        return np.hstack([H, X]), start
+
+    def _readout_feature_names(self, input_features, pooled):
+        """Names of the readout features ``[h; x]`` (per step) or of the pooled features."""
+        names_h = [f"reservoir{i}" for i in range(self.n_reservoir)]
+        names_x = list(_check_feature_names_in(self, input_features)) if self.include_input else []
+        if not pooled:
+            return names_h + names_x
+        kinds = {"last": ["last"], "mean": ["mean"], "both": ["last", "mean"]}[self.pooling]
+        out = [f"{k}_{n}" for k in kinds for n in names_h]
+        out += [f"{k}_{n}" for k in kinds for n in names_x]
+        return out
+
+
+# ----------------------------------------------------------------------------------
+# the transformer
+# ----------------------------------------------------------------------------------
+class Reservoir(TransformerMixin, _BaseReservoir):
+    r"""Echo state reservoir as a transformer: series to states, collections to pooled states.
+
+    A fixed random recurrent network (never trained) driven by the input,
+
+    .. math::
+
+        \tilde h(n) = f\big(W_{in} [1; x(n)] + W h(n-1)\big), \qquad
+        h(n) = (1 - \alpha)\, h(n-1) + \alpha\, \tilde h(n),
+
+    with :math:`W` sparse, scaled to an exact spectral radius.  ``transform`` turns a
+    2-D series into its states, one row per time step (``(n_timesteps, n_reservoir)``,
+    plus the inputs when ``include_input``), and a collection into one row of pooled
+    states per sequence, so that any scikit-learn model can be the readout::
+
+        make_pipeline(Reservoir(), Ridge())                      # series, a target per step
+        make_pipeline(Reservoir(pooling="mean"), LogisticRegression())  # a label per sequence
+
+    :class:`ESNRegressor` and :class:`ESNClassifier` are the fast path for the same
+    models: they stream the states into their readout instead of materialising them.
+
+    Read more in the :ref:`User Guide <reservoir>`.
+
+    Parameters
+    ----------
+    n_reservoir : int, default=100
+        Number of reservoir units :math:`N`.
+    spectral_radius : float, default=0.9
+        Largest absolute eigenvalue of :math:`W`, set exactly.  Below 1 the reservoir
+        forgets its initial state (echo state property, in practice); closer to 1 it
+        remembers longer.
+    leak_rate : float in (0, 1], default=1.0
+        :math:`\alpha`: 1 is the standard ESN; smaller values slow the reservoir down
+        (low-pass filtered states), matching slowly varying inputs.
+    input_scaling : float or array-like of shape (n_features,), default=1.0
+        Scale of the input weights (per feature if an array); small values keep the
+        units near their linear regime, large values make the reservoir more nonlinear.
+    bias_scaling : float, default=1.0
+        Scale of the bias column of :math:`W_{in}`.
+    density : float in (0, 1], default=0.1
+        Fraction of non-zero recurrent weights (see ``topology``).
+    topology : {'random', 'small_world', 'cycle'}, default='random'
+        Random graph, Watts–Strogatz small world (``rewiring``), or simple cycle
+        reservoir (Rodan & Tiňo: a ring with equal weights; ignores ``density``).
+    rewiring : float in [0, 1], default=0.1
+        Rewiring probability of ``topology='small_world'``.
+    distribution : {'uniform', 'normal'}, default='uniform'
+        Distribution of the non-zero weights of :math:`W`, :math:`W_{in}`:
+        :math:`\mathcal{U}[-1, 1]` or :math:`\mathcal{N}(0, 1)`.
+    activation : {'tanh', 'identity', 'logistic', 'relu'}, default='tanh'
+        Activation :math:`f` of the units.
+    include_input : bool, default=False
+        Append the inputs :math:`x(n)` to the states (pooled the same way).
+    washout : int, default=0
+        Steps at the start of each sequence excluded from ``pooling='mean'``.  A
+        transformer never drops rows, so per-step states keep the initial transient;
+        drop it yourself or use :class:`ESNRegressor`, whose readout skips it.
+    pooling : {'last', 'mean', 'both'} or None, default='last'
+        Features of a collection: the state after the last step, the mean state over
+        the steps after the washout, or both concatenated.  ``None`` returns the states
+        of every step in the collection's layout (3-D or list).
+    initial_state : {'zeros', 'continue'}, default='zeros'
+        Start of a 2-D series in ``transform``: zeros, or the state reached at the end
+        of the series seen in ``fit`` (a test block that follows its training block, as
+        in ``TimeSeriesSplit``).  The default keeps ``fit_transform(X)`` equal to
+        ``fit(X).transform(X)``, as scikit-learn's transformer contract requires.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the weights.
+
+    Attributes
+    ----------
+    reservoir_weights_ : scipy.sparse.csr_matrix of shape (n_reservoir, n_reservoir)
+        :math:`W`.
+    input_weights_ : ndarray of shape (n_reservoir, 1 + n_features_in_)
+        :math:`W_{in}`, bias column first.
+    last_state_ : ndarray of shape (n_reservoir,) or None
+        State after the last step of the series seen in ``fit`` (only computed with
+        ``initial_state='continue'``).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only for pandas input.
+
+    See Also
+    --------
+    ESNRegressor, ESNClassifier
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktemporal.reservoir import Reservoir
+    >>> X = np.sin(np.linspace(0, 20, 200))[:, None]
+    >>> Reservoir(n_reservoir=50, random_state=0).fit_transform(X).shape
+    (200, 50)
+    >>> collection = [np.random.RandomState(0).rand(t, 3) for t in (5, 9, 7)]
+    >>> Reservoir(n_reservoir=50, pooling="both", random_state=0).fit_transform(collection).shape
+    (3, 100)
+    """
+
+    def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
+                 bias_scaling=1.0, density=0.1, topology="random", rewiring=0.1,
+                 distribution="uniform", activation="tanh", include_input=False, washout=0,
+                 pooling="last", initial_state="zeros", random_state=None):
+        self.n_reservoir = n_reservoir
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
+        self.bias_scaling = bias_scaling
+        self.density = density
+        self.topology = topology
+        self.rewiring = rewiring
+        self.distribution = distribution
+        self.activation = activation
+        self.include_input = include_input
+        self.washout = washout
+        self.pooling = pooling
+        self.initial_state = initial_state
+        self.random_state = random_state
+
+    def _check_params(self):
+        check_reservoir_params(self)
+        if self.pooling is not None:
+            _check_options("pooling", self.pooling, POOLINGS)
+
+    def fit(self, X, y=None):
+        """Draw the reservoir weights (and run ``X`` to its end state when continuing).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), 3-D array or list of 2-D arrays
+            One series or a collection (see the data contract).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        self._check_params()
+        batch, _ = validate_sequences(self, X, reset=True)
+        _check_input_scaling(self, batch.n_features)
+        self._check_washout(batch, continuing=batch.kind == "series")
+        self._init_reservoir(batch.n_features, 0)
+        self._cast_weights(batch.dtype)
+        self._fit_kind = batch.kind
+        if batch.kind == "series" and self.initial_state == "continue":
+            for segment in self._states(batch, continuing=False):
+                pass
+            self.last_state_ = segment.states[-1][:, 0].copy()
+        return self
+
+    def transform(self, X):
+        """Reservoir states of a series, or pooled states of a collection.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), 3-D array or list of 2-D arrays
+
+        Returns
+        -------
+        features : ndarray of shape (n_timesteps, n_reservoir [+ n_features])
+            For a 2-D series: the state of every step (inputs appended when
+            ``include_input``).  For a collection: ``(n_sequences, n_features_out)``
+            pooled features, or per-step states in the collection's layout when
+            ``pooling=None``.
+        """
+        check_is_fitted(self, "reservoir_weights_")
+        self._check_params()
+        batch, _ = validate_sequences(self, X, reset=False)
+        pooled = batch.kind != "series" and self.pooling is not None
+        check_container_output(self, tabular=batch.kind == "series" or pooled,
+                               what="a collection of per-step states")
+        continuing = self._continues(batch)
+        segments = self._states(batch, continuing=continuing)
+        if pooled:
+            self._check_washout(batch, continuing=self.pooling == "last")
+            features, _ = self._pooled_features(batch, segments, self.washout)
+            return features
+        width = self.n_reservoir + (batch.n_features if self.include_input else 0)
+        out = np.zeros((batch.n_sequences, batch.max_length, width), dtype=batch.dtype)
+        for seg in segments:
+            rows, _ = self._readout_rows(batch, seg, 0)
+            L, B = seg.t1 - seg.t0, seg.columns.size
+            out[seg.columns, seg.t0:seg.t1] = rows.reshape(L, B, width).transpose(1, 0, 2)
+        return restore_layout(out, batch, per_step=True, squeeze=False)
+
+    def get_feature_names_out(self, input_features=None):
+        """Output feature names: ``reservoir<i>`` (then the inputs when ``include_input``).
+
+        For a transformer fitted on a collection with ``pooling``, names carry the pooling:
+        ``last_reservoir0, ..., mean_reservoir0, ...``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self, "reservoir_weights_")
+        pooled = getattr(self, "_fit_kind", "series") != "series" and self.pooling is not None
+        return np.asarray(self._readout_feature_names(input_features, pooled), dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

@@ -1,0 +1,426 @@
+r"""The reservoir state loop.
+
+The whole module serves one formula, the leaky-integrator echo state update
+(:func:`leaky_update`)
+
+.. math::
+
+    \tilde h(n) = f\big(W_{in} [1; x(n)] + W h(n-1) + W_{fb}\, y(n-1)\big), \qquad
+    h(n) = (1 - \alpha)\, h(n-1) + \alpha\, \tilde h(n),
+
+run over a whole batch of sequences at once.  Only what must be sequential happens
+per step: the input projection :math:`W_{in}[1; x(n)]` of every step of a segment is
+one GEMM before the loop, and each step is one sparse (or dense) product with the
+``(N, B)`` state matrix, the activation and the leak, all in place.
+
+Layout.  States are held unit-major, ``(N, B)`` with one column per sequence, because
+scipy's CSR kernels multiply ``W`` by a C-ordered ``(N, B)`` block.  Sequences are sorted
+by decreasing length, so the sequences still running at step ``t`` are always the first
+``B_t`` columns; the time axis is cut into *segments* in which ``B_t`` is constant (and
+that are short enough to bound memory), and the state matrix is narrowed when
+sequences end.  Padded steps are therefore never computed, and a consumer of the
+segments never sees one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+try:  # scipy's own CSR kernels: ``y += A @ x`` into a preallocated output, no checks.
+    from scipy.sparse import _sparsetools
+
+    _csr_matvec = _sparsetools.csr_matvec
+    _csr_matvecs = _sparsetools.csr_matvecs
+except (ImportError, AttributeError):  # pragma: no cover - other scipy layouts
+    _csr_matvec = _csr_matvecs = None
+
+__all__ = [
+    "ACTIVATIONS",
+    "leaky_update",
+    "RecurrentProduct",
+    "OutputFeedback",
+    "Segment",
+    "run_states",
+    "run_autonomous",
+    "segment_rows",
+    "pool_segments",
+]
+
+
+# ----------------------------------------------------------------------------------
+# activations, in place
+# ----------------------------------------------------------------------------------
+def _identity(x):
+    return x
+
+
+def _tanh(x):
+    return np.tanh(x, out=x)
+
+
+def _logistic(x):
+    # sigma(x) = tanh(x / 2) / 2 + 1 / 2: np.tanh is ~10x faster than scipy's expit
+    x *= 0.5
+    np.tanh(x, out=x)
+    x *= 0.5
+    x += 0.5
+    return x
+
+
+def _relu(x):
+    return np.maximum(x, 0, out=x)
+
+
+ACTIVATIONS = {"tanh": _tanh, "identity": _identity, "logistic": _logistic, "relu": _relu}
+
+
+# ----------------------------------------------------------------------------------
+# the update formula
+# ----------------------------------------------------------------------------------
+def leaky_update(pre, h_prev, leak_rate, activation):
+    r"""The echo state update, in place: ``pre`` becomes :math:`h(n)`.
+
+    ``pre`` holds :math:`W_{in}[1; x(n)] + W h(n-1) + W_{fb} y(n-1)` on entry;
+
+    .. math::
+
+        \tilde h(n) = f(\text{pre}), \qquad h(n) = (1 - \alpha)\, h(n-1) + \alpha\, \tilde h(n).
+
+    Parameters
+    ----------
+    pre : ndarray of shape (N, B)
+        Pre-activations; overwritten with the new states.
+    h_prev : ndarray of shape (N, B)
+        States :math:`h(n-1)`.
+    leak_rate : float
+        :math:`\alpha`; 1 is the plain (non-leaky) echo state network.
+    activation : callable
+        In-place activation from :data:`ACTIVATIONS`.
+    """
+    activation(pre)
+    if leak_rate != 1.0:
+        pre -= h_prev  # h(n-1) + alpha (h~ - h(n-1)) == (1 - alpha) h(n-1) + alpha h~
+        pre *= leak_rate
+        pre += h_prev
+    return pre
+
+
+# ----------------------------------------------------------------------------------
+# W @ h: sparse or dense, whichever is faster
+# ----------------------------------------------------------------------------------
+def use_dense(n_units, density, n_columns, itemsize=8):
+    """Whether ``W @ h`` is faster with a dense ``W`` than with CSR.
+
+    Measured on the benchmark machine (2 cores, OpenBLAS, float64 and float32; see
+    ``docs/development.rst``): a CSR product costs about the same per non-zero whatever
+    the layout, a dense product is memory-bound for one column (``B = 1``) and
+    compute-bound for many.  Dense wins from a density of about 0.1 as long as the dense
+    matrix fits in cache (here about 16 MB: 1400 float64 units, 2000 float32 units);
+    beyond that a one-column dense product falls off a cliff (10x slower at 2000 units)
+    while a many-column one keeps its GEMM speed, so only large batches stay dense.
+    """
+    if density < 0.1:
+        return False
+    fits_cache = n_units * n_units * itemsize <= 16 * 2**20
+    return fits_cache or (n_columns >= 32 and density >= 0.2)
+
+
+class RecurrentProduct:
+    """``out += W @ h`` for C-ordered ``h`` and ``out`` of shape ``(N, B)``.
+
+    Parameters
+    ----------
+    W : csr_matrix of shape (N, N)
+    dtype : numpy dtype
+        float32 or float64; the product runs in this precision.
+    n_columns : int
+        Largest batch width, used to choose dense or sparse (:func:`use_dense`).
+    """
+
+    def __init__(self, W, dtype, n_columns):
+        n = W.shape[0]
+        self.n = n
+        density = W.nnz / float(n * n)
+        self.dense = use_dense(n, density, n_columns, np.dtype(dtype).itemsize)
+        if self.dense:
+            self.matrix = W.toarray().astype(dtype, copy=False)
+            self._tmp = {}
+        else:
+            W = sp.csr_matrix(W, dtype=dtype)
+            W.sort_indices()
+            self.matrix = W
+            self._args = (n, n, W.indptr, W.indices, W.data)
+
+    def __call__(self, h, out):
+        if self.dense:
+            tmp = self._tmp.get(h.shape)
+            if tmp is None:
+                tmp = self._tmp[h.shape] = np.empty(h.shape, dtype=h.dtype)
+            np.dot(self.matrix, h, out=tmp)
+            out += tmp
+        elif _csr_matvec is None:  # pragma: no cover
+            out += self.matrix @ h
+        elif h.shape[1] == 1:
+            _csr_matvec(*self._args, h.reshape(-1), out.reshape(-1))
+        else:
+            n, _, indptr, indices, data = self._args
+            _csr_matvecs(n, n, h.shape[1], indptr, indices, data, h.reshape(-1), out.reshape(-1))
+        return out
+
+
+# ----------------------------------------------------------------------------------
+# output feedback from the model's own outputs (predict / generate)
+# ----------------------------------------------------------------------------------
+@dataclass
+class OutputFeedback:
+    r"""Feedback of the model's own previous output :math:`y(n-1) = W_{out}[1; h(n-1); x(n-1)]`.
+
+    Attributes
+    ----------
+    W_fb : ndarray of shape (N, n_outputs)
+    coef_h : ndarray of shape (n_outputs, N)
+        Readout weights on the states.
+    coef_x : ndarray of shape (n_outputs, n_features) or None
+        Readout weights on the inputs (``include_input``).
+    intercept : ndarray of shape (n_outputs,)
+    y0 : ndarray of shape (n_sequences, n_outputs)
+        :math:`y(-1)`, the output fed back at the first step (zeros, or the last target
+        seen in fit when a series is continued).
+    """
+
+    W_fb: np.ndarray
+    coef_h: np.ndarray
+    coef_x: np.ndarray | None
+    intercept: np.ndarray
+    y0: np.ndarray
+
+
+# ----------------------------------------------------------------------------------
+# the batched loop
+# ----------------------------------------------------------------------------------
+@dataclass
+class Segment:
+    """States of the running sequences over the time steps ``t0 .. t1 - 1``.
+
+    Attributes
+    ----------
+    t0, t1 : int
+    columns : ndarray of shape (B,)
+        Indices (in the caller's order) of the sequences running in this segment.
+    states : ndarray of shape (t1 - t0, N, B)
+        ``states[i, :, j]`` is :math:`h(t_0 + i)` of sequence ``columns[j]``.
+    n_ending : int
+        The last ``n_ending`` columns end at ``t1 - 1`` (their last valid step).
+    """
+
+    t0: int
+    t1: int
+    columns: np.ndarray
+    states: np.ndarray
+    n_ending: int
+
+
+def _project(x_seg, W_in):
+    """``W_in [1; x]`` for every step of a segment at once (one GEMM): ``(L, N, B)``."""
+    B, L, F = x_seg.shape
+    ones_x = np.empty((L, B, F + 1), dtype=x_seg.dtype)
+    ones_x[:, :, 0] = 1.0  # the bias column joins the GEMM instead of costing a pass
+    ones_x[:, :, 1:] = x_seg.transpose(1, 0, 2)
+    u = ones_x.reshape(L * B, F + 1) @ W_in.T  # (L * B, N)
+    if B == 1:
+        return u.reshape(L, -1, 1)
+    return np.ascontiguousarray(u.reshape(L, B, -1).transpose(0, 2, 1))
+
+
+def run_states(values, lengths, W_in, product, *, leak_rate, activation, h0=None,
+               noise=0.0, noise_rng=None, feedback=None, max_elements=None):
+    """Drive the reservoir with every sequence of a batch; yield the states segment by segment.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_sequences, max_length, n_inputs)
+        Zero-padded inputs (float32 or float64: the loop runs in this precision).
+    lengths : ndarray of shape (n_sequences,)
+    W_in : ndarray of shape (N, 1 + n_inputs)
+        Input weights, bias column first, same dtype as ``values``.
+    product : RecurrentProduct
+    leak_rate : float
+    activation : str
+    h0 : ndarray of shape (n_sequences, N) or None
+        Initial states (default zeros).
+    noise : float
+        Standard deviation of Gaussian noise added to the pre-activations.
+    noise_rng : RandomState
+        Generator of that noise.
+    feedback : OutputFeedback or None
+        Feed the model's own output back at every step (prediction with feedback).
+        Teacher forcing needs no per-step work: the caller appends the targets
+        :math:`y(n-1)` to the inputs and :math:`W_{fb}` to ``W_in``.
+    max_elements : int or None
+        Bound on the size of one segment's state array (``L * N * B``), the only memory
+        proportional to the sequence length.  Default: 8M elements (64 MB in float64),
+        raised to 2048 rows of ``N`` so that the readout's Gram GEMMs stay efficient.
+
+    Yields
+    ------
+    segment : Segment
+        Consumers must not modify ``segment.states``.
+    """
+    f = ACTIVATIONS[activation]
+    n_seq = values.shape[0]
+    n = W_in.shape[0]
+    dtype = values.dtype
+    if max_elements is None:
+        max_elements = max(2**23, 2048 * n)
+    order = np.argsort(-lengths, kind="stable")
+    sorted_len = lengths[order]
+    h = np.zeros((n, n_seq), dtype=dtype) if h0 is None else np.ascontiguousarray(h0[order].T, dtype=dtype)
+    if feedback is not None:
+        W_fb = feedback.W_fb.astype(dtype, copy=False)
+        coef_h = feedback.coef_h.astype(dtype, copy=False)
+        y = np.ascontiguousarray(feedback.y0[order].T, dtype=dtype)  # (n_outputs, B)
+        fb_tmp = np.empty((n, n_seq), dtype=dtype)
+    t, T = 0, int(sorted_len[0]) if n_seq else 0
+    while t < T:
+        n_run = int((sorted_len > t).sum())  # sequences still running at step t
+        if h.shape[1] != n_run:
+            h = np.ascontiguousarray(h[:, :n_run])
+            if feedback is not None:
+                y = np.ascontiguousarray(y[:, :n_run])
+                fb_tmp = np.empty((n, n_run), dtype=dtype)
+        step_limit = max(1, max_elements // (n * n_run))
+        t1 = min(int(sorted_len[n_run - 1]), t + step_limit)
+        cols = order[:n_run]
+        x_seg = values[cols, t:t1]
+        U = _project(x_seg, W_in)
+        if noise:
+            U += (noise * noise_rng.standard_normal(U.shape)).astype(dtype, copy=False)
+        if feedback is not None:
+            c = _readout_inputs(x_seg, feedback)  # (L, n_outputs, B)
+        for i in range(t1 - t):
+            pre = U[i]
+            product(h, pre)
+            if feedback is not None:
+                np.dot(W_fb, y, out=fb_tmp)
+                pre += fb_tmp
+            h = leaky_update(pre, h, leak_rate, f)
+            if feedback is not None:
+                y = coef_h @ h
+                y += c[i]
+        n_ending = int((sorted_len[:n_run] == t1).sum())
+        yield Segment(t, t1, cols, U, n_ending)
+        t = t1
+
+
+def _readout_inputs(x_seg, feedback):
+    """The input part of the readout, ``coef_x x + intercept``, per step: ``(L, n_outputs, B)``."""
+    dtype = x_seg.dtype
+    if feedback.coef_x is None:
+        c = np.zeros(x_seg.shape[:2] + (feedback.intercept.size,), dtype=dtype)
+    else:
+        c = np.matmul(x_seg, feedback.coef_x.T.astype(dtype, copy=False))
+    c += feedback.intercept.astype(dtype, copy=False)
+    return np.ascontiguousarray(c.transpose(1, 2, 0))
+
+
+def run_autonomous(W_in, product, *, leak_rate, activation, h, x, n_steps, coef,
+                   intercept, include_input, outputs_as_inputs, W_fb=None):
+    r"""Free-running generation: the model's output is fed back, no external input.
+
+    Starting from the state ``h`` reached on the last warm-up input ``x`` (and the
+    output ``y`` fed back there), step ``k`` emits :math:`y_k = W_{out}[1; h; x]` and
+    then advances the reservoir with :math:`x \leftarrow y_k` (when
+    ``outputs_as_inputs``; otherwise the input is held) and :math:`W_{fb} y_k`.
+
+    Parameters
+    ----------
+    W_in : ndarray of shape (N, 1 + n_inputs)
+    product : RecurrentProduct
+    h : ndarray of shape (N,)
+        State after the last warm-up step.
+    x : ndarray of shape (n_inputs,)
+        Last warm-up input.
+    n_steps : int
+    coef : ndarray of shape (n_outputs, N [+ n_inputs])
+    intercept : ndarray of shape (n_outputs,)
+    include_input, outputs_as_inputs : bool
+    W_fb : ndarray of shape (N, n_outputs) or None
+
+    Returns
+    -------
+    outputs : ndarray of shape (n_steps, n_outputs)
+    """
+    f = ACTIVATIONS[activation]
+    n = h.shape[0]
+    dtype = h.dtype
+    h = np.ascontiguousarray(h.reshape(n, 1))
+    x = x.astype(dtype, copy=True)
+    coef_h = coef[:, :n]
+    coef_x = coef[:, n:] if include_input else None
+    bias_in = W_in[:, :1]
+    W_x = W_in[:, 1:]
+    out = np.empty((n_steps, intercept.size), dtype=dtype)
+    for k in range(n_steps):
+        yk = coef_h @ h[:, 0] + intercept
+        if coef_x is not None:
+            yk += coef_x @ x
+        out[k] = yk
+        if k == n_steps - 1:
+            break
+        if outputs_as_inputs:
+            x = yk
+        pre = W_x @ x[:, None] + bias_in
+        product(h, pre)
+        if W_fb is not None:
+            pre += W_fb @ yk[:, None]
+        h = leaky_update(pre, h, leak_rate, f)
+    return out
+
+
+# ----------------------------------------------------------------------------------
+# consumers: readout rows and pooled features
+# ----------------------------------------------------------------------------------
+def segment_rows(segment, washout=0):
+    """States of a segment as readout rows ``(n_rows, N)``, time-major, from step ``washout`` on.
+
+    Returns
+    -------
+    H : ndarray of shape (n_rows, N)
+    start : int
+        First time step included (``max(t0, washout)``); rows are ordered by time step,
+        then by column of the segment.
+    """
+    start = max(segment.t0, washout)
+    S = segment.states[start - segment.t0:]
+    L, n, B = S.shape
+    if B == 1:
+        return S.reshape(L, n), start
+    return S.transpose(0, 2, 1).reshape(L * B, n), start
+
+
+def pool_segments(segments, n_sequences, n_units, dtype, washout, want_last, want_mean):
+    """Last state and mean state (over steps ``>= washout``) of every sequence.
+
+    Returns
+    -------
+    last, mean : ndarray of shape (n_sequences, N) or None
+    final : ndarray of shape (n_sequences, N)
+        State after the last valid step (same as ``last``; always computed, it is what a
+        continued series starts from).
+    """
+    final = np.zeros((n_sequences, n_units), dtype=dtype)
+    sums = np.zeros((n_units, n_sequences), dtype=np.float64) if want_mean else None
+    for seg in segments:
+        if seg.n_ending:
+            ending = seg.columns[-seg.n_ending:]
+            final[ending] = seg.states[-1][:, -seg.n_ending:].T
+        if want_mean and seg.t1 > washout:
+            part = seg.states[max(0, washout - seg.t0):].sum(axis=0, dtype=np.float64)
+            sums[:, seg.columns] += part
+    mean = None
+    if want_mean:
+        mean = sums.T  # divided by the counts by the caller, who knows the lengths
+    return (final if want_last else None), mean, final

@@ -1,0 +1,107 @@
+"""Streaming readouts: ridge from chunked sums and recursive least squares."""
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy.linalg import LinAlgWarning
+from sklearn.linear_model import Ridge
+
+from sktemporal.reservoir import _readout
+from sktemporal.reservoir._readout import RidgeReadout, RLSReadout
+
+
+def _data(n=500, d=20, k=2, seed=0):
+    rs = np.random.RandomState(seed)
+    Z = rs.randn(n, d) + 0.5  # a non-zero mean, so the unpenalised bias matters
+    Y = Z @ rs.randn(d, k) + 3.0 + 0.1 * rs.randn(n, k)
+    return Z, Y
+
+
+@pytest.mark.parametrize("alpha", [1e-6, 10.0])
+def test_ridge_matches_sklearn_with_unpenalised_intercept(alpha):
+    Z, Y = _data()
+    readout = RidgeReadout(20, 2, alpha)
+    for start in range(0, 500, 64):  # streamed in chunks
+        readout.partial_fit(Z[start:start + 64], Y[start:start + 64])
+    coef, intercept = readout.solve()
+    ref = Ridge(alpha=alpha).fit(Z, Y)
+    np.testing.assert_allclose(coef, ref.coef_, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(intercept, ref.intercept_, rtol=1e-8)
+
+
+def test_blocked_gram_and_restoration(monkeypatch):
+    monkeypatch.setattr(_readout, "_BLOCK", 7)
+    monkeypatch.setattr(_readout, "_block_edges",
+                        lambda d: [(i, min(i + 7, d)) for i in range(0, d, 7)])
+    Z, Y = _data(d=30)
+    readout = RidgeReadout(30, 2, 0.1)
+    readout.partial_fit(Z[:200], Y[:200])
+    readout.solve()
+    readout.partial_fit(Z[200:], Y[200:])  # sums survive the in-place solve
+    coef, intercept = readout.solve()
+    ref = Ridge(alpha=0.1).fit(Z, Y)
+    np.testing.assert_allclose(coef, ref.coef_, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(intercept, ref.intercept_, rtol=1e-8)
+    np.testing.assert_allclose(np.triu(readout.G), np.triu(Z.T @ Z), rtol=1e-12)
+    np.testing.assert_allclose(readout.G, readout.G.T)
+
+
+def test_ridge_falls_back_when_not_positive_definite():
+    rs = np.random.RandomState(0)
+    Z = rs.randn(50, 3)
+    Z = np.hstack([Z, Z[:, :1]])  # collinear column
+    Y = Z[:, :1] * 2 + 1
+    readout = RidgeReadout(4, 1, 0.0).partial_fit(Z, Y)
+    with pytest.warns(LinAlgWarning, match="not positive definite"):
+        coef, intercept = readout.solve()
+    np.testing.assert_allclose(Z @ coef.T + intercept, Y, atol=1e-8)
+    np.testing.assert_allclose(readout.G, Z.T @ Z)  # sums untouched by the failed factorisation
+
+
+def test_ridge_without_rows():
+    with pytest.raises(ValueError, match="no rows"):
+        RidgeReadout(3, 1, 1.0).solve()
+
+
+def test_rls_without_forgetting_is_ridge():
+    Z, Y = _data(n=300)
+    rls = RLSReadout(20, 2, alpha=1e-3)
+    rls.partial_fit(Z[:100], Y[:100]).partial_fit(Z[100:], Y[100:])
+    coef, intercept = rls.solve()
+    # RLS penalises the bias too: compare with ridge on [1, z] penalising everything
+    A = np.hstack([np.ones((300, 1)), Z])
+    W = np.linalg.solve(A.T @ A + 1e-3 * np.eye(21), A.T @ Y)
+    np.testing.assert_allclose(coef, W[1:].T, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(intercept, W[0], rtol=1e-7)
+
+
+def test_rls_block_update_equals_row_by_row_with_forgetting():
+    Z, Y = _data(n=120, d=5, k=1)
+    lam = 0.97
+    block = RLSReadout(5, 1, alpha=0.1, forgetting=lam).partial_fit(Z, Y)
+    assert block.block < 256
+    # classic single-row RLS
+    P, w = np.eye(6) / 0.1, np.zeros((6, 1))
+    for z, y in zip(np.hstack([np.ones((120, 1)), Z]), Y):
+        k = P @ z / (lam + z @ P @ z)
+        w += np.outer(k, y - z @ w)
+        P = (P - np.outer(k, z @ P)) / lam
+    coef, intercept = block.solve()
+    np.testing.assert_allclose(coef, w[1:].T, rtol=1e-8)
+    np.testing.assert_allclose(intercept, w[0], rtol=1e-8)
+
+
+def test_rls_forgetting_tracks_a_change():
+    rs = np.random.RandomState(0)
+    Z = rs.randn(2000, 3)
+    Y = np.where(np.arange(2000)[:, None] < 1000, Z @ [[1.0], [0], [0]], Z @ [[0], [0], [1.0]])
+    coef, _ = RLSReadout(3, 1, alpha=1.0, forgetting=0.95).partial_fit(Z, Y).solve()
+    np.testing.assert_allclose(coef, [[0, 0, 1]], atol=1e-6)
+    coef1, _ = RLSReadout(3, 1, alpha=1.0, forgetting=1.0).partial_fit(Z, Y).solve()
+    assert abs(coef1[0, 0] - 0.5) < 0.1  # no forgetting: an average of both regimes
+
+
+def test_rls_needs_positive_alpha():
+    with pytest.raises(ValueError, match="alpha > 0"):
+        RLSReadout(3, 1, alpha=0.0)

@@ -1,0 +1,169 @@
+"""The state loop against a plain per-sequence, per-step reference implementation."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sktemporal.reservoir._states import (
+    ACTIVATIONS,
+    OutputFeedback,
+    RecurrentProduct,
+    leaky_update,
+    run_autonomous,
+    run_states,
+    use_dense,
+)
+
+ACT = {"tanh": np.tanh, "identity": lambda x: x, "relu": lambda x: np.maximum(x, 0),
+       "logistic": lambda x: 1 / (1 + np.exp(-x))}
+
+
+def reference(x, W, W_in, leak, act="tanh", h0=None, W_fb=None, coef=None, intercept=None, y0=None):
+    """h~(n) = f(W_in [1; x(n)] + W h(n-1) + W_fb y(n-1)); h(n) = (1-a) h(n-1) + a h~(n)."""
+    W = W.toarray() if sp.issparse(W) else W
+    h = np.zeros(W.shape[0]) if h0 is None else h0.copy()
+    y = y0
+    out = []
+    for xt in x:
+        pre = W_in @ np.concatenate([[1.0], xt]) + W @ h
+        if W_fb is not None:
+            pre = pre + W_fb @ y
+        h = (1 - leak) * h + leak * ACT[act](pre)
+        out.append(h)
+        if W_fb is not None:
+            y = coef @ np.concatenate([h, xt]) + intercept
+    return np.array(out)
+
+
+def _weights(n=30, f=2, density=0.2, seed=0):
+    rs = np.random.RandomState(seed)
+    W = sp.random(n, n, density=density, random_state=rs, format="csr")
+    W.data -= 0.5
+    return W, rs.uniform(-1, 1, (n, 1 + f))
+
+
+def _collect(segments, n_seq, T, n):
+    states = np.full((n_seq, T, n), np.nan)
+    for seg in segments:
+        states[seg.columns, seg.t0:seg.t1] = seg.states.transpose(2, 0, 1)
+    return states
+
+
+@pytest.mark.parametrize("act", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("density", [0.05, 0.5])  # sparse and dense products
+def test_ragged_batch_matches_reference(act, density):
+    W, W_in = _weights(density=density)
+    rs = np.random.RandomState(1)
+    lengths = np.array([5, 12, 1, 12, 7])
+    values = np.zeros((5, 12, 2))
+    for i, t in enumerate(lengths):
+        values[i, :t] = rs.randn(t, 2)
+    product = RecurrentProduct(W, np.float64, len(lengths))
+    segs = run_states(values, lengths, W_in, product, leak_rate=0.4, activation=act, max_elements=30 * 5 * 3)
+    states = _collect(segs, 5, 12, 30)
+    for i, t in enumerate(lengths):
+        np.testing.assert_allclose(states[i, :t], reference(values[i, :t], W, W_in, 0.4, act), atol=1e-12)
+        assert np.isnan(states[i, t:]).all()  # padded steps are never computed
+
+
+def test_dense_and_sparse_products_agree():
+    W, _ = _weights(density=0.3)
+    h = np.random.RandomState(0).randn(30, 4)
+    for ncol in (1, 4):
+        hc = np.ascontiguousarray(h[:, :ncol])
+        expected = W @ hc + 1.0
+        for dense in (False, True):
+            p = RecurrentProduct(W, np.float64, ncol)
+            p.dense = dense
+            if dense:
+                p.matrix, p._tmp = W.toarray(), {}
+            else:
+                p.matrix = W
+                p._args = (30, 30, W.indptr, W.indices, W.data)
+            out = np.ones((30, ncol))
+            np.testing.assert_allclose(p(hc, out), expected)
+
+
+def test_dense_rule():
+    assert not use_dense(5000, 0.01, 1)
+    assert use_dense(500, 0.2, 1)
+    assert not use_dense(3000, 0.2, 1)  # 72 MB: a one-column dense product leaves the cache
+    assert use_dense(3000, 0.3, 300)
+
+
+def test_initial_state_and_segments_join():
+    W, W_in = _weights()
+    x = np.random.RandomState(2).randn(40, 2)
+    h0 = np.random.RandomState(3).randn(30)
+    product = RecurrentProduct(W, np.float64, 1)
+    segs = list(run_states(x[None], np.array([40]), W_in, product, leak_rate=1.0, activation="tanh",
+                           h0=h0[None], max_elements=30 * 7))
+    assert len(segs) == 6  # 40 steps in segments of 7
+    states = _collect(segs, 1, 40, 30)[0]
+    np.testing.assert_allclose(states, reference(x, W, W_in, 1.0, h0=h0), atol=1e-12)
+
+
+def test_float32_stays_float32():
+    W, W_in = _weights()
+    x = np.random.RandomState(2).randn(1, 20, 2).astype(np.float32)
+    product = RecurrentProduct(W, np.float32, 1)
+    segs = list(run_states(x, np.array([20]), W_in.astype(np.float32), product, leak_rate=0.5,
+                           activation="tanh"))
+    assert all(s.states.dtype == np.float32 for s in segs)
+    np.testing.assert_allclose(_collect(segs, 1, 20, 30)[0], reference(x[0].astype(float), W, W_in, 0.5),
+                               atol=1e-5)
+
+
+def test_output_feedback_matches_reference():
+    W, W_in = _weights()
+    rs = np.random.RandomState(4)
+    W_fb = rs.uniform(-1, 1, (30, 1))
+    coef = rs.uniform(-0.5, 0.5, (1, 32))
+    intercept = np.array([0.1])
+    x = rs.randn(15, 2)
+    fb = OutputFeedback(W_fb, coef[:, :30], coef[:, 30:], intercept, y0=np.array([[0.3]]))
+    product = RecurrentProduct(W, np.float64, 1)
+    segs = run_states(x[None], np.array([15]), W_in, product, leak_rate=0.7, activation="tanh",
+                      feedback=fb, max_elements=30 * 4)
+    expected = reference(x, W, W_in, 0.7, W_fb=W_fb, coef=coef, intercept=intercept, y0=np.array([0.3]))
+    np.testing.assert_allclose(_collect(segs, 1, 15, 30)[0], expected, atol=1e-12)
+
+
+def test_autonomous_run_feeds_outputs_back_as_inputs():
+    W, W_in = _weights(f=1)
+    rs = np.random.RandomState(5)
+    coef = rs.uniform(-0.5, 0.5, (1, 31))
+    intercept = np.array([0.05])
+    h = rs.uniform(-0.5, 0.5, 30)
+    x = np.array([0.2])
+    out = run_autonomous(W_in, RecurrentProduct(W, np.float64, 1), leak_rate=0.5, activation="tanh",
+                         h=h, x=x, n_steps=6, coef=coef, intercept=intercept, include_input=True,
+                         outputs_as_inputs=True)
+    # reference: y_k = W_out [1; h; x], then x <- y_k and the reservoir advances
+    hh, xx, expected = h.copy(), x.copy(), []
+    Wd = W.toarray()
+    for _ in range(6):
+        y = coef @ np.concatenate([hh, xx]) + intercept
+        expected.append(y)
+        xx = y
+        hh = 0.5 * hh + 0.5 * np.tanh(W_in @ np.concatenate([[1.0], xx]) + Wd @ hh)
+    np.testing.assert_allclose(out, np.array(expected), atol=1e-12)
+
+
+def test_noise_is_reproducible_and_changes_states():
+    W, W_in = _weights()
+    x = np.random.RandomState(2).randn(1, 20, 2)
+
+    def run(noise, seed):
+        segs = run_states(x, np.array([20]), W_in, RecurrentProduct(W, np.float64, 1), leak_rate=1.0,
+                          activation="tanh", noise=noise, noise_rng=np.random.RandomState(seed))
+        return _collect(segs, 1, 20, 30)
+
+    np.testing.assert_array_equal(run(0.1, 0), run(0.1, 0))
+    assert not np.allclose(run(0.1, 0), run(0.0, 0))
+
+
+def test_leaky_update_formula():
+    pre, h = np.array([[0.3], [-2.0]]), np.array([[0.5], [0.1]])
+    out = leaky_update(pre.copy(), h, 0.25, ACTIVATIONS["tanh"])
+    np.testing.assert_allclose(out, 0.75 * h + 0.25 * np.tanh(pre))

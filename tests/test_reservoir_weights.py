@@ -1,0 +1,95 @@
+"""Reservoir weights: topologies, density, exact spectral radius, determinism."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sktemporal.reservoir._weights import (
+    _sample_cells,
+    feedback_matrix,
+    input_matrix,
+    recurrent_matrix,
+    spectral_radius,
+)
+
+
+def _dense_radius(W):
+    return np.abs(np.linalg.eigvals(W.toarray())).max()
+
+
+@pytest.mark.parametrize("n", [50, 600])  # dense solver, then ARPACK
+@pytest.mark.parametrize("distribution", ["uniform", "normal"])
+def test_random_topology_exact_radius_and_density(n, distribution):
+    W, rho = recurrent_matrix(n, spectral_radius=0.8, density=0.05, distribution=distribution,
+                              random_state=np.random.RandomState(0))
+    assert sp.isspmatrix_csr(W)
+    assert W.nnz == round(0.05 * n * n)
+    assert rho > 0
+    np.testing.assert_allclose(_dense_radius(W), 0.8, rtol=1e-9)
+
+
+def test_arpack_finds_the_largest_eigenvalue_not_just_a_large_one():
+    # with one wanted eigenvalue and ARPACK's default subspace, scipy's eigs converges to a
+    # smaller eigenvalue on this matrix (the rim of the circular law is crowded)
+    rng = np.random.RandomState(1)
+    W = sp.random(1000, 1000, density=0.1, random_state=rng, format="csr",
+                  data_rvs=rng.standard_normal)
+    np.testing.assert_allclose(spectral_radius(W), _dense_radius(W), rtol=1e-10)
+
+
+def test_spectral_radius_is_deterministic_and_uses_no_randomness():
+    rs = np.random.RandomState(3)
+    W, _ = recurrent_matrix(800, density=0.02, random_state=rs)
+    state = rs.get_state()[1].copy()
+    assert spectral_radius(W) == spectral_radius(W)
+    np.testing.assert_array_equal(rs.get_state()[1], state)
+
+
+def test_small_world_is_a_rewired_ring_lattice():
+    n, density = 200, 0.04  # k = 8 incoming edges per unit
+    W0, _ = recurrent_matrix(n, density=density, topology="small_world", rewiring=0.0,
+                             random_state=np.random.RandomState(0))
+    assert (np.diff(W0.indptr) == 8).all()
+    ring = (W0.indices.reshape(n, 8) - np.arange(n)[:, None]) % n
+    assert set(ring.ravel()) == {1, 2, 3, 4, n - 1, n - 2, n - 3, n - 4}
+    W, _ = recurrent_matrix(n, density=density, topology="small_world", rewiring=0.3,
+                            random_state=np.random.RandomState(0))
+    assert (np.diff(W.indptr) == 8).all()  # no duplicates merged away
+    assert (W.diagonal() == 0).all()
+    moved = 1 - (abs(W0).multiply(abs(W)) > 0).sum() / W.nnz  # edges not on the lattice
+    assert 0.15 < moved < 0.45
+    np.testing.assert_allclose(_dense_radius(W), 0.9, rtol=1e-9)
+
+
+def test_cycle_reservoir():
+    W, rho = recurrent_matrix(10, spectral_radius=0.7, topology="cycle", random_state=None)
+    dense = W.toarray()
+    assert (dense[(np.arange(10) + 1) % 10, np.arange(10)] == 0.7).all()
+    assert W.nnz == 10
+    np.testing.assert_allclose(_dense_radius(W), 0.7)
+
+
+def test_nilpotent_reservoir_is_refused():
+    with pytest.raises(ValueError, match="spectral radius 0"):
+        recurrent_matrix(20, density=0.0025, random_state=np.random.RandomState(0))
+
+
+def test_sampling_without_a_full_permutation():
+    rs = np.random.RandomState(0)
+    cells = _sample_cells(rs, 10**10, 1000)
+    assert len(np.unique(cells)) == 1000 and cells.max() < 10**10
+
+
+def test_large_sparse_reservoir_is_practical():
+    W, _ = recurrent_matrix(10000, density=0.001, random_state=np.random.RandomState(0))
+    assert W.nnz == 100000 and W.shape == (10000, 10000)
+
+
+def test_input_and_feedback_weights():
+    rs = np.random.RandomState(0)
+    W_in = input_matrix(100, 3, input_scaling=[0.1, 1.0, 2.0], bias_scaling=0.5, random_state=rs)
+    assert W_in.shape == (100, 4)
+    np.testing.assert_array_less(np.abs(W_in).max(axis=0), [0.5, 0.1, 1.0, 2.0] + np.finfo(float).eps)
+    assert np.abs(W_in[:, 3]).max() > 1.5
+    W_fb = feedback_matrix(100, 2, feedback_scaling=0.1, random_state=rs)
+    assert W_fb.shape == (100, 2) and np.abs(W_fb).max() <= 0.1
