@@ -271,3 +271,35 @@ def test_generate_closed_loop_and_its_errors():
 
     assert not hasattr(TDNNRegressor(), "generate")
     assert not hasattr(RNNClassifier(), "generate")
+
+
+def test_verbose_prints_one_line_per_epoch(capsys):
+    rng = np.random.RandomState(12)
+    X, Y = running_sum_task(rng, n=10)
+    model = RNNRegressor((4,), max_iter=3, verbose=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, Y)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Iteration")]
+    assert len(lines) == 3 and "loss = " in lines[0] and lines[0].endswith(" s")
+
+
+def test_keyboard_interrupt_keeps_a_usable_model(monkeypatch):
+    from sktemporal.neural_network import _optimizers
+
+    rng = np.random.RandomState(13)
+    X, Y = running_sum_task(rng, n=10)
+    calls = {"n": 0}
+    original = _optimizers.AdamOptimizer.update
+
+    def interrupted(self, grad):
+        calls["n"] += 1
+        if calls["n"] > 2:
+            raise KeyboardInterrupt
+        original(self, grad)
+
+    monkeypatch.setattr(_optimizers.AdamOptimizer, "update", interrupted)
+    model = RNNRegressor((4,), max_iter=50, batch_size=5, random_state=0)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        model.fit(X, Y)
+    assert np.isfinite(model.predict(X)).all()

@@ -37,15 +37,13 @@ memory :math:`\\sum_g m_g^2`.
 """
 
 import time
-import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 from ._activations import ACTIVATIONS, DERIVATIVES
 from ._loss import LOSSES
 from ._optimizers import SGDOptimizer
-from ._training import _check_finite, _clip, _update_no_improvement_count
+from ._training import _check_finite, _clip, end_epoch
 
 __all__ = ["ONLINE_SOLVERS", "MAX_ENTRIES", "OnlineState", "fit_online", "rtrl_gradient"]
 
@@ -230,21 +228,5 @@ def fit_online(est, net, theta, data, loss_name, incremental):
                 _check_finite(loss, est)
                 total += loss
                 rows += 1
-        est.n_iter_ += 1
-        est.t_ += rows
-        est.loss_ = total / max(rows, 1)
-        est.loss_curve_.append(est.loss_)
-        _update_no_improvement_count(est, None, theta)
-        opt.iteration_ends(est.t_)
-        if est.verbose:
-            print(f"Iteration {est.n_iter_}, loss = {est.loss_:.8f}, {time.perf_counter() - tic:.3f} s")
-        if incremental:
+        if end_epoch(est, opt, total, rows, None, theta, tic, incremental):
             break
-        if est._no_improvement_count > est.n_iter_no_change:
-            if est.verbose:
-                print(f"Training loss did not improve more than tol={est.tol} for "
-                      f"{est.n_iter_no_change} consecutive epochs. Stopping.")
-            break
-        if est.n_iter_ == est.max_iter:
-            warnings.warn(f"{est.solver}: Maximum iterations ({est.max_iter}) reached and the "
-                          "optimization hasn't converged yet.", ConvergenceWarning)

@@ -147,6 +147,40 @@ def _update_no_improvement_count(est, validation, theta):
             est.best_loss_ = est.loss_curve_[-1]
 
 
+def end_epoch(est, opt, total, rows, validation, theta, tic, incremental):
+    """Epoch bookkeeping shared by every iterative solver; True when training should stop.
+
+    Records ``n_iter_``, ``t_``, ``loss_`` and ``loss_curve_``, applies sklearn's MLP
+    no-improvement rule (on the validation score when ``validation`` is given), lets the
+    optimizer adapt its learning rate, prints the verbose line and warns at ``max_iter``.
+    """
+    est.n_iter_ += 1
+    est.t_ += rows
+    est.loss_ = total / max(rows, 1)
+    est.loss_curve_.append(est.loss_)
+    _update_no_improvement_count(est, validation, theta)
+    opt.iteration_ends(est.t_)
+    if est.verbose:
+        val = f", validation score = {est.validation_scores_[-1]:.6f}" if validation is not None else ""
+        print(f"Iteration {est.n_iter_}, loss = {est.loss_:.8f}{val}, {time.perf_counter() - tic:.3f} s")
+    if est._no_improvement_count > est.n_iter_no_change:
+        what = "Validation score" if validation is not None else "Training loss"
+        msg = (f"{what} did not improve more than tol={est.tol} for "
+               f"{est.n_iter_no_change} consecutive epochs.")
+        if opt.trigger_stopping(msg, est.verbose):
+            return True
+        est._no_improvement_count = 0
+    if incremental:
+        return True
+    if est.n_iter_ == est.max_iter:
+        warnings.warn(
+            f"{'Stochastic Optimizer' if est.solver in ('sgd', 'adam') else est.solver}: Maximum "
+            f"iterations ({est.max_iter}) reached and the optimization hasn't converged yet.",
+            ConvergenceWarning,
+        )
+    return False
+
+
 def fit_stochastic(est, net, theta, data, loss_name, batch_size, validation=None, incremental=False):
     """Train ``theta`` in place with SGD or Adam, sklearn-MLP style.
 
@@ -178,31 +212,8 @@ def fit_stochastic(est, net, theta, data, loss_name, batch_size, validation=None
                     opt.update(grad)
                     total += loss * n
                     rows += n
-            est.n_iter_ += 1
-            est.t_ += rows
-            est.loss_ = total / max(rows, 1)
-            est.loss_curve_.append(est.loss_)
-            _update_no_improvement_count(est, validation, theta)
-            opt.iteration_ends(est.t_)
-            if est.verbose:
-                val = f", validation score = {est.validation_scores_[-1]:.6f}" if early_stopping else ""
-                print(f"Iteration {est.n_iter_}, loss = {est.loss_:.8f}{val}, "
-                      f"{time.perf_counter() - tic:.3f} s")
-            if est._no_improvement_count > est.n_iter_no_change:
-                what = "Validation score" if early_stopping else "Training loss"
-                msg = (f"{what} did not improve more than tol={est.tol} for "
-                       f"{est.n_iter_no_change} consecutive epochs.")
-                if opt.trigger_stopping(msg, est.verbose):
-                    break
-                est._no_improvement_count = 0
-            if incremental:
+            if end_epoch(est, opt, total, rows, validation, theta, tic, incremental):
                 break
-            if est.n_iter_ == est.max_iter:
-                warnings.warn(
-                    f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) reached and "
-                    "the optimization hasn't converged yet.",
-                    ConvergenceWarning,
-                )
     except KeyboardInterrupt:
         warnings.warn("Training interrupted by user.")
     if early_stopping and getattr(est, "_best_params", None) is not None:
