@@ -86,6 +86,24 @@ def main(repeats=5):
     return rows
 
 
+def run(quick=False):
+    """Rows for ``benchmarks/run.py``: (benchmark, case, quantity, ours, anchor name, anchor)."""
+    import torch  # noqa: F401  (the anchor: ImportError skips this benchmark)
+
+    rows = main(repeats=2 if quick else 5) if not quick else _quick()
+    return [("RNN (Elman) epoch", f"H={H} T={T} {dtype}", "seconds", ours, "torch.nn.RNN + Adam", theirs)
+            for H, T, dtype, ours, theirs, _ in rows]
+
+
+def _quick():
+    global SHAPES
+    saved, SHAPES = SHAPES, SHAPES[:1]
+    try:
+        return main(repeats=2)
+    finally:
+        SHAPES = saved
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)

@@ -122,5 +122,21 @@ def main():
                       f"| {t['ours'] / t['sklearn']:.2f} |", flush=True)
 
 
+def run(quick=False):
+    """Rows for ``benchmarks/run.py``: epoch time and NRMSE against DelayEmbedding + MLPRegressor."""
+    rows = []
+    seeds = range(1 if quick else 3)
+    with warnings.catch_warnings(), threadpool_limits(1):
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for name, (load, delays) in DATASETS.items():
+            X, y = load(2000 if quick else 4000)
+            t = epoch_time(X, y, delays, (50,), 32, 10 if quick else 30, 2 if quick else 5)
+            acc = accuracy(X, y, delays, (50,), 32, seeds)
+            anchor = "DelayEmbedding + MLPRegressor"
+            rows.append(("TDNN epoch", f"{name}, batch 32", "seconds", t["ours"], anchor, t["sklearn"]))
+            rows.append(("TDNN accuracy", f"{name}", "test NRMSE", acc["ours"][0], anchor, acc["sklearn"][0]))
+    return rows
+
+
 if __name__ == "__main__":
     main()

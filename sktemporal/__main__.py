@@ -94,10 +94,30 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     p_demo = sub.add_parser("demo", help="fit each model family on a built-in dataset and print a table")
     p_demo.add_argument("--plot", metavar="FILE", help="also write a figure (needs matplotlib)")
+    p_bench = sub.add_parser("benchmark", help="run the comparisons against the anchor libraries (source checkout)")
+    p_bench.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
     args = parser.parse_args(argv)
     if args.command == "demo":
         np.seterr(all="ignore")
         demo(plot=args.plot)
+    elif args.command == "benchmark":
+        return _benchmark(args.quick)
+    return 0
+
+
+def _benchmark(quick):
+    """Run benchmarks/run.py of the source checkout this package was installed from."""
+    from pathlib import Path
+
+    runner = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+    if not runner.exists():
+        print("The benchmarks live in the source repository (benchmarks/run.py), not in the installed "
+              "package: run `python benchmarks/run.py` from a checkout.", file=sys.stderr)
+        return 1
+    import runpy
+
+    sys.argv = [str(runner)] + (["--quick"] if quick else [])
+    runpy.run_path(str(runner), run_name="__main__")
     return 0
 
 
