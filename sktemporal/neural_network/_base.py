@@ -16,6 +16,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from ..utils._sequences import check_targets, restore_layout, validate_sequences
 from ._loss import OUTPUT_ACTIVATION
@@ -42,6 +43,17 @@ def _check_positive(value, name, allow_zero=False, allow_none=False):
     if not ok or value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be a finite number {bound}{' or None' if allow_none else ''}; got {value!r}.")
+
+
+def _one_blas_thread():
+    """BLAS limited to one thread for the step-by-step loops.
+
+    Their matrices are small (a minibatch of states times a weight matrix) and issued one
+    step after another; a multi-threaded BLAS spends more on waking and synchronising its
+    threads than on the product — 7 to 23 times slower training was measured on a 2-core
+    machine.  scikit-learn does the same in KMeans' iterations.
+    """
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _stochastic_solver(est):
@@ -193,15 +205,16 @@ class BaseSequenceNetwork(BaseEstimator):
             self.params_ = self.params_.astype(batch.dtype)
         data, validation = self._arrange(batch, inputs, Y, targets, incremental)
         net = self._training_network(n_out, targets.per_step, out_act)
-        if self.solver in ONLINE_SOLVERS:
-            fit_online(self, net, self.params_, data, self._loss_name(n_out), incremental)
-        elif self.solver == "lbfgs":
-            fit_lbfgs(self, net, self.params_, data, self._loss_name(n_out), self._batch_size(data))
-        else:
-            if validation is not None and not self.validation_scores_:
-                self.validation_scores_, self.best_validation_score_ = [], -np.inf
-            fit_stochastic(self, net, self.params_, data, self._loss_name(n_out),
-                           self._batch_size(data), validation, incremental)
+        if validation is not None and not self.validation_scores_ and self.solver in ("sgd", "adam"):
+            self.validation_scores_, self.best_validation_score_ = [], -np.inf
+        with _one_blas_thread():
+            if self.solver in ONLINE_SOLVERS:
+                fit_online(self, net, self.params_, data, self._loss_name(n_out), incremental)
+            elif self.solver == "lbfgs":
+                fit_lbfgs(self, net, self.params_, data, self._loss_name(n_out), self._batch_size(data))
+            else:
+                fit_stochastic(self, net, self.params_, data, self._loss_name(n_out),
+                               self._batch_size(data), validation, incremental)
         if self.validation_scores_ is None or self.solver == "lbfgs" or not self.early_stopping:
             self.validation_scores_ = self.best_validation_score_ = None
         if self.early_stopping and self.solver != "lbfgs" and not incremental:
@@ -276,17 +289,18 @@ class BaseSequenceNetwork(BaseEstimator):
         n = len(lengths)
         order = np.argsort(-lengths, kind="stable")
         outs = []
-        for start in range(0, n, batch_size):
-            idx = order[start: start + batch_size]
-            L = lengths[idx]
-            T = int(L.max())
-            X = np.ascontiguousarray(values[idx, :T].transpose(1, 0, 2))
-            sizes = (L[None, :] > np.arange(T)[:, None]).sum(axis=1)
-            out, _, _ = self._net.forward(self.params_, X, sizes, L)
-            if self._net.per_step:
-                pad = values.shape[1] - T
-                out = np.pad(out.transpose(1, 0, 2), ((0, 0), (0, pad), (0, 0)))
-            outs.append(out)
+        with _one_blas_thread():
+            for start in range(0, n, batch_size):
+                idx = order[start: start + batch_size]
+                L = lengths[idx]
+                T = int(L.max())
+                X = np.ascontiguousarray(values[idx, :T].transpose(1, 0, 2))
+                sizes = (L[None, :] > np.arange(T)[:, None]).sum(axis=1)
+                out, _, _ = self._net.forward(self.params_, X, sizes, L)
+                if self._net.per_step:
+                    pad = values.shape[1] - T
+                    out = np.pad(out.transpose(1, 0, 2), ((0, 0), (0, pad), (0, 0)))
+                outs.append(out)
         out = np.concatenate(outs)
         result = np.empty_like(out)
         result[order] = out
@@ -429,13 +443,14 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
         net, theta = self._net, self.params_
         X = np.ascontiguousarray(self._inputs(batch).astype(theta.dtype, copy=False).transpose(1, 0, 2))
         T = X.shape[0]
-        out, state, _ = net.forward(theta, X, np.ones(T, dtype=np.intp), np.array([T]))
-        y = out[-1]
-        one, generated = np.ones(1, dtype=np.intp), np.empty((n_steps, self.n_outputs_), dtype=out.dtype)
-        for k in range(n_steps):
-            generated[k] = y[0]
-            out, state, _ = net.forward(theta, y[None], one, one, state)
-            y = out[0]
+        with _one_blas_thread():
+            out, state, _ = net.forward(theta, X, np.ones(T, dtype=np.intp), np.array([T]))
+            y = out[-1]
+            one, generated = np.ones(1, dtype=np.intp), np.empty((n_steps, self.n_outputs_), dtype=out.dtype)
+            for k in range(n_steps):
+                generated[k] = y[0]
+                out, state, _ = net.forward(theta, y[None], one, one, state)
+                y = out[0]
         return generated[:, 0] if self._squeeze else generated
 
 
