@@ -16,8 +16,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
+from ..utils._blas import one_blas_thread
 from ..utils._sequences import check_targets, restore_layout, validate_sequences
 from ._loss import OUTPUT_ACTIVATION
 from ._online import ONLINE_SOLVERS, fit_online
@@ -43,17 +43,6 @@ def _check_positive(value, name, allow_zero=False, allow_none=False):
     if not ok or value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be a finite number {bound}{' or None' if allow_none else ''}; got {value!r}.")
-
-
-def _one_blas_thread():
-    """BLAS limited to one thread for the step-by-step loops.
-
-    Their matrices are small (a minibatch of states times a weight matrix) and issued one
-    step after another; a multi-threaded BLAS spends more on waking and synchronising its
-    threads than on the product — 7 to 23 times slower training was measured on a 2-core
-    machine.  scikit-learn does the same in KMeans' iterations.
-    """
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _stochastic_solver(est):
@@ -207,7 +196,7 @@ class BaseSequenceNetwork(BaseEstimator):
         net = self._training_network(n_out, targets.per_step, out_act)
         if validation is not None and not self.validation_scores_ and self.solver in ("sgd", "adam"):
             self.validation_scores_, self.best_validation_score_ = [], -np.inf
-        with _one_blas_thread():
+        with one_blas_thread():
             if self.solver in ONLINE_SOLVERS:
                 fit_online(self, net, self.params_, data, self._loss_name(n_out), incremental)
             elif self.solver == "lbfgs":
@@ -289,7 +278,7 @@ class BaseSequenceNetwork(BaseEstimator):
         n = len(lengths)
         order = np.argsort(-lengths, kind="stable")
         outs = []
-        with _one_blas_thread():
+        with one_blas_thread():
             for start in range(0, n, batch_size):
                 idx = order[start: start + batch_size]
                 L = lengths[idx]
@@ -443,7 +432,7 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
         net, theta = self._net, self.params_
         X = np.ascontiguousarray(self._inputs(batch).astype(theta.dtype, copy=False).transpose(1, 0, 2))
         T = X.shape[0]
-        with _one_blas_thread():
+        with one_blas_thread():
             out, state, _ = net.forward(theta, X, np.ones(T, dtype=np.intp), np.array([T]))
             y = out[-1]
             one, generated = np.ones(1, dtype=np.intp), np.empty((n_steps, self.n_outputs_), dtype=out.dtype)
