@@ -1,7 +1,17 @@
 """sktemporal: temporal neural networks for scikit-learn."""
 
 from . import datasets, forecasting, metrics
-from .neural_network import RNNClassifier, RNNRegressor, Seq2SeqRegressor, TDNNClassifier, TDNNRegressor
+from .neural_network import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+    Seq2SeqRegressor,
+    TDNNClassifier,
+    TDNNRegressor,
+)
 from .preprocessing import DelayEmbedding, GammaMemory, StepwiseTransformer
 from .reservoir import ESNClassifier, ESNRegressor, Reservoir
 
@@ -11,7 +21,11 @@ __all__ = [
     "DelayEmbedding",
     "ESNClassifier",
     "ESNRegressor",
+    "GRUClassifier",
+    "GRURegressor",
     "GammaMemory",
+    "LSTMClassifier",
+    "LSTMRegressor",
     "RNNClassifier",
     "RNNRegressor",
     "Reservoir",

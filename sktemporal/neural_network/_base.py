@@ -196,14 +196,18 @@ class BaseSequenceNetwork(BaseEstimator):
         net = self._training_network(n_out, targets.per_step, out_act)
         if validation is not None and not self.validation_scores_ and self.solver in ("sgd", "adam"):
             self.validation_scores_, self.best_validation_score_ = [], -np.inf
-        with one_blas_thread():
-            if self.solver in ONLINE_SOLVERS:
-                fit_online(self, net, self.params_, data, self._loss_name(n_out), incremental)
-            elif self.solver == "lbfgs":
-                fit_lbfgs(self, net, self.params_, data, self._loss_name(n_out), self._batch_size(data))
-            else:
-                fit_stochastic(self, net, self.params_, data, self._loss_name(n_out),
-                               self._batch_size(data), validation, incremental)
+        try:
+            with one_blas_thread():
+                if self.solver in ONLINE_SOLVERS:
+                    fit_online(self, net, self.params_, data, self._loss_name(n_out), incremental)
+                elif self.solver == "lbfgs":
+                    fit_lbfgs(self, net, self.params_, data, self._loss_name(n_out), self._batch_size(data))
+                else:
+                    fit_stochastic(self, net, self.params_, data, self._loss_name(n_out),
+                                   self._batch_size(data), validation, incremental)
+        finally:  # cells reuse scratch arrays from batch to batch; a fitted model keeps none
+            net.release()
+            self._net.release()
         if self.validation_scores_ is None or self.solver == "lbfgs" or not self.early_stopping:
             self.validation_scores_ = self.best_validation_score_ = None
         if self.early_stopping and self.solver != "lbfgs" and not incremental:
@@ -290,6 +294,7 @@ class BaseSequenceNetwork(BaseEstimator):
                     pad = values.shape[1] - T
                     out = np.pad(out.transpose(1, 0, 2), ((0, 0), (0, pad), (0, 0)))
                 outs.append(out)
+        self._net.release()
         out = np.concatenate(outs)
         result = np.empty_like(out)
         result[order] = out
@@ -440,6 +445,7 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
                 generated[k] = y[0]
                 out, state, _ = net.forward(theta, y[None], one, one, state)
                 y = out[0]
+        net.release()
         return generated[:, 0] if self._squeeze else generated
 
 

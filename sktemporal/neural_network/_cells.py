@@ -163,17 +163,15 @@ class ElmanCell:
 # β = 1 per step, and the input projection of all steps is one batched product
 # ``[W_x; b]ᵀ Z[:, :n_in+1]``.
 # ----------------------------------------------------------------------------------
+#
+# ``gemm(α, a, b, β, c, trans_a, trans_b, overwrite_c)`` is scipy's BLAS:
+# ``c ← α op(a) op(b) + β c`` on Fortran-ordered arrays.  A C-contiguous matrix M *is* the
+# Fortran matrix Mᵀ, so ``C += A @ B`` on C-contiguous arrays is
+# ``gemm(1, Bᵀ, Aᵀ, 1, Cᵀ, 0, 0, 1)`` on transposed views: in place, no copy, no temporary
+# (β = 1).  The hot loops call it positionally (cheaper argument parsing) on views made
+# once per segment.
+# ----------------------------------------------------------------------------------
 _GEMM = {np.dtype(np.float64): dgemm, np.dtype(np.float32): sgemm}
-
-
-def _addmm(gemm, C, A, B):
-    """``C += A @ B`` in place through BLAS, without copies (``C`` C-contiguous).
-
-    C-contiguous ``A`` and ``B`` are handed to the Fortran BLAS as their transposes.
-    """
-    a, trans_a = (B.T, 0) if B.flags.c_contiguous else (B, 1)
-    b, trans_b = (A.T, 0) if A.flags.c_contiguous else (A, 1)
-    gemm(1.0, a, b, 1.0, C.T, trans_a=trans_a, trans_b=trans_b, overwrite_c=True)
 
 
 def _gates(W, order, scale):
@@ -202,16 +200,18 @@ def _segments(sizes, shrink=0.75):
 
 
 class _Flush:
-    """Flush values below ``tiny`` to zero in place: ``x ← (x + c) − c``, ``c = tiny · 2^(mant + 1)``.
+    """Flush tiny float32 values to zero in place: ``x ← (x + c) − c`` with ``c = 2⁻⁷⁶``.
 
     Backpropagated errors shrink geometrically along a long sequence and, in float32,
-    end in the subnormal range where every arithmetic operation is many times slower
-    (DESIGN.md §4).  Adding and subtracting ``c`` rounds ``x`` to a multiple of
-    ``2·tiny``: values below ``tiny`` become exactly zero, values above ``c`` are left
-    unchanged (``x + c − c == x`` when ``c`` is below half an ulp of ``x``) and values in
-    between are rounded at the absolute level ``tiny``.  With ``tiny = 2⁻¹⁰⁰ ≈ 8e-31``
-    this is far below anything that can move a float32 parameter.  Two in-place ufunc
-    calls, no comparison, no mask; float64 needs no guard (its subnormals start at 1e-308).
+    end in the subnormal range (below 1.2e-38), where arithmetic is many times slower on
+    CPUs that handle subnormal operands in microcode (DESIGN.md §4).  Adding and
+    subtracting ``c`` rounds ``x`` to a multiple of ``ulp(c) = 2⁻⁹⁹ ≈ 1.6e-30``: values
+    below ``2⁻¹⁰⁰`` become exactly zero, values above ``2²⁵ c ≈ 4.4e-16`` (where ``c`` is
+    less than half an ulp of ``x``) pass unchanged, bit for bit, and values in between move
+    by at most 1.6e-30 — nothing next to any error that can move a
+    parameter.  Two in-place ufunc calls, no comparison, no mask; the backward loops call
+    it every fourth step on the carried errors.  Float64 needs no guard (its subnormals
+    start at 2.2e-308).
     """
 
     def __init__(self, dtype):
@@ -306,7 +306,53 @@ def _gru_factors(Gi, Gh, h_prev, P, Q, S):
     np.subtract(1, z, out=P[:, 0])
     P[:, 0] *= tmp  # (1 − z)(1 − n²)
 
-class LSTMCell:
+class _Workspace:
+    """Scratch arrays reused from one minibatch to the next.
+
+    A minibatch's buffers take megabytes, and glibc hands large freed blocks back to the
+    system: every fresh buffer then costs a page fault per 4 KiB.  That made an epoch 1.6×
+    slower (float32, H = 64, T = 50: 8600 page faults per epoch).  The backward pass
+    returns the forward pass's buffers and its own scratch here when it is done with them
+    (all but ``Z``, of which the ``(T, B, H)`` output is a view).
+    """
+
+    def __init__(self):
+        self.free = {}
+
+    def empty(self, shape, dtype):
+        stack = self.free.get((shape, dtype))
+        return stack.pop() if stack else np.empty(shape, dtype=dtype)
+
+    def give(self, *arrays):
+        if len(self.free) > 64:  # many shapes (ragged segments): start over
+            self.free.clear()
+        for a in arrays:
+            stack = self.free.setdefault((a.shape, a.dtype), [])
+            if len(stack) < 4:
+                stack.append(a)
+
+
+class _GatedCell:
+    """Workspace handling shared by the gated cells (not pickled, freed by ``release``)."""
+
+    @property
+    def _ws(self):
+        ws = self.__dict__.get("_workspace")
+        if ws is None:
+            ws = self._workspace = _Workspace()
+        return ws
+
+    def release(self):
+        """Free the reused scratch arrays (after training)."""
+        self.__dict__.pop("_workspace", None)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_workspace", None)
+        return state
+
+
+class LSTMCell(_GatedCell):
     """Long short-term memory cell (Hochreiter & Schmidhuber, 1997, with forget gate).
 
     .. math::
@@ -371,22 +417,24 @@ class LSTMCell:
         sizes = np.asarray(sizes).tolist()
         W_in = _gates(np.vstack([p["W_x"], p["b"]]), self._FWD, self._SCALE).T.copy()  # (4H, n_in + 1)
         W_rec = _gates(p["W_h"], self._FWD, self._SCALE).T.copy()  # (4H, H)
-        segments = []
+        W_recT = W_rec.T
+        segments, ws, dt = [], self._ws, X.dtype
         h, c = state0[:, :H].T, state0[:, H:].T  # (H, B) views
         for t0, t1, w in _segments(sizes):
             L = t1 - t0
-            Z = np.empty((L + 1, r + H, w), dtype=X.dtype)
+            Z = np.empty((L + 1, r + H, w), dtype=dt)  # not reused: the output is a view of it
             Z[:L, :n_in] = X[t0:t1, :w].transpose(0, 2, 1)
             Z[:, n_in] = 1
             Z[0, r:] = h[:, :w]
-            C = np.empty((L + 1, H, w), dtype=X.dtype)
+            C = ws.empty((L + 1, H, w), dt)
             C[0] = c[:, :w]
-            A = np.matmul(W_in, Z[:L, :r])  # x(t) W_x + b for all steps, gates i, f, o, g
-            tanh_C = np.empty((L, H, w), dtype=X.dtype)
-            tmp = np.empty((H, w), dtype=X.dtype)
+            A = np.matmul(W_in, Z[:L, :r], out=ws.empty((L, 4 * H, w), dt))  # x(t) W_x + b, gates i, f, o, g
+            tanh_C = ws.empty((L, H, w), dt)
+            tmp = ws.empty((H, w), dt)
+            At, Zt = A.transpose(0, 2, 1), Z.transpose(0, 2, 1)
             for k in range(L):
                 a = A[k]
-                _addmm(gemm, a, W_rec, Z[k, r:])  # + h(t−1) W_h
+                gemm(1.0, Zt[k, :, r:], W_recT, 1.0, At[k], 0, 0, 1)  # a += W_rec h(t−1)
                 np.tanh(a, out=a)
                 sig = a[: 3 * H]
                 sig *= 0.5
@@ -399,6 +447,7 @@ class LSTMCell:
                 np.multiply(o, tanh_C[k], out=Z[k + 1, r:])  # h(t) = o ⊙ tanh C(t)
             h, c = Z[L, r:], C[L]
             segments.append((t0, t1, w, Z, A, C, tanh_C))
+            ws.give(tmp)
         lengths = lengths_from_sizes(sizes, B)
         state = state0.copy()
         _gather_final(state[:, :H], segments, lengths, lambda s: s[3][:, r:])
@@ -414,53 +463,58 @@ class LSTMCell:
         gemm = _GEMM[dtype]
         flush = _Flush(dtype)
         W_h = p["W_h"]  # (H, 4H), gates i, f, g, o: the order of the errors δ below
+        W_hT = W_h.T
         grad = np.zeros((r + H, 4 * H), dtype=dtype)  # [∂W_x; ∂b; ∂W_h]
+        gradT = grad.T
         dX = np.zeros((T, n_in, B), dtype=dtype) if need_dx else None
-        carry = None
+        carry, ws = None, self._ws
         for t0, t1, w, Z, A, C, tanh_C in reversed(segments):
             L = t1 - t0
             f = A[:, H: 2 * H]
-            dh_all = np.array(d_out[t0:t1, :w].transpose(0, 2, 1), order="C")  # becomes δh(t)
+            dh_all = ws.empty((L, H, w), dtype)  # becomes δh(t)
+            np.copyto(dh_all, d_out[t0:t1, :w].transpose(0, 2, 1))
             dC = np.zeros((H, w), dtype=dtype)
             if carry is not None:  # errors flowing in from the next (narrower) segment
                 dh_all[L - 1, :, : carry[0].shape[1]] += carry[0]
                 dC[:, : carry[1].shape[1]] = carry[1]
-            delta = np.empty((L if need_dx else 1, 4, H, w), dtype=dtype)
-            buf = np.empty((H, w), dtype=dtype)
+            delta = ws.empty((L if need_dx else 1, 4, H, w), dtype)  # δ(t) (all for ∂X)
+            deltaT = delta.reshape(len(delta), 4 * H, w).transpose(0, 2, 1)
+            dhT, Zt = dh_all.transpose(0, 2, 1), Z.transpose(0, 2, 1)
+            buf = ws.empty((H, w), dtype)
             n_blk = _block_steps(L, 6 * H * w * dtype.itemsize)
-            P = np.empty((n_blk, 4, H, w), dtype=dtype)
-            K = np.empty((n_blk, H, w), dtype=dtype)
-            S = np.empty((n_blk, 3 * H, w), dtype=dtype)
+            P = ws.empty((n_blk, 4, H, w), dtype)
+            K = ws.empty((n_blk, H, w), dtype)
+            S = ws.empty((n_blk, 3 * H, w), dtype)
             for k1 in range(L, 0, -n_blk):
                 k0 = max(0, k1 - n_blk)
                 # factors that only depend on the forward pass, for a block of steps at once:
                 # δ[i, f, g] = δC ⊙ P[:, :3], δo = δh ⊙ P[:, 3]; δh adds δh ⊙ K to δC
                 _lstm_factors(A[k0:k1], C[k0:k1], tanh_C[k0:k1], P, K, S)
                 for k in range(k1 - 1, k0 - 1, -1):
-                    j = k - k0
-                    dh, d = dh_all[k], delta[k if need_dx else 0]
+                    j, kk = k - k0, (k if need_dx else 0)
+                    dh, d = dh_all[k], delta[kk]
                     dC += np.multiply(dh, K[j], out=buf)
                     np.multiply(dC, P[j, :3], out=d[:3])
                     np.multiply(dh, P[j, 3], out=d[3])
-                    d = d.reshape(4 * H, w)
-                    _addmm(gemm, grad, Z[k], d.T)  # ∂[W_x; b; W_h] += [x; 1; h(t−1)] δᵀ
+                    gemm(1.0, deltaT[kk], Zt[k], 1.0, gradT, 1, 0, 1)  # ∂[W_x; b; W_h] += Z[k] δᵀ
                     dC *= f[k]  # δC(t−1) receives δC(t) ⊙ f(t)
                     if k:
-                        _addmm(gemm, dh_all[k - 1], W_h, d)  # δh(t−1) += W_h δ
+                        gemm(1.0, deltaT[kk], W_hT, 1.0, dhT[k - 1], 0, 0, 1)  # δh(t−1) += W_h δ
                         if not k % 4:
                             flush(dC)
                             flush(dh_all[k - 1])
                     elif t0:
-                        carry = (np.dot(W_h, d), dC.copy())
+                        carry = (np.dot(W_h, d.reshape(4 * H, w)), dC.copy())
             if need_dx:
                 dX[t0:t1, :, :w] = np.matmul(p["W_x"], delta.reshape(L, 4 * H, w))
+            ws.give(A, C, tanh_C, dh_all, delta, buf, P, K, S)
         g["W_x"][...] = grad[:n_in]
         g["b"][...] = grad[n_in]
         g["W_h"][...] = grad[r:]
         return dX.transpose(0, 2, 1) if need_dx else None
 
 
-class GRUCell:
+class GRUCell(_GatedCell):
     """Gated recurrent unit (Cho et al., 2014) in PyTorch's formulation.
 
     .. math::
@@ -514,18 +568,18 @@ class GRUCell:
         sizes = np.asarray(sizes).tolist()
         W_in = _gates(np.vstack([p["W_x"], p["b_x"]]), self._ORDER, self._SCALE).T.copy()  # (3H, n_in + 1)
         W_rec = _gates(np.vstack([p["W_h"], p["b_h"]]), self._ORDER, self._SCALE).T.copy()  # (3H, H + 1)
-        segments = []
+        segments, ws, dt = [], self._ws, X.dtype
         h = state0.T
         for t0, t1, w in _segments(sizes):
             L = t1 - t0
-            Z = np.empty((L + 1, r + H + 1, w), dtype=X.dtype)
+            Z = np.empty((L + 1, r + H + 1, w), dtype=dt)  # not reused: the output is a view of it
             Z[:L, :n_in] = X[t0:t1, :w].transpose(0, 2, 1)
             Z[:, n_in] = 1
             Z[:, r + H] = 1
             Z[0, r: r + H] = h[:, :w]
-            Gi = np.matmul(W_in, Z[:L, :r])  # x(t) W_x + b_x for all steps, gates r, z, n
-            Gh = np.empty((L, 3 * H, w), dtype=X.dtype)  # h(t−1) W_h + b_h, kept for backward
-            tmp = np.empty((H, w), dtype=X.dtype)
+            Gi = np.matmul(W_in, Z[:L, :r], out=ws.empty((L, 3 * H, w), dt))  # x W_x + b_x, gates r, z, n
+            Gh = ws.empty((L, 3 * H, w), dt)  # h(t−1) W_h + b_h, kept for backward
+            tmp = ws.empty((H, w), dt)
             for k in range(L):
                 gi, gh = Gi[k], Gh[k]
                 np.dot(W_rec, Z[k, r:], out=gh)
@@ -542,6 +596,7 @@ class GRUCell:
                 np.add(n_t, tmp, out=Z[k + 1, r: r + H])  # h(t) = n + z ⊙ (h(t−1) − n)
             h = Z[L, r: r + H]
             segments.append((t0, t1, w, Z, Gi, Gh))
+            ws.give(tmp)
         lengths = lengths_from_sizes(sizes, B)
         state = _gather_final(state0.copy(), segments, lengths, lambda s: s[3][:, r: r + H])
         out = _gated_output(segments, lambda s: s[3][1:, r: r + H], T, B, H, sizes, X.dtype)
@@ -555,49 +610,56 @@ class GRUCell:
         gemm = _GEMM[dtype]
         flush = _Flush(dtype)
         W_h = p["W_h"]  # (H, 3H), gates r, z, n
+        W_hT = W_h.T
         grad_in = np.zeros((r, 3 * H), dtype=dtype)  # [∂W_x; ∂b_x], gates n, r, z
         grad_rec = np.zeros((H + 1, 3 * H), dtype=dtype)  # [∂W_h; ∂b_h], gates r, z, n
+        grad_inT, grad_recT = grad_in.T, grad_rec.T
         dX = np.zeros((T, n_in, B), dtype=dtype) if need_dx else None
         W_x = p["W_x"]
         W_x_nrz = np.concatenate([W_x[:, 2 * H:], W_x[:, : 2 * H]], axis=1)
-        carry = None
+        carry, ws = None, self._ws
         for t0, t1, w, Z, Gi, Gh in reversed(segments):
             L = t1 - t0
             z_ = Gi[:, H: 2 * H]
-            dh_all = np.array(d_out[t0:t1, :w].transpose(0, 2, 1), order="C")  # becomes δh(t)
+            dh_all = ws.empty((L, H, w), dtype)  # becomes δh(t)
+            np.copyto(dh_all, d_out[t0:t1, :w].transpose(0, 2, 1))
             if carry is not None:  # errors flowing in from the next (narrower) segment
                 dh_all[L - 1, :, : carry.shape[1]] += carry
             # errors in the order [δn̂, δr̂, δẑ, δn̂ ⊙ r]: [:3] feed the input projection
             # (gates n, r, z), [1:] the recurrent one (gates r, z, n)
-            delta = np.empty((L if need_dx else 1, 4, H, w), dtype=dtype)
-            buf = np.empty((H, w), dtype=dtype)
+            delta = ws.empty((L if need_dx else 1, 4, H, w), dtype)  # δ(t) (all for ∂X)
+            n = len(delta)
+            d_inT = delta[:, :3].reshape(n, 3 * H, w).transpose(0, 2, 1)
+            d_recT = delta[:, 1:].reshape(n, 3 * H, w).transpose(0, 2, 1)
+            dhT, Zt = dh_all.transpose(0, 2, 1), Z.transpose(0, 2, 1)
+            buf = ws.empty((H, w), dtype)
             n_blk = _block_steps(L, 7 * H * w * dtype.itemsize)
-            P = np.empty((n_blk, 2, H, w), dtype=dtype)
-            Q = np.empty((n_blk, 2, H, w), dtype=dtype)
-            S = np.empty((n_blk, 2 * H, w), dtype=dtype)
+            P = ws.empty((n_blk, 2, H, w), dtype)
+            Q = ws.empty((n_blk, 2, H, w), dtype)
+            S = ws.empty((n_blk, 2 * H, w), dtype)
             for k1 in range(L, 0, -n_blk):
                 k0 = max(0, k1 - n_blk)
                 # factors that only depend on the forward pass, for a block of steps at once:
                 # [δn̂, δẑ] = δh ⊙ P, [δr̂, δn̂ ⊙ r] = δn̂ ⊙ Q
                 _gru_factors(Gi[k0:k1], Gh[k0:k1], Z[k0:k1, r: r + H], P, Q, S)
                 for k in range(k1 - 1, k0 - 1, -1):
-                    j = k - k0
-                    dh, d = dh_all[k], delta[k if need_dx else 0]
+                    j, kk = k - k0, (k if need_dx else 0)
+                    dh, d = dh_all[k], delta[kk]
                     np.multiply(dh, P[j], out=d[0::2])  # δn̂, δẑ
                     np.multiply(d[0], Q[j], out=d[1::2])  # δr̂, δn̂ ⊙ r
-                    d_in, d_rec = d[:3].reshape(3 * H, w), d[1:].reshape(3 * H, w)
-                    _addmm(gemm, grad_in, Z[k, :r], d_in.T)  # ∂[W_x; b_x] += [x; 1] δᵀ
-                    _addmm(gemm, grad_rec, Z[k, r:], d_rec.T)  # ∂[W_h; b_h] += [h(t−1); 1] δᵀ
+                    gemm(1.0, d_inT[kk], Zt[k, :, :r], 1.0, grad_inT, 1, 0, 1)  # ∂[W_x; b_x] += [x; 1] δᵀ
+                    gemm(1.0, d_recT[kk], Zt[k, :, r:], 1.0, grad_recT, 1, 0, 1)  # ∂[W_h; b_h] += [h; 1] δᵀ
                     if k:
                         dh_prev = dh_all[k - 1]
                         dh_prev += np.multiply(dh, z_[k], out=buf)
-                        _addmm(gemm, dh_prev, W_h, d_rec)  # δh(t−1) += δh ⊙ z + W_h δ
+                        gemm(1.0, d_recT[kk], W_hT, 1.0, dhT[k - 1], 0, 0, 1)  # δh(t−1) += δh ⊙ z + W_h δ
                         if not k % 4:
                             flush(dh_prev)
                     elif t0:
-                        carry = np.multiply(dh, z_[k]) + np.dot(W_h, d_rec)
+                        carry = np.multiply(dh, z_[k]) + np.dot(W_h, d[1:].reshape(3 * H, w))
             if need_dx:
                 dX[t0:t1, :, :w] = np.matmul(W_x_nrz, delta[:, :3].reshape(L, 3 * H, w))
+            ws.give(Gi, Gh, dh_all, delta, buf, P, Q, S)
         g["W_x"][:, : 2 * H] = grad_in[:n_in, H:]
         g["W_x"][:, 2 * H:] = grad_in[:n_in, :H]
         g["b_x"][: 2 * H] = grad_in[n_in, H:]
@@ -605,6 +667,8 @@ class GRUCell:
         g["W_h"][...] = grad_rec[:H]
         g["b_h"][...] = grad_rec[H]
         return dX.transpose(0, 2, 1) if need_dx else None
+
+
 class JordanCell:
     """Jordan cell: the hidden layer sees the network's previous *output*.
 

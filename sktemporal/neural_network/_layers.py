@@ -181,6 +181,13 @@ class Network:
         for layer in self.recurrent + self.dense:
             layer.initialize(views, rng)
 
+    def release(self):
+        """Drop the scratch arrays cells keep from batch to batch (after training or predicting)."""
+        for layer in self.recurrent:
+            for cell in layer.cells:
+                if hasattr(cell, "release"):
+                    cell.release()
+
     def initial_state(self, batch_size, dtype):
         return [np.zeros((batch_size, s), dtype=dtype) for s in self.state_sizes]
 

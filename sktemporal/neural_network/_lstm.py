@@ -37,10 +37,11 @@ class LSTMRegressor(SequenceRegressorMixin, BaseGatedRNN):
     clip_norm : float or None, default=None
         Rescale each gradient to at most this Euclidean norm.
     solver : {'adam', 'sgd', 'lbfgs'}, default='adam'
+        Backpropagation through time with Adam, SGD, or full-batch L-BFGS.
     alpha : float, default=1e-4
         L2 penalty on the weights (not the biases), as in MLPRegressor.
     batch_size : int or 'auto', default='auto'
-        Sequences per minibatch (``min(200, n_sequences)`` for 'auto').
+        Sequences per minibatch (``min(32, n_sequences)`` for 'auto').
     learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
         Schedule for 'sgd'.
     learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun

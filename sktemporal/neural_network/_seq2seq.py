@@ -63,6 +63,10 @@ class EncoderDecoder:
                                       + list(self.decoder.layout.shapes.items()))
         self._split = self.encoder.layout.size
 
+    def release(self):
+        self.encoder.release()
+        self.decoder.release()
+
     def initialize(self, theta, rng):
         self.encoder.initialize(theta[: self._split], rng)
         self.decoder.initialize(theta[self._split:], rng)

@@ -1,8 +1,10 @@
 """BLAS threading for the step-by-step loops."""
 
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 __all__ = ["one_blas_thread"]
+
+_controller = None
 
 
 def one_blas_thread():
@@ -15,4 +17,8 @@ def one_blas_thread():
     default threads.  scikit-learn's KMeans limits its iterations the same way.  Large
     one-off products (e.g. a reservoir readout's ``HᵀH``) should stay outside.
     """
-    return threadpool_limits(limits=1, user_api="blas")
+    global _controller
+    if _controller is None:
+        # inspecting the loaded libraries costs milliseconds: do it once per process
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")

@@ -19,6 +19,10 @@ INIT_PARAMS = {
                          "random_state": 0},
     "TDNNRegressor": {"hidden_layer_sizes": (8,), "delays": 2, "solver": "lbfgs", "max_iter": 200, "random_state": 0},
     "TDNNClassifier": {"hidden_layer_sizes": (8,), "delays": 2, "solver": "lbfgs", "max_iter": 200, "random_state": 0},
+    "LSTMRegressor": {"hidden_layer_sizes": (8,), "solver": "lbfgs", "max_iter": 100, "random_state": 0},
+    "LSTMClassifier": {"hidden_layer_sizes": (8,), "solver": "lbfgs", "max_iter": 100, "random_state": 0},
+    "GRURegressor": {"hidden_layer_sizes": (8,), "solver": "lbfgs", "max_iter": 100, "random_state": 0},
+    "GRUClassifier": {"hidden_layer_sizes": (8,), "solver": "lbfgs", "max_iter": 100, "random_state": 0},
     "Reservoir": {"n_reservoir": 20, "random_state": 0},
     "ESNRegressor": {"n_reservoir": 30, "random_state": 0},
     "ESNClassifier": {"n_reservoir": 30, "random_state": 0},
@@ -43,6 +47,10 @@ XFAIL_CHECKS = {
     # the recurrent state runs along the rows of a 2-D series
     "RNNRegressor": dict(_TIME_ORDER_XFAIL),
     "RNNClassifier": dict(_TIME_ORDER_XFAIL),
+    "LSTMRegressor": dict(_TIME_ORDER_XFAIL),
+    "LSTMClassifier": dict(_TIME_ORDER_XFAIL),
+    "GRURegressor": dict(_TIME_ORDER_XFAIL),
+    "GRUClassifier": dict(_TIME_ORDER_XFAIL),
     # the encoder runs along the rows of a 2-D series
     "Seq2SeqRegressor": dict(_TIME_ORDER_XFAIL),
     # the delay line at the input reads the rows before each row of a 2-D series
