@@ -113,7 +113,7 @@ def test_partial_fit_in_pieces_equals_fit(mg):
     pieces = ESNRegressor(n_reservoir=100, washout=20, alpha=1e-2, random_state=0)
     for start in range(0, 900, 300):
         pieces.partial_fit(X[start:start + 300], y[start:start + 300])
-    np.testing.assert_allclose(pieces.coef_, whole.coef_, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(pieces.coef_, whole.coef_, rtol=1e-7, atol=1e-9)
     np.testing.assert_allclose(pieces.predict(X[900:1000]), whole.predict(X[900:1000]), atol=1e-10)
 
 
@@ -295,7 +295,8 @@ def test_bad_parameters(mg, params, match):
 def test_washout_longer_than_a_sequence(ragged):
     X, y_seq, _ = ragged
     with pytest.raises(ValueError, match=r"X\[2\] has 3 time step\(s\); at least 4 .*washout=3"):
-        ESNRegressor(n_reservoir=20, washout=3).fit(X, y_seq)
+        ESNRegressor(n_reservoir=20, washout=3, pooling="mean").fit(X, y_seq)
+    ESNRegressor(n_reservoir=20, washout=3).fit(X, y_seq)  # the last state needs no washout
 
 
 def test_feedback_needs_per_step_targets(ragged):

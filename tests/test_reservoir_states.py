@@ -79,16 +79,17 @@ def test_dense_and_sparse_products_agree():
                 p.matrix, p._tmp = W.toarray(), {}
             else:
                 p.matrix = W
-                p._args = (30, 30, W.indptr, W.indices, W.data)
+                p.args = (30, 30, W.indptr, W.indices, W.data)
             out = np.ones((30, ncol))
             np.testing.assert_allclose(p(hc, out), expected)
 
 
 def test_dense_rule():
     assert not use_dense(5000, 0.01, 1)
+    assert not use_dense(1000, 0.1, 1)
     assert use_dense(500, 0.2, 1)
-    assert not use_dense(3000, 0.2, 1)  # 72 MB: a one-column dense product leaves the cache
-    assert use_dense(3000, 0.3, 300)
+    assert not use_dense(3000, 0.2, 1)  # 72 MB: a dense product leaves the cache
+    assert use_dense(3000, 0.5, 300)
 
 
 def test_initial_state_and_segments_join():
@@ -96,10 +97,11 @@ def test_initial_state_and_segments_join():
     x = np.random.RandomState(2).randn(40, 2)
     h0 = np.random.RandomState(3).randn(30)
     product = RecurrentProduct(W, np.float64, 1)
-    segs = list(run_states(x[None], np.array([40]), W_in, product, leak_rate=1.0, activation="tanh",
-                           h0=h0[None], max_elements=30 * 7))
-    assert len(segs) == 6  # 40 steps in segments of 7
-    states = _collect(segs, 1, 40, 30)[0]
+    segs = run_states(x[None], np.array([40]), W_in, product, leak_rate=1.0, activation="tanh",
+                      h0=h0[None], max_elements=30 * 7)
+    seen = []
+    states = _collect((seen.append(s.t0) or s for s in segs), 1, 40, 30)[0]
+    assert seen == [0, 7, 14, 21, 28, 35]  # 40 steps in segments of 7
     np.testing.assert_allclose(states, reference(x, W, W_in, 1.0, h0=h0), atol=1e-12)
 
 
@@ -107,11 +109,12 @@ def test_float32_stays_float32():
     W, W_in = _weights()
     x = np.random.RandomState(2).randn(1, 20, 2).astype(np.float32)
     product = RecurrentProduct(W, np.float32, 1)
-    segs = list(run_states(x, np.array([20]), W_in.astype(np.float32), product, leak_rate=0.5,
-                           activation="tanh"))
-    assert all(s.states.dtype == np.float32 for s in segs)
-    np.testing.assert_allclose(_collect(segs, 1, 20, 30)[0], reference(x[0].astype(float), W, W_in, 0.5),
-                               atol=1e-5)
+    segs = run_states(x, np.array([20]), W_in.astype(np.float32), product, leak_rate=0.5,
+                      activation="tanh")
+    dtypes = []
+    states = _collect((dtypes.append(s.states.dtype) or s for s in segs), 1, 20, 30)[0]
+    assert dtypes == [np.float32]
+    np.testing.assert_allclose(states, reference(x[0].astype(float), W, W_in, 0.5), atol=1e-5)
 
 
 def test_output_feedback_matches_reference():

@@ -85,13 +85,13 @@ _COMMON_PARAMS_DOC = r"""
 _COMMON_ATTRS_DOC = r"""
     reservoir_weights_ : scipy.sparse.csr_matrix of shape (n_reservoir, n_reservoir)
         :math:`W`.
-    input_weights_ : ndarray of shape (n_reservoir, 1 + n_features_in_)
+    input_weights_ : ndarray of shape (n_reservoir, 1 + `n_features_in_`)
         :math:`W_{in}`, bias column first.
     last_state_ : ndarray of shape (n_reservoir,) or None
         State after the last step of the last 2-D series seen in ``fit`` or
         ``partial_fit`` (None after a collection).
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Only for pandas input."""
 
 
@@ -134,6 +134,8 @@ class _BaseESN(_BaseReservoir):
                 + " but the first fit got "
                 + ("a target per step." if self._per_step else "a target per sequence.")
             )
+        continuing = not first and self._continues(batch)
+        self._check_washout(batch, required=not continuing and (targets.per_step or self.pooling != "last"))
         Y = self._encode_targets(targets, first, classes)
         if first:
             rs = self._init_reservoir(batch.n_features, Y.shape[-1])
@@ -146,17 +148,16 @@ class _BaseESN(_BaseReservoir):
             if self.solver == "rls":
                 self._readout = RLSReadout(D, self.n_outputs_, self.alpha, self.forgetting)
             else:
-                self._readout = RidgeReadout(D, self.n_outputs_, self.alpha)
+                n_extra = batch.n_features if self.include_input and targets.per_step else 0
+                self._readout = RidgeReadout(D, self.n_outputs_, self.alpha, n_extra=n_extra)
         elif Y.shape[-1] != self.n_outputs_:
             raise ValueError(f"y has {Y.shape[-1]} outputs but the first fit had {self.n_outputs_}.")
-        continuing = self._continues(batch)
-        self._check_washout(batch, continuing)
         washout = 0 if continuing else self.washout
         if self._per_step:
             self._accumulate_steps(batch, Y, continuing, washout)
         else:
             segments = self._states(batch, continuing=False, noise=self.noise, noise_rng=self._noise_rng)
-            features, _ = self._pooled_features(batch, segments, washout)
+            features = self._pooled_features(batch, segments, washout)
             self._readout.partial_fit(features, Y)
             self.last_state_ = None
         coef, intercept = self._readout.solve()
@@ -176,10 +177,10 @@ class _BaseESN(_BaseReservoir):
         segments = self._states(batch, continuing=continuing, W_in=W_in, values=values,
                                 noise=self.noise, noise_rng=self._noise_rng)
         for seg in segments:
-            Z, start = self._readout_rows(batch, seg, washout)
-            if Z.shape[0]:
+            parts, start = self._readout_rows(batch, seg, washout)
+            if parts[0].shape[0]:
                 rows = Y[seg.columns, start:seg.t1].transpose(1, 0, 2).reshape(-1, Y.shape[2])
-                self._readout.partial_fit(Z, rows)
+                self._readout.partial_fit(parts, rows)
         if batch.kind == "series":
             T = batch.lengths[0]
             self.last_state_ = seg.states[-1][:, 0].copy()
@@ -215,15 +216,17 @@ class _BaseESN(_BaseReservoir):
                     "collection); predict needs a collection too, 3-D or a list of 2-D "
                     f"arrays, but got one 2-D series. {TSLEARN_HINT}"
                 )
-            self._check_washout(batch, continuing=self.pooling == "last")
-            features, _ = self._pooled_features(batch, self._states(batch, continuing=False), self.washout)
+            self._check_washout(batch, required=self.pooling != "last")
+            features = self._pooled_features(batch, self._states(batch, continuing=False), self.washout)
             return features @ coef.T + intercept, batch
         continuing = self._continues(batch)
         feedback = self._output_feedback(batch, continuing, coef, intercept)
         out = np.zeros((batch.n_sequences, batch.max_length, self.n_outputs_), dtype=dtype)
         for seg in self._states(batch, continuing=continuing, feedback=feedback):
-            Z, _ = self._readout_rows(batch, seg, 0)
-            P = Z @ coef.T
+            parts, _ = self._readout_rows(batch, seg, 0)
+            P = parts[0] @ coef[:, :self.n_reservoir].T
+            if len(parts) > 1:
+                P += parts[1] @ coef[:, self.n_reservoir:].T
             P += intercept
             L, B = seg.t1 - seg.t0, seg.columns.size
             out[seg.columns, seg.t0:seg.t1] = P.reshape(L, B, -1).transpose(1, 0, 2)

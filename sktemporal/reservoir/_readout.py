@@ -17,35 +17,10 @@ from scipy.linalg import LinAlgWarning, eigh, get_lapack_funcs
 
 __all__ = ["RidgeReadout", "RLSReadout"]
 
-# Gram blocks: below this width one GEMM; above, the upper block triangle only.
-_BLOCK = 1700
-
-
-def _block_edges(d):
-    n_blocks = max(1, math.ceil(d / _BLOCK)) if d > 2 * 1024 else 1
-    size = math.ceil(d / n_blocks)
-    return [(i, min(i + size, d)) for i in range(0, d, size)]
-
-
-def _add_gram(G, Z):
-    """``G += Z.T @ Z`` on the upper block triangle of ``G`` (diagonal blocks in full).
-
-    With ``k`` blocks this is ``(k + 1) / 2k`` of the flops of the full product (2/3
-    at 5000 units) at GEMM speed; OpenBLAS' SYRK was no faster than the full GEMM.
-    """
-    edges = _block_edges(G.shape[0])
-    for a, (i0, i1) in enumerate(edges):
-        Zi = Z[:, i0:i1]
-        for j0, j1 in edges[a:]:
-            G[i0:i1, j0:j1] += Zi.T @ Z[:, j0:j1]
-
-
-def _mirror_upper(G):
-    """Copy the upper block triangle to the lower one (off-diagonal blocks)."""
-    edges = _block_edges(G.shape[0])
-    for a, (i0, i1) in enumerate(edges):
-        for j0, j1 in edges[a + 1:]:
-            G[j0:j1, i0:i1] = G[i0:i1, j0:j1].T
+def _as_parts(Z):
+    """Readout rows given as one array or as column parts ``[H, X]`` (never concatenated)."""
+    parts = Z if isinstance(Z, (list, tuple)) else [Z]
+    return [np.ascontiguousarray(p, dtype=np.float64) for p in parts]
 
 
 class RidgeReadout:
@@ -62,37 +37,71 @@ class RidgeReadout:
     which is ridge regression on :math:`[1; z]` with an unpenalised bias, solved on
     the centred Gram matrix (far better conditioned than the raw one) by Cholesky.
 
-    Memory is one ``D x D`` float64 matrix: the factorisation runs in place on the
-    upper triangle while the lower triangle keeps the raw sums, which are restored
-    afterwards so that more rows can be added (``partial_fit``).  If the matrix is not
-    positive definite (``alpha=0`` with collinear rows), the solve falls back to a
-    pseudo-inverse by symmetric eigendecomposition, with a ``LinAlgWarning``.
+    The rows come as column parts: the states ``H`` (``n_main`` columns) and optionally
+    small extra columns ``E`` (the inputs), so ``[H, E]`` is never built.  ``G`` is kept
+    as blocks :math:`H^\top H` (``N x N``, one GEMM per chunk), :math:`H^\top E` and
+    :math:`E^\top E`, and solved by block
+    Cholesky (Schur complement of the small block).  The factorisation of the big block
+    runs in place on its upper triangle while the lower triangle keeps the raw sums,
+    which are restored afterwards: memory is one ``N x N`` float64 matrix (two while rows
+    are added: the GEMM's scratch output), and more rows can be added after a solve
+    (``partial_fit``).  If the matrix is not positive definite
+    (``alpha=0`` with collinear rows), the solve falls back to a pseudo-inverse by
+    symmetric eigendecomposition, with a ``LinAlgWarning``.
 
     Parameters
     ----------
     n_features, n_outputs : int
     alpha : float
+    n_extra : int, default=0
+        Width of the extra column part (the last ``n_extra`` features).
     """
 
-    def __init__(self, n_features, n_outputs, alpha):
+    def __init__(self, n_features, n_outputs, alpha, n_extra=0):
         self.alpha = float(alpha)
-        self.G = np.zeros((n_features, n_features))
+        self.n_main = n_features - n_extra
+        self.G = np.zeros((self.n_main, self.n_main))
+        self.G_me = np.zeros((self.n_main, n_extra))
+        self.G_ee = np.zeros((n_extra, n_extra))
         self.C = np.zeros((n_features, n_outputs))
         self.sum_z = np.zeros(n_features)
         self.sum_y = np.zeros(n_outputs)
         self.n = 0
+        self._tmp = None  # scratch N x N product, freed by solve()
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_tmp"] = None
+        return state
 
     def partial_fit(self, Z, Y):
-        """Add rows ``Z`` of shape ``(n, D)`` with targets ``Y`` of shape ``(n, n_outputs)``."""
-        if Z.shape[0] == 0:
+        """Add rows ``Z`` (``(n, D)``, or column parts ``[H, E]``) with targets ``Y`` ``(n, n_outputs)``."""
+        parts = _as_parts(Z)
+        H = parts[0]
+        if H.shape[0] == 0:
             return self
-        Z = np.asarray(Z, dtype=np.float64)
+        E = np.hstack(parts[1:]) if len(parts) > 1 else np.zeros((H.shape[0], 0))
         Y = np.asarray(Y, dtype=np.float64)
-        _add_gram(self.G, Z)
-        self.C += Z.T @ Y
-        self.sum_z += Z.sum(axis=0)
+        # G += H.T @ H through a reused scratch matrix: numpy's GEMM ran at twice the
+        # speed of scipy's BLAS wrapper accumulating in place (beta=1), and OpenBLAS gave
+        # no gain for a half (triangular or SYRK) product at these shapes
+        if self._tmp is None:
+            self._tmp = np.empty_like(self.G)
+        np.dot(H.T, H, out=self._tmp)
+        self.G += self._tmp
+        if E.shape[1]:
+            self.G_me += H.T @ E
+            self.G_ee += E.T @ E
+        m, k = self.n_main, Y.shape[1]
+        Y1 = np.empty((Y.shape[0], k + 1))
+        Y1[:, :k], Y1[:, k] = Y, 1.0
+        HY1 = H.T @ Y1  # sum z y^T and sum z in one pass over H
+        self.C[:m] += HY1[:, :k]
+        self.sum_z[:m] += HY1[:, k]
+        self.C[m:] += E.T @ Y
+        self.sum_z[m:] += E.sum(axis=0)
         self.sum_y += Y.sum(axis=0)
-        self.n += Z.shape[0]
+        self.n += Y.shape[0]
         return self
 
     def solve(self):
@@ -105,25 +114,46 @@ class RidgeReadout:
         """
         if self.n == 0:
             raise ValueError("The readout has seen no rows (all steps were in the washout).")
-        G, n = self.G, self.n
+        self._tmp = None
+        G, n, m = self.G, self.n, self.n_main
         mz, my = self.sum_z / n, self.sum_y / n
         B = self.C - n * np.outer(mz, my)
-        _mirror_upper(G)
-        d = G.shape[0]
+        A_me = self.G_me - n * np.outer(mz[:m], mz[m:])
+        A_ee = self.G_ee - n * np.outer(mz[m:], mz[m:])
+        A_ee[np.diag_indices(A_ee.shape[0])] += self.alpha
         diag = G.diagonal().copy()
-        # centred, regularised matrix on the upper triangle only (rows keep the raw lower part)
-        for i in range(d):
-            G[i, i:] -= (n * mz[i]) * mz[i:]
-        G[np.diag_indices(d)] += self.alpha
-        potrf, potrs = get_lapack_funcs(("potrf", "potrs"), (G,))
+        # centred, regularised matrix on the upper triangle only (the lower keeps the sums)
+        for i in range(m):
+            G[i, i:] -= (n * mz[i]) * mz[i:m]
+        G[np.diag_indices(m)] += self.alpha
+        potrf, trtrs = get_lapack_funcs(("potrf", "trtrs"), (G,))
         # G.T is the Fortran view of G: its lower triangle is G's upper triangle
-        factor, info = potrf(G.T, lower=1, overwrite_a=1, clean=0)
+        L, info = potrf(G.T, lower=1, overwrite_a=1, clean=0)
+        W = None
         if info == 0:
-            W, info = potrs(factor, B, lower=1)
+            W = self._block_solve(L, A_me, A_ee, B, potrf, trtrs)
         self._restore(diag)
-        if info != 0:
+        if W is None:
             W = self._pinv_solve(B, mz)
         return W.T, my - mz @ W
+
+    def _block_solve(self, L, A_me, A_ee, B, potrf, trtrs):
+        r"""Solve with :math:`A = \begin{pmatrix} L & 0 \\ V^\top & L_s \end{pmatrix}
+        \begin{pmatrix} L^\top & V \\ 0 & L_s^\top \end{pmatrix}`,
+        :math:`V = L^{-1} A_{me}`, :math:`L_s L_s^\top = A_{ee} - V^\top V`."""
+        m = self.n_main
+        z1, info = trtrs(L, B[:m], lower=1)
+        if A_ee.shape[0] == 0:
+            W, info2 = trtrs(L, z1, lower=1, trans=1)
+            return W if info == info2 == 0 else None
+        V, info2 = trtrs(L, A_me, lower=1)
+        Ls, info3 = potrf(A_ee - V.T @ V, lower=1, clean=1)
+        if info or info2 or info3:
+            return None
+        z2, _ = trtrs(Ls, B[m:] - V.T @ z1, lower=1)
+        w2, _ = trtrs(Ls, z2, lower=1, trans=1)
+        w1, _ = trtrs(L, z1 - V @ w2, lower=1, trans=1)
+        return np.vstack([w1, w2])
 
     def _restore(self, diag):
         G = self.G
@@ -138,7 +168,7 @@ class RidgeReadout:
             "pseudo-inverse instead. Increase alpha.",
             LinAlgWarning,
         )
-        A = self.G - self.n * np.outer(mz, mz)
+        A = np.block([[self.G, self.G_me], [self.G_me.T, self.G_ee]]) - self.n * np.outer(mz, mz)
         A[np.diag_indices(A.shape[0])] += self.alpha
         w, V = eigh(A, overwrite_a=True, check_finite=False)
         keep = w > max(w.max(), 0) * A.shape[0] * np.finfo(float).eps
@@ -180,7 +210,8 @@ class RLSReadout:
     def __init__(self, n_features, n_outputs, alpha, forgetting=1.0):
         if not alpha > 0:
             raise ValueError(
-                f"solver='rls' needs alpha > 0 (the initial inverse correlation is I / alpha); got alpha={alpha!r}."
+                "solver='rls' needs alpha > 0 (the initial inverse correlation is "
+                f"I / alpha); got alpha={alpha!r}."
             )
         self.forgetting = float(forgetting)
         self.P = np.eye(n_features + 1) / float(alpha)
@@ -192,8 +223,8 @@ class RLSReadout:
             self.block = 256
 
     def partial_fit(self, Z, Y):
-        """Absorb rows ``Z`` of shape ``(n, D)`` with targets ``Y`` in time order."""
-        Z = np.asarray(Z, dtype=np.float64)
+        """Absorb rows ``Z`` (``(n, D)`` or column parts ``[H, X]``) with targets ``Y``, in time order."""
+        Z = np.concatenate(_as_parts(Z), axis=1)
         Y = np.asarray(Y, dtype=np.float64)
         for start in range(0, Z.shape[0], self.block):
             Zb = np.hstack([np.ones((min(self.block, Z.shape[0] - start), 1)), Z[start:start + self.block]])

@@ -117,9 +117,9 @@ class _BaseReservoir(BaseEstimator):
             and getattr(self, "last_state_", None) is not None
         )
 
-    def _check_washout(self, batch, continuing, name="X"):
-        """Sequences started from zeros must outlast the washout."""
-        if not continuing and self.washout:
+    def _check_washout(self, batch, required, name="X"):
+        """Sequences must outlast the washout when it applies (a start from zeros, mean pooling)."""
+        if required and self.washout:
             _check_min_length(batch, name, self.washout + 1, f"washout={self.washout}")
 
     def _states(self, batch, *, continuing, W_in=None, values=None, noise=0.0, noise_rng=None,
@@ -137,11 +137,11 @@ class _BaseReservoir(BaseEstimator):
         )
 
     def _pooled_features(self, batch, segments, washout):
-        """Pooled readout features of a collection ``(n_sequences, k)`` and the final states."""
+        """Pooled readout features of a collection, ``(n_sequences, k)``."""
         want_last = self.pooling in ("last", "both")
         want_mean = self.pooling in ("mean", "both")
-        last, sums, final = pool_segments(
-            segments, batch.n_sequences, self.n_reservoir, batch.dtype, washout, want_last, want_mean
+        last, sums = pool_segments(
+            segments, batch.n_sequences, self.n_reservoir, batch.dtype, washout, want_mean
         )
         parts_h, parts_x = [], []
         idx = np.arange(batch.n_sequences)
@@ -151,21 +151,25 @@ class _BaseReservoir(BaseEstimator):
             parts_x.append(batch.values[idx, batch.lengths - 1])
         if want_mean:
             parts_h.append((sums / counts[:, None]).astype(batch.dtype))
-            valid = batch.mask & (np.arange(batch.max_length) >= washout)[None, :]
-            x_mean = (batch.values * valid[:, :, None]).sum(axis=1, dtype=np.float64) / counts[:, None]
-            parts_x.append(x_mean.astype(batch.dtype))
+            if self.include_input:
+                valid = batch.mask & (np.arange(batch.max_length) >= washout)[None, :]
+                x_sum = (batch.values * valid[:, :, None]).sum(axis=1, dtype=np.float64)
+                parts_x.append((x_sum / counts[:, None]).astype(batch.dtype))
         parts = parts_h + (parts_x if self.include_input else [])
-        return np.concatenate(parts, axis=1), final
+        return np.concatenate(parts, axis=1)
 
     def _readout_rows(self, batch, segment, washout, values=None):
-        """Readout rows ``[h; x]`` of one segment (time-major) and the first step included."""
+        """Readout rows of one segment as column parts ``[H]`` or ``[H, X]`` (time-major).
+
+        Returns the parts (never concatenated: the readout works on them block by block)
+        and the first time step included.
+        """
         H, start = segment_rows(segment, washout)
         if not self.include_input or H.shape[0] == 0:
-            return H, start
+            return [H], start
         values = batch.values if values is None else values
         X = values[segment.columns, start:segment.t1]
-        X = X.transpose(1, 0, 2).reshape(-1, values.shape[2])
-        return np.hstack([H, X]), start
+        return [H, X.transpose(1, 0, 2).reshape(-1, values.shape[2])], start
 
     def _readout_feature_names(self, input_features, pooled):
         """Names of the readout features ``[h; x]`` (per step) or of the pooled features."""
@@ -255,13 +259,13 @@ class Reservoir(TransformerMixin, _BaseReservoir):
     ----------
     reservoir_weights_ : scipy.sparse.csr_matrix of shape (n_reservoir, n_reservoir)
         :math:`W`.
-    input_weights_ : ndarray of shape (n_reservoir, 1 + n_features_in_)
+    input_weights_ : ndarray of shape (n_reservoir, 1 + `n_features_in_`)
         :math:`W_{in}`, bias column first.
     last_state_ : ndarray of shape (n_reservoir,) or None
         State after the last step of the series seen in ``fit`` (only computed with
         ``initial_state='continue'``).
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Only for pandas input.
 
     See Also
@@ -322,7 +326,6 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         self._check_params()
         batch, _ = validate_sequences(self, X, reset=True)
         _check_input_scaling(self, batch.n_features)
-        self._check_washout(batch, continuing=batch.kind == "series")
         self._init_reservoir(batch.n_features, 0)
         self._cast_weights(batch.dtype)
         self._fit_kind = batch.kind
@@ -356,15 +359,18 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         continuing = self._continues(batch)
         segments = self._states(batch, continuing=continuing)
         if pooled:
-            self._check_washout(batch, continuing=self.pooling == "last")
-            features, _ = self._pooled_features(batch, segments, self.washout)
-            return features
+            self._check_washout(batch, required=self.pooling != "last")
+            return self._pooled_features(batch, segments, self.washout)
         width = self.n_reservoir + (batch.n_features if self.include_input else 0)
         out = np.zeros((batch.n_sequences, batch.max_length, width), dtype=batch.dtype)
         for seg in segments:
-            rows, _ = self._readout_rows(batch, seg, 0)
+            parts, _ = self._readout_rows(batch, seg, 0)
             L, B = seg.t1 - seg.t0, seg.columns.size
-            out[seg.columns, seg.t0:seg.t1] = rows.reshape(L, B, width).transpose(1, 0, 2)
+            col = 0
+            for part in parts:
+                k = part.shape[1]
+                out[seg.columns, seg.t0:seg.t1, col:col + k] = part.reshape(L, B, k).transpose(1, 0, 2)
+                col += k
         return restore_layout(out, batch, per_step=True, squeeze=False)
 
     def get_feature_names_out(self, input_features=None):

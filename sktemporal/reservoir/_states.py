@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from ..utils._blas import one_blas_thread
+
 try:  # scipy's own CSR kernels: ``y += A @ x`` into a preallocated output, no checks.
     from scipy.sparse import _sparsetools
 
@@ -114,18 +116,17 @@ def leaky_update(pre, h_prev, leak_rate, activation):
 def use_dense(n_units, density, n_columns, itemsize=8):
     """Whether ``W @ h`` is faster with a dense ``W`` than with CSR.
 
-    Measured on the benchmark machine (2 cores, OpenBLAS, float64 and float32; see
-    ``docs/development.rst``): a CSR product costs about the same per non-zero whatever
-    the layout, a dense product is memory-bound for one column (``B = 1``) and
-    compute-bound for many.  Dense wins from a density of about 0.1 as long as the dense
-    matrix fits in cache (here about 16 MB: 1400 float64 units, 2000 float32 units);
-    beyond that a one-column dense product falls off a cliff (10x slower at 2000 units)
-    while a many-column one keeps its GEMM speed, so only large batches stay dense.
+    Measured on the benchmark machine (2 cores, OpenBLAS, BLAS limited to one thread
+    in the loop; see ``docs/development.rst``): scipy's CSR kernel costs about the same
+    per non-zero whatever the batch width, a dense product is memory-bound for one
+    column and compute-bound for many.  Dense wins from a density of about 0.2 as long
+    as the dense matrix stays in cache (16 MB: 1400 float64 or 2000 float32 units);
+    beyond that only from about 0.5.  ``n_columns`` is accepted for future tuning; the
+    crossover hardly moved with the batch width in the measurements.
     """
-    if density < 0.1:
-        return False
-    fits_cache = n_units * n_units * itemsize <= 16 * 2**20
-    return fits_cache or (n_columns >= 32 and density >= 0.2)
+    if density >= 0.5:
+        return True
+    return density >= 0.2 and n_units * n_units * itemsize <= 16 * 2**20
 
 
 class RecurrentProduct:
@@ -145,6 +146,7 @@ class RecurrentProduct:
         self.n = n
         density = W.nnz / float(n * n)
         self.dense = use_dense(n, density, n_columns, np.dtype(dtype).itemsize)
+        self.kernel = None
         if self.dense:
             self.matrix = W.toarray().astype(dtype, copy=False)
             self._tmp = {}
@@ -152,7 +154,8 @@ class RecurrentProduct:
             W = sp.csr_matrix(W, dtype=dtype)
             W.sort_indices()
             self.matrix = W
-            self._args = (n, n, W.indptr, W.indices, W.data)
+            self.args = (n, n, W.indptr, W.indices, W.data)
+            self.kernel = _csr_matvec
 
     def __call__(self, h, out):
         if self.dense:
@@ -164,9 +167,9 @@ class RecurrentProduct:
         elif _csr_matvec is None:  # pragma: no cover
             out += self.matrix @ h
         elif h.shape[1] == 1:
-            _csr_matvec(*self._args, h.reshape(-1), out.reshape(-1))
+            _csr_matvec(*self.args, h.reshape(-1), out.reshape(-1))
         else:
-            n, _, indptr, indices, data = self._args
+            n, _, indptr, indices, data = self.args
             _csr_matvecs(n, n, h.shape[1], indptr, indices, data, h.reshape(-1), out.reshape(-1))
         return out
 
@@ -223,16 +226,17 @@ class Segment:
     n_ending: int
 
 
-def _project(x_seg, W_in):
-    """``W_in [1; x]`` for every step of a segment at once (one GEMM): ``(L, N, B)``."""
+def _project(x_seg, W_in, out):
+    """``W_in [1; x]`` for every step of a segment at once, written into ``out`` ``(L, N, B)``."""
     B, L, F = x_seg.shape
-    ones_x = np.empty((L, B, F + 1), dtype=x_seg.dtype)
-    ones_x[:, :, 0] = 1.0  # the bias column joins the GEMM instead of costing a pass
-    ones_x[:, :, 1:] = x_seg.transpose(1, 0, 2)
-    u = ones_x.reshape(L * B, F + 1) @ W_in.T  # (L * B, N)
-    if B == 1:
-        return u.reshape(L, -1, 1)
-    return np.ascontiguousarray(u.reshape(L, B, -1).transpose(0, 2, 1))
+    ones_x = np.empty((L, F + 1, B), dtype=x_seg.dtype)
+    ones_x[:, 0] = 1.0  # the bias column joins the product instead of costing a pass
+    ones_x[:, 1:] = x_seg.transpose(1, 2, 0)
+    if B == 1:  # one GEMM over all steps
+        np.matmul(ones_x[:, :, 0], W_in.T, out=out.reshape(L, -1))
+    else:  # one small GEMM per step, straight into the unit-major layout
+        np.matmul(W_in, ones_x, out=out)
+    return out
 
 
 def run_states(values, lengths, W_in, product, *, leak_rate, activation, h0=None,
@@ -267,7 +271,9 @@ def run_states(values, lengths, W_in, product, *, leak_rate, activation, h0=None
     Yields
     ------
     segment : Segment
-        Consumers must not modify ``segment.states``.
+        ``segment.states`` lives in a buffer reused by the next segment (fresh 100 MB
+        arrays cost page faults every time): consumers read it before asking for the
+        next segment, and never modify it.
     """
     f = ACTIVATIONS[activation]
     n_seq = values.shape[0]
@@ -283,36 +289,69 @@ def run_states(values, lengths, W_in, product, *, leak_rate, activation, h0=None
         coef_h = feedback.coef_h.astype(dtype, copy=False)
         y = np.ascontiguousarray(feedback.y0[order].T, dtype=dtype)  # (n_outputs, B)
         fb_tmp = np.empty((n, n_seq), dtype=dtype)
-    t, T = 0, int(sorted_len[0]) if n_seq else 0
-    while t < T:
-        n_run = int((sorted_len > t).sum())  # sequences still running at step t
+    plan = _plan(sorted_len, n, max_elements)
+    buffer = np.empty(max((t1 - t) * n * b for t, t1, b in plan), dtype=dtype) if plan else None
+    for t, t1, n_run in plan:
         if h.shape[1] != n_run:
             h = np.ascontiguousarray(h[:, :n_run])
             if feedback is not None:
                 y = np.ascontiguousarray(y[:, :n_run])
                 fb_tmp = np.empty((n, n_run), dtype=dtype)
-        step_limit = max(1, max_elements // (n * n_run))
-        t1 = min(int(sorted_len[n_run - 1]), t + step_limit)
         cols = order[:n_run]
         x_seg = values[cols, t:t1]
-        U = _project(x_seg, W_in)
-        if noise:
-            U += (noise * noise_rng.standard_normal(U.shape)).astype(dtype, copy=False)
-        if feedback is not None:
-            c = _readout_inputs(x_seg, feedback)  # (L, n_outputs, B)
-        for i in range(t1 - t):
-            pre = U[i]
-            product(h, pre)
-            if feedback is not None:
-                np.dot(W_fb, y, out=fb_tmp)
-                pre += fb_tmp
-            h = leaky_update(pre, h, leak_rate, f)
-            if feedback is not None:
-                y = coef_h @ h
-                y += c[i]
+        with one_blas_thread():
+            U = _project(x_seg, W_in, buffer[:(t1 - t) * n * n_run].reshape(t1 - t, n, n_run))
+            if noise:
+                U += (noise * noise_rng.standard_normal(U.shape)).astype(dtype, copy=False)
+            if feedback is None:
+                h = _loop(U, h, product, leak_rate, f)
+            else:
+                c = _readout_inputs(x_seg, feedback)  # (L, n_outputs, B)
+                for i in range(t1 - t):
+                    pre = U[i]
+                    product(h, pre)
+                    np.dot(W_fb, y, out=fb_tmp)  # + W_fb y(n-1), the model's own output
+                    pre += fb_tmp
+                    h = leaky_update(pre, h, leak_rate, f)
+                    y = coef_h @ h
+                    y += c[i]
+        h = h.copy()  # h lives in the buffer, which the next segment overwrites
         n_ending = int((sorted_len[:n_run] == t1).sum())
         yield Segment(t, t1, cols, U, n_ending)
+
+
+def _plan(sorted_len, n, max_elements):
+    """Segments ``(t0, t1, n_running)``: constant batch width, at most ``max_elements`` states."""
+    plan, t = [], 0
+    T = int(sorted_len[0]) if sorted_len.size else 0
+    while t < T:
+        n_run = int((sorted_len > t).sum())  # sequences still running at step t
+        step_limit = max(1, max_elements // (n * n_run))
+        t1 = min(int(sorted_len[n_run - 1]), t + step_limit)
+        plan.append((t, t1, n_run))
         t = t1
+    return plan
+
+
+def _loop(U, h, product, leak_rate, f):
+    """The sequential part: ``U[i] <- h(t0 + i)`` in place, for every step of a segment."""
+    L, n, B = U.shape
+    if B == 1 and product.kernel is not None:
+        # one sequence, sparse W: call scipy's CSR kernel directly on 1-D views
+        # (scipy's ``W @ h`` spends several microseconds per call on checks)
+        kernel, args = product.kernel, product.args
+        U1 = U.reshape(L, n)
+        h1 = h.reshape(n)
+        for i in range(L):
+            pre = U1[i]
+            kernel(*args, h1, pre)
+            h1 = leaky_update(pre, h1, leak_rate, f)
+        return h1.reshape(n, 1)
+    for i in range(L):
+        pre = U[i]
+        product(h, pre)
+        h = leaky_update(pre, h, leak_rate, f)
+    return h
 
 
 def _readout_inputs(x_seg, feedback):
@@ -363,6 +402,15 @@ def run_autonomous(W_in, product, *, leak_rate, activation, h, x, n_steps, coef,
     bias_in = W_in[:, :1]
     W_x = W_in[:, 1:]
     out = np.empty((n_steps, intercept.size), dtype=dtype)
+    with one_blas_thread():
+        _autonomous_loop(out, W_x, bias_in, product, h, x, coef_h, coef_x, intercept, W_fb,
+                         leak_rate, f, outputs_as_inputs)
+    return out
+
+
+def _autonomous_loop(out, W_x, bias_in, product, h, x, coef_h, coef_x, intercept, W_fb,
+                     leak_rate, f, outputs_as_inputs):
+    n_steps = out.shape[0]
     for k in range(n_steps):
         yk = coef_h @ h[:, 0] + intercept
         if coef_x is not None:
@@ -377,7 +425,6 @@ def run_autonomous(W_in, product, *, leak_rate, activation, h, x, n_steps, coef,
         if W_fb is not None:
             pre += W_fb @ yk[:, None]
         h = leaky_update(pre, h, leak_rate, f)
-    return out
 
 
 # ----------------------------------------------------------------------------------
@@ -385,6 +432,8 @@ def run_autonomous(W_in, product, *, leak_rate, activation, h, x, n_steps, coef,
 # ----------------------------------------------------------------------------------
 def segment_rows(segment, washout=0):
     """States of a segment as readout rows ``(n_rows, N)``, time-major, from step ``washout`` on.
+
+    A view (no copy) for a single sequence.
 
     Returns
     -------
@@ -401,26 +450,24 @@ def segment_rows(segment, washout=0):
     return S.transpose(0, 2, 1).reshape(L * B, n), start
 
 
-def pool_segments(segments, n_sequences, n_units, dtype, washout, want_last, want_mean):
-    """Last state and mean state (over steps ``>= washout``) of every sequence.
+def pool_segments(segments, n_sequences, n_units, dtype, washout, want_mean):
+    """State after the last step, and sum of the states over steps ``>= washout``, per sequence.
 
     Returns
     -------
-    last, mean : ndarray of shape (n_sequences, N) or None
-    final : ndarray of shape (n_sequences, N)
-        State after the last valid step (same as ``last``; always computed, it is what a
-        continued series starts from).
+    last : ndarray of shape (n_sequences, N)
+        State after the last valid step of each sequence.
+    sums : ndarray of shape (n_sequences, N), float64, or None
+        Sum of the states after the washout (``want_mean``); the caller divides by the
+        number of steps summed.
     """
-    final = np.zeros((n_sequences, n_units), dtype=dtype)
+    last = np.zeros((n_sequences, n_units), dtype=dtype)
     sums = np.zeros((n_units, n_sequences), dtype=np.float64) if want_mean else None
     for seg in segments:
         if seg.n_ending:
             ending = seg.columns[-seg.n_ending:]
-            final[ending] = seg.states[-1][:, -seg.n_ending:].T
+            last[ending] = seg.states[-1][:, -seg.n_ending:].T
         if want_mean and seg.t1 > washout:
             part = seg.states[max(0, washout - seg.t0):].sum(axis=0, dtype=np.float64)
             sums[:, seg.columns] += part
-    mean = None
-    if want_mean:
-        mean = sums.T  # divided by the counts by the caller, who knows the lengths
-    return (final if want_last else None), mean, final
+    return last, (sums.T if want_mean else None)

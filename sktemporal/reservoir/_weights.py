@@ -114,7 +114,9 @@ def spectral_radius(W):
     with a 64-vector Krylov space: asking for a single eigenvalue with ARPACK's default
     subspace often converges to a *wrong* one for random reservoirs, whose eigenvalues
     crowd the rim of a disk (circular law); six wanted values with a wider subspace
-    found the exact radius (checked against the dense solver to 1e-10) in every test.
+    found the radius to a relative 1e-9 or better (checked against the dense solver)
+    in every test, and ARPACK's tolerance of 1e-8 on the Ritz residuals is enough for
+    that, Ritz values converging faster than their vectors.
     The start vector is fixed (all ones), so the result is deterministic and no random
     number is consumed.
 
@@ -147,7 +149,7 @@ def spectral_radius(W):
     best = 0.0
     for ncv, maxiter in ((64, 20 * n), (128, 100 * n)):
         try:
-            vals = eigs(W, k=6, which="LM", ncv=min(ncv, n - 1), v0=v0, tol=1e-10,
+            vals = eigs(W, k=6, which="LM", ncv=min(ncv, n - 1), v0=v0, tol=1e-8,
                         maxiter=maxiter, return_eigenvectors=False)
             return float(np.abs(vals).max())
         except ArpackNoConvergence as exc:
