@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from ..neural_network._activations import ACTIVATIONS as _ALL_ACTIVATIONS
 from ..utils._blas import one_blas_thread
 
 try:  # scipy's own CSR kernels: ``y += A @ x`` into a preallocated output, no checks.
@@ -52,31 +53,8 @@ __all__ = [
 ]
 
 
-# ----------------------------------------------------------------------------------
-# activations, in place
-# ----------------------------------------------------------------------------------
-def _identity(x):
-    return x
-
-
-def _tanh(x):
-    return np.tanh(x, out=x)
-
-
-def _logistic(x):
-    # sigma(x) = tanh(x / 2) / 2 + 1 / 2: np.tanh is ~10x faster than scipy's expit
-    x *= 0.5
-    np.tanh(x, out=x)
-    x *= 0.5
-    x += 0.5
-    return x
-
-
-def _relu(x):
-    return np.maximum(x, 0, out=x)
-
-
-ACTIVATIONS = {"tanh": _tanh, "identity": _identity, "logistic": _logistic, "relu": _relu}
+# the in-place activations of the trained networks (σ through tanh), minus softmax
+ACTIVATIONS = {name: f for name, f in _ALL_ACTIVATIONS.items() if name != "softmax"}
 
 
 # ----------------------------------------------------------------------------------
