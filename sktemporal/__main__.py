@@ -74,8 +74,9 @@ def _demo_cases():
     return cases
 
 
-def demo(plot=None, stream=sys.stdout):
+def demo(plot=None, stream=None):
     """Fit every family on a built-in dataset and print model, task, score, fit seconds."""
+    stream = sys.stdout if stream is None else stream
     rows = []
     header = f"{'model':<36} {'task':<28} {'score':>16} {'fit s':>7}"
     print(f"sktemporal {__version__} demo (cross-validated; NRMSE and MSE: lower is better; "

@@ -4,8 +4,8 @@ from sktemporal.__main__ import main
 
 
 def test_demo_prints_one_row_per_model(capsys, tmp_path):
-    pytest_mpl = __import__("importlib").util.find_spec("matplotlib")
-    plot = tmp_path / "demo.png" if pytest_mpl else None
+    has_matplotlib = __import__("importlib").util.find_spec("matplotlib") is not None
+    plot = tmp_path / "demo.png" if has_matplotlib else None
     assert main(["demo"] + (["--plot", str(plot)] if plot else [])) == 0
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if "NRMSE " in line or "accuracy " in line or "MSE " in line]
