@@ -307,5 +307,27 @@ def main():
     print("score: NRMSE on test steps 100..1999 (series), accuracy (collection).")
 
 
+def run(quick=False):
+    """Rows for ``benchmarks/run.py``: fit+predict time, peak memory and score against reservoirpy."""
+    import reservoirpy  # noqa: F401  (the anchor: ImportError skips this benchmark)
+
+    args = argparse.Namespace(repeat=1 if quick else 3, pyrcn=False)
+    rows = []
+    warnings.simplefilter("ignore")
+    with threadpool_limits(2):
+        for task in (["mg1000"] if quick else ["mg1000", "mg5000"]):
+            run_series(task, args, rows)
+        run_collection(args, rows)
+    out = []
+    for label, s, _, _ in rows:
+        (t0, m0, q0), (t1, m1, q1) = s["sktemporal"], s["reservoirpy"]
+        short = label.split(",")[0] + ("" if "ragged" in label else ", " + label.split(",")[1].strip())
+        score = "test NRMSE" if "Mackey" in label else "accuracy"
+        out += [("ESN fit+predict", short, "seconds", t0, "reservoirpy", t1),
+                ("ESN fit+predict", short, "peak MB", m0, "reservoirpy", m1),
+                ("ESN accuracy", short, score, q0, "reservoirpy", q1)]
+    return out
+
+
 if __name__ == "__main__":
     main()

@@ -22,10 +22,9 @@ from typing import NamedTuple
 import numpy as np
 
 from sklearn.metrics import r2_score
-from sklearn.utils.metaestimators import available_if
 
 from ..utils._sequences import restore_layout
-from ._base import BaseSequenceNetwork, SequenceRegressorMixin, _stochastic_solver
+from ._base import BaseSequenceNetwork, SequenceRegressorMixin
 from ._cells import CELLS
 from ._layers import Network
 from ._params import ParameterLayout
@@ -166,6 +165,16 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
         As in :class:`RNNRegressor`.  ``bptt_steps`` matters for one long series; windows
         of a collection are read whole.
 
+    Notes
+    -----
+    ``fit(X, y)`` takes input windows ``X`` (a 3-D collection or a list; see
+    :func:`sktemporal.forecasting.make_windows`) with ``y`` of shape ``(n_sequences,
+    horizon)`` or ``(n_sequences, horizon, n_outputs)``, or one long series ``X`` (2-D) with
+    ``y`` of shape ``(n_timesteps,)``, ``(n_timesteps, horizon)`` or ``(n_timesteps, horizon,
+    n_outputs)`` — at every step, the values following it (see
+    :func:`sktemporal.forecasting.make_horizon_targets`).  ``predict`` returns the layout of
+    that ``y``.
+
     Attributes
     ----------
     horizon_ : int
@@ -257,37 +266,6 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
         tf = self.teacher_forcing
         if isinstance(tf, bool) or not (isinstance(tf, (int, float)) and 0 <= tf <= 1):
             raise ValueError(f"teacher_forcing must be a probability in [0, 1]; got {tf!r}.")
-
-    def fit(self, X, y):
-        """Fit on input windows and the values that follow them.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_sequences, n_timesteps, n_features), list, or (n_timesteps, n_features)
-            Input windows (a collection; see :func:`sktemporal.forecasting.make_windows`), or
-            one long series.
-        y : array-like
-            For a collection, ``(n_sequences, horizon)`` or ``(n_sequences, horizon,
-            n_outputs)``: the values following each window.  For one series,
-            ``(n_timesteps,)``, ``(n_timesteps, horizon)`` or ``(n_timesteps, horizon,
-            n_outputs)``: at every step, the values following it (see
-            :func:`sktemporal.forecasting.make_horizon_targets`).
-
-        Returns
-        -------
-        self : object
-        """
-        return self._fit(X, y, incremental=False)
-
-    @available_if(_stochastic_solver)
-    def partial_fit(self, X, y):
-        """One epoch over ``(X, y)`` (stochastic solvers).
-
-        Returns
-        -------
-        self : object
-        """
-        return self._fit(X, y, incremental=True)
 
     def _prepare_targets(self, y, batch, first):
         """``(..., H[, k])`` targets → ``(..., H·k)`` per-sequence or per-step targets."""
