@@ -321,7 +321,8 @@ def run(quick=False):
     out = []
     for label, s, _, _ in rows:
         (t0, m0, q0), (t1, m1, q1) = s["sktemporal"], s["reservoirpy"]
-        short = label.split(",")[0] + ("" if "ragged" in label else ", " + label.split(",")[1].strip())
+        short = ("300 ragged sequences, 500 units" if "ragged" in label
+                 else label.split(",")[0] + ", " + label.split(",")[1].strip())
         score = "test NRMSE" if "Mackey" in label else "accuracy"
         out += [("ESN fit+predict", short, "seconds", t0, "reservoirpy", t1),
                 ("ESN fit+predict", short, "peak MB", m0, "reservoirpy", m1),
