@@ -93,6 +93,19 @@ class LSTMClassifier(SequenceClassifierMixin, BaseGatedRNN):
     for two classes, softmax for more, log-loss.  Cell, parameters and attributes as in
     :class:`LSTMRegressor`, plus ``classes_``.
 
+    Parameters
+    ----------
+    hidden_layer_sizes, bidirectional, bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun
+        As in :class:`LSTMRegressor`.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    params_, loss_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, n_iter_, t_, n_features_in_, feature_names_in_, n_outputs_
+        As in :class:`LSTMRegressor`; ``n_outputs_`` is 1 for two classes (logistic output), else
+        the number of classes (softmax).
+
     Examples
     --------
     >>> import numpy as np
