@@ -7,7 +7,6 @@ and prints a table: model, task, score, fit seconds.
 
 import argparse
 import sys
-import time
 import warnings
 
 import numpy as np

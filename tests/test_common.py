@@ -1,6 +1,5 @@
 """scikit-learn's estimator checks over every public estimator and transformer."""
 
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sktemporal.utils._testing import INIT_PARAMS, XFAIL_CHECKS, all_estimators

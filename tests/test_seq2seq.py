@@ -13,7 +13,6 @@ from sklearn.pipeline import make_pipeline
 from sktemporal import DelayEmbedding, RNNRegressor, Seq2SeqRegressor, TDNNRegressor
 from sktemporal.datasets import mackey_glass
 from sktemporal.forecasting import make_horizon_targets, make_windows, recursive_forecast
-from sktemporal.metrics import nrmse
 from sktemporal.neural_network._cells import CELLS
 from sktemporal.neural_network._seq2seq import EncoderDecoder, _Seq2SeqData
 

@@ -40,6 +40,11 @@ def glorot_uniform(rng, shape, dtype):
     return rng.uniform(-bound, bound, size=shape).astype(dtype, copy=False)
 
 
+def mlp_init_bound(fan_in, fan_out, activation):
+    """scikit-learn's MLP initialisation bound: √(6 / (fan_in + fan_out)), factor 2 for logistic."""
+    return np.sqrt((2.0 if activation == "logistic" else 6.0) / (fan_in + fan_out))
+
+
 def orthogonal(rng, shape, dtype):
     """A (semi-)orthogonal matrix: the usual initialisation of recurrent weights."""
     a = rng.standard_normal((max(shape), min(shape)))
@@ -712,7 +717,7 @@ class JordanCell:
         fan_in = self.n_in + self.n_out
         for names, n_a, n_b, act in ((("U", "W_y", "b"), fan_in, self.n_hidden, self.activation),
                                      (("V", "c"), self.n_hidden, self.n_out, self.out_activation)):
-            bound = np.sqrt((2.0 if act == "logistic" else 6.0) / (n_a + n_b))
+            bound = mlp_init_bound(n_a, n_b, act)
             for name in names:
                 p[name][...] = rng.uniform(-bound, bound, p[name].shape)
 

@@ -15,7 +15,7 @@ cells.
 import numpy as np
 
 from ._activations import ACTIVATIONS, DERIVATIVES
-from ._cells import glorot_uniform
+from ._cells import mlp_init_bound
 from ._params import ParameterLayout
 
 __all__ = ["RecurrentLayer", "Dense", "Network", "reverse_padded"]
@@ -109,9 +109,7 @@ class Dense:
 
     def initialize(self, views, rng):
         V = views[self.prefix + "V"]
-        # sklearn's MLP initialisation (Glorot, factor 2 for logistic)
-        factor = 2.0 if self.activation == "logistic" else 6.0
-        bound = np.sqrt(factor / (self.n_in + self.n_out))
+        bound = mlp_init_bound(self.n_in, self.n_out, self.activation)
         V[...] = rng.uniform(-bound, bound, V.shape)
         views[self.prefix + "c"][...] = rng.uniform(-bound, bound, self.n_out)
 
