@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._blas import one_blas_thread
 from ..utils._sequences import check_targets, restore_layout, validate_sequences
+from ._gradients import check_n_jobs
 from ._loss import OUTPUT_ACTIVATION
 from ._online import ONLINE_SOLVERS, fit_online
 from ._training import TrainingData, fit_lbfgs, fit_stochastic
@@ -110,6 +111,7 @@ class BaseSequenceNetwork(BaseEstimator):
         _check_positive_int(self.n_iter_no_change, "n_iter_no_change")
         _check_positive_int(self.max_fun, "max_fun")
         _check_positive_int(self.bptt_steps, "bptt_steps", allow_none=True)
+        check_n_jobs(getattr(self, "n_jobs", None))
         if self.batch_size != "auto":
             _check_positive_int(self.batch_size, "batch_size")
         _check_positive(self.alpha, "alpha", allow_zero=True)

@@ -44,6 +44,7 @@ class BaseGatedRNN(BaseSequenceNetwork):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        n_jobs=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.bidirectional = bidirectional
@@ -70,6 +71,7 @@ class BaseGatedRNN(BaseSequenceNetwork):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.n_jobs = n_jobs
 
     def _build_network(self, n_in, n_out, per_step, out_activation):
         factory = CELLS[self._cell]

@@ -48,6 +48,13 @@ class LSTMRegressor(SequenceRegressorMixin, BaseGatedRNN):
         As in :class:`sklearn.neural_network.MLPRegressor`.  With ``early_stopping`` the
         validation data is the last ``validation_fraction`` of a single series (time order
         kept) or a random subset of a collection's sequences.
+    n_jobs : int or None, default=None
+        Processes that share each minibatch's gradient (the BPTT solvers 'adam', 'sgd',
+        'lbfgs'): the sequences of a minibatch are split between them and the
+        summed gradient is the serial one up to rounding.  None means 1 unless in a
+        :func:`joblib.parallel_config` context; -1 means all CPUs.  Worker processes start
+        once (about a second) and are reused by later fits.  Pays off for minibatches of
+        about 16 sequences or more with long sequences; see :ref:`parallel_training`.
 
     Attributes
     ----------
@@ -95,7 +102,7 @@ class LSTMClassifier(SequenceClassifierMixin, BaseGatedRNN):
 
     Parameters
     ----------
-    hidden_layer_sizes, bidirectional, bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun
+    hidden_layer_sizes, bidirectional, bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun, n_jobs
         As in :class:`LSTMRegressor`.
 
     Attributes

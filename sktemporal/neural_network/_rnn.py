@@ -47,6 +47,7 @@ class _BaseRNN(BaseSequenceNetwork):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        n_jobs=None,
         process_noise=1e-4,
         measurement_noise=1.0,
         initial_covariance=100.0,
@@ -79,6 +80,7 @@ class _BaseRNN(BaseSequenceNetwork):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.n_jobs = n_jobs
         self.process_noise = process_noise
         self.measurement_noise = measurement_noise
         self.initial_covariance = initial_covariance
@@ -208,6 +210,13 @@ class RNNRegressor(SequenceRegressorMixin, _BaseRNN):
         As in :class:`sklearn.neural_network.MLPRegressor`.  With ``early_stopping`` the
         validation data is the last ``validation_fraction`` of a single series (time order
         kept) or a random subset of a collection's sequences.
+    n_jobs : int or None, default=None
+        Processes that share each minibatch's gradient (the BPTT solvers 'adam', 'sgd',
+        'lbfgs'; the online solvers run in one process): the sequences of a minibatch are split between them and the
+        summed gradient is the serial one up to rounding.  None means 1 unless in a
+        :func:`joblib.parallel_config` context; -1 means all CPUs.  Worker processes start
+        once (about a second) and are reused by later fits.  Pays off for minibatches of
+        about 16 sequences or more with long sequences; see :ref:`parallel_training`.
 
     Attributes
     ----------
@@ -250,7 +259,7 @@ class RNNClassifier(SequenceClassifierMixin, _BaseRNN):
 
     Parameters
     ----------
-    hidden_layer_sizes, cell, activation, teacher_forcing, bidirectional, bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun, process_noise, measurement_noise, initial_covariance
+    hidden_layer_sizes, cell, activation, teacher_forcing, bidirectional, bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun, n_jobs, process_noise, measurement_noise, initial_covariance
         As in :class:`RNNRegressor`.
 
     Attributes

@@ -25,7 +25,7 @@ import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
-from ._loss import LOSSES
+from ._gradients import GradientSplit, chunk_gradients, loss_and_gradient
 from ._optimizers import make_optimizer
 
 __all__ = ["TrainingData", "fit_stochastic", "fit_lbfgs", "loss_and_gradient"]
@@ -83,20 +83,6 @@ class TrainingData:
                 Mc = ((L > t0) & (L <= t1)).astype(X.dtype)
                 Yc, n = Y, int(Mc.sum())
             yield X[t0:t1], sizes[t0:t1], Lc, Yc, Mc, n
-
-
-def loss_and_gradient(net, theta, grad, loss_name, chunk, state):
-    """Forward and backward over one chunk: summed loss, rows counted, final state.
-
-    ``grad`` receives the gradient of the summed (unnormalised, unregularised) loss.
-    """
-    X, sizes, lengths, Y, mask, n = chunk
-    out, state, cache = net.forward(theta, X, sizes, lengths, state)
-    if n == 0:
-        return 0.0, 0, state
-    loss, delta = LOSSES[loss_name](out, Y, mask)
-    net.backward(theta, grad, delta, cache)
-    return loss, n, state
 
 
 def _regularize(theta, grad, loss, n, alpha, weight_mask):
@@ -197,23 +183,22 @@ def fit_stochastic(est, net, theta, data, loss_name, batch_size, validation=None
     early_stopping = validation is not None
     max_iter = 1 if incremental else est.max_iter
     try:
-        for _ in range(max_iter):
-            tic = time.perf_counter()
-            total, rows = 0.0, 0
-            for idx in data.minibatches(batch_size, rng if est.shuffle else None):
-                state = None
-                for chunk in data.chunks(idx):
-                    loss, n, state = loss_and_gradient(net, theta, grad, loss_name, chunk, state)
-                    if n == 0:
-                        continue
-                    loss = _regularize(theta, grad, loss, n, est.alpha, weight_mask)
-                    _check_finite(loss, est)
-                    _clip(grad, est.clip_norm)
-                    opt.update(grad)
-                    total += loss * n
-                    rows += n
-            if end_epoch(est, opt, total, rows, validation, theta, tic, incremental):
-                break
+        with GradientSplit(getattr(est, "n_jobs", None), net, data, loss_name, theta.dtype) as split:
+            for _ in range(max_iter):
+                tic = time.perf_counter()
+                total, rows = 0.0, 0
+                for idx in data.minibatches(batch_size, rng if est.shuffle else None):
+                    for loss, n in chunk_gradients(net, theta, grad, loss_name, data, idx, split):
+                        if n == 0:
+                            continue
+                        loss = _regularize(theta, grad, loss, n, est.alpha, weight_mask)
+                        _check_finite(loss, est)
+                        _clip(grad, est.clip_norm)
+                        opt.update(grad)
+                        total += loss * n
+                        rows += n
+                if end_epoch(est, opt, total, rows, validation, theta, tic, incremental):
+                    break
     except KeyboardInterrupt:
         warnings.warn("Training interrupted by user.")
     if early_stopping and getattr(est, "_best_params", None) is not None:
@@ -232,9 +217,7 @@ def fit_lbfgs(est, net, theta, data, loss_name, batch_size):
         total_grad[...] = 0
         total, rows = 0.0, 0
         for idx in batches:
-            state = None
-            for chunk in data.chunks(idx):
-                loss, n, state = loss_and_gradient(net, theta, grad, loss_name, chunk, state)
+            for loss, n in chunk_gradients(net, theta, grad, loss_name, data, idx, split):
                 if n:
                     total += loss
                     rows += n
@@ -244,10 +227,11 @@ def fit_lbfgs(est, net, theta, data, loss_name, batch_size):
         total += 0.5 * est.alpha * float(np.vdot(w, w))
         return total / rows, (total_grad + est.alpha * w) / rows
 
-    res = scipy.optimize.minimize(
-        objective, theta.astype(np.float64), method="L-BFGS-B", jac=True,
-        options={"maxfun": est.max_fun, "maxiter": est.max_iter, "gtol": est.tol},
-    )
+    with GradientSplit(getattr(est, "n_jobs", None), net, data, loss_name, theta.dtype) as split:
+        res = scipy.optimize.minimize(
+            objective, theta.astype(np.float64), method="L-BFGS-B", jac=True,
+            options={"maxfun": est.max_fun, "maxiter": est.max_iter, "gtol": est.tol},
+        )
     theta[...] = res.x
     if not np.isfinite(res.fun):
         _check_finite(res.fun, est)
