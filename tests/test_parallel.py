@@ -52,6 +52,12 @@ CASES = {
     "elman truncated bptt, series": lambda rng: (
         RNNRegressor((5,), bptt_steps=7, batch_size=6, max_iter=3, random_state=0),
         rng.normal(size=(200, 1)), None),
+    "lstm truncated bptt, ragged (parts with different chunk counts)": lambda rng: (
+        LSTMRegressor((5,), bptt_steps=3, batch_size=8, max_iter=3, random_state=0), ragged(rng, low=2, high=15),
+        None),
+    "gru truncated bptt, many-to-one ragged": lambda rng: (
+        GRURegressor((5,), bptt_steps=4, batch_size=8, max_iter=3, random_state=0), ragged(rng, low=2, high=15),
+        rng.normal(size=24)),
     "jordan teacher forcing sgd": lambda rng: (
         RNNRegressor((5,), cell="jordan", solver="sgd", batch_size=8, max_iter=3, random_state=0),
         ragged(rng, n_features=1), None),
@@ -140,3 +146,14 @@ def test_fallback_without_posix(monkeypatch):
     X, y = np.random.RandomState(0).normal(size=(8, 5, 1)), np.zeros(8)
     with pytest.warns(RuntimeWarning, match="needs a POSIX system"):
         LSTMRegressor((2,), max_iter=1, n_jobs=2).partial_fit(X, y)
+
+
+def test_no_worker_can_start(monkeypatch):
+    monkeypatch.setattr(_gradients.sys, "executable", "/nonexistent/python")
+    monkeypatch.setattr(_gradients._POOL, "idle", [])
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(8, 5, 1)), rng.normal(size=8)
+    with pytest.warns(RuntimeWarning, match="Could not start worker processes"):
+        split = LSTMRegressor((2,), max_iter=1, n_jobs=2, random_state=0).partial_fit(X, y)
+    serial = LSTMRegressor((2,), max_iter=1, random_state=0).partial_fit(X, y)
+    np.testing.assert_allclose(split.params_, serial.params_)

@@ -128,15 +128,22 @@ class GradientSplit:
         if n > 1:
             try:
                 self.workers = _POOL.acquire(n - 1)
-            except OSError as exc:  # no executable to start, too many processes, ...
-                warnings.warn(f"Could not start worker processes ({exc}); training in one process.",
+                size, dtype = net.layout.size, np.dtype(dtype)
+                self._shared = _SharedArray((1 + len(self.workers), size), dtype)
+                self._theta, self._grads = self._shared.array[0], self._shared.array[1:]
+                for k, w in enumerate(self.workers, start=1):
+                    w.send(("setup", net, data, loss_name, self._shared.path, dtype.str, size, k))
+            except OSError as exc:  # no executable, no /dev/shm space, a worker that died at start, ...
+                for w in self.workers:
+                    w.pending = -1  # its pipe may hold half a message: not reused
+                self.__exit__()
+                warnings.warn(f"Could not start worker processes ({exc!r}); training in one process.",
                               RuntimeWarning)
-        if self.workers:
-            size, dtype = net.layout.size, np.dtype(dtype)
-            self._shared = _SharedArray((1 + len(self.workers), size), dtype)
-            self._theta, self._grads = self._shared.array[0], self._shared.array[1:]
-            for k, w in enumerate(self.workers, start=1):
-                w.send(("setup", net, data, loss_name, self._shared.path, dtype.str, size, k))
+            except BaseException:
+                for w in self.workers:
+                    w.pending = -1
+                self.__exit__()
+                raise
 
     def __enter__(self):
         return self
@@ -156,34 +163,29 @@ class GradientSplit:
 
     def chunk_gradients(self, net, theta, grad, loss_name, data, idx):
         parts = _deal(np.asarray(idx), data.lengths, 1 + len(self.workers))
+        # part 0 holds the longest sequence, hence the most chunks: one round per chunk of it
         workers = [(w, self._grads[k]) for k, (w, part) in enumerate(zip(self.workers, parts[1:])) if len(part)]
         for (w, _), part in zip(workers, parts[1:]):
             w.send(("batch", part))
-        own, state = iter(data.chunks(parts[0])), None
-        while True:
+        own = iter(data.chunks(parts[0]))
+        chunk, state = next(own, None), None
+        while chunk is not None:
             np.copyto(self._theta, theta)
             for w, _ in workers:  # they start on θ while this process computes its own part
                 w.request()
+            loss, n, state = loss_and_gradient(net, theta, grad, loss_name, chunk, state)
             chunk = next(own, None)
-            loss, n = 0.0, 0
-            if chunk is not None:
-                loss, n, state = loss_and_gradient(net, theta, grad, loss_name, chunk, state)
-            running = chunk is not None
             for w, w_grad in list(workers):
-                w_loss, w_n, done = w.receive()
-                if done:
+                w_loss, w_n, last = w.receive()
+                if last:
                     workers.remove((w, w_grad))
-                    continue
-                running = True
                 if w_n:
                     if n:
                         grad += w_grad
                     else:
                         grad[...] = w_grad
-                loss += w_loss
-                n += w_n
-            if not running:
-                return
+                    loss += w_loss
+                    n += w_n
             yield loss, n
 
 
@@ -247,10 +249,11 @@ class _Worker:
         from_child, to_parent = os.pipe()
         env = dict(os.environ)
         env.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
-        # the child imports this very package, even when it is not installed (a source tree)
+        # the child imports this very package, also from a source tree that is not installed
+        # (its directory goes first, unless the interpreter's path already has it)
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        env["PYTHONPATH"] = os.pathsep.join([root] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-        code = f"from sktemporal.neural_network._gradients import serve; serve({from_parent}, {to_parent})"
+        code = (f"import sys; root = {root!r}; root in sys.path or sys.path.insert(0, root); "
+                f"from sktemporal.neural_network._gradients import serve; serve({from_parent}, {to_parent})")
         try:
             self.process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(from_parent, to_parent),
                                             env=env, stdin=subprocess.DEVNULL)
@@ -280,8 +283,8 @@ class _Worker:
         if reply[0] == "error":
             self.pending = -1
             raise RuntimeError(f"A training worker process failed:\n{reply[1]}")
-        _, loss, n, done = reply
-        return loss, n, done
+        _, loss, n, last = reply
+        return loss, n, last
 
     def alive(self):
         return self.process.poll() is None
@@ -309,8 +312,13 @@ class _Pool:
         for w in [w for w in taken if not w.alive()]:
             taken.remove(w)
             w.close()
-        while len(taken) < n:
-            taken.append(_Worker())
+        try:
+            while len(taken) < n:
+                taken.append(_Worker())
+        except BaseException:
+            for w in taken:
+                w.close(timeout=0.5)
+            raise
         return taken
 
     def release(self, workers):
@@ -340,14 +348,14 @@ def serve(fd_in, fd_out):
     Messages: ``("setup", net, data, loss_name, path, dtype, size, k)`` maps the shared
     ``[θ, ∂θ_1, …]`` and keeps what a fit's chunks need; ``("batch", idx)`` starts a
     minibatch part; ``b"c"`` computes its next chunk at the shared ``θ`` into ``∂θ_k`` and
-    replies ``("ok", loss, n, done)`` (or ``("error", traceback)``); ``("release",)`` drops
+    replies ``("ok", loss, n, last)`` (or ``("error", traceback)``); ``("release",)`` drops
     the fit's data.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     inp, out = Connection(fd_in, writable=False), Connection(fd_out, readable=False)
     from ..utils._blas import one_blas_thread
 
-    net = data = loss_name = theta = grad = None
+    net = data = loss_name = theta = grad = chunk = None
     chunks, state, error = iter(()), None, None
     with one_blas_thread():
         while True:
@@ -361,17 +369,18 @@ def serve(fd_in, fd_out):
                         raise RuntimeError(error)
                     if net is None:
                         raise RuntimeError("a chunk was requested before any setup")
-                    chunk = next(chunks, None)
                     if chunk is None:
                         out.send(("ok", 0.0, 0, True))
                         continue
                     loss, n, state = loss_and_gradient(net, theta, grad, loss_name, chunk, state)
-                    out.send(("ok", float(loss), int(n), False))
+                    chunk = next(chunks, None)  # its last chunk says so: no round trip to learn it
+                    out.send(("ok", float(loss), int(n), chunk is None))
                     continue
                 message = pickle.loads(message)
                 kind = message[0]
                 if kind == "batch":
                     chunks, state = iter(data.chunks(message[1])), None
+                    chunk = next(chunks, None)
                 elif kind == "setup":
                     _, net, data, loss_name, path, dtype, size, k = message
                     shared = _SharedArray.attach(path, (k + 1, size), np.dtype(dtype))
