@@ -164,21 +164,23 @@ class GradientSplit:
     def chunk_gradients(self, net, theta, grad, loss_name, data, idx):
         parts = _deal(np.asarray(idx), data.lengths, 1 + len(self.workers))
         # part 0 holds the longest sequence, hence the most chunks: one round per chunk of it
-        workers = [(w, self._grads[k]) for k, (w, part) in enumerate(zip(self.workers, parts[1:])) if len(part)]
-        for (w, _), part in zip(workers, parts[1:]):
-            w.send(("batch", part))
+        running = [(w, self._grads[k]) for k, (w, part) in enumerate(zip(self.workers, parts[1:])) if len(part)]
+        for w, part in zip(self.workers, parts[1:]):
+            if len(part):
+                w.send(("batch", part))
         own = iter(data.chunks(parts[0]))
         chunk, state = next(own, None), None
         while chunk is not None:
             np.copyto(self._theta, theta)
-            for w, _ in workers:  # they start on θ while this process computes its own part
+            for w, _ in running:  # they start on θ while this process computes its own part
                 w.request()
             loss, n, state = loss_and_gradient(net, theta, grad, loss_name, chunk, state)
             chunk = next(own, None)
-            for w, w_grad in list(workers):
+            still_running = []
+            for w, w_grad in running:
                 w_loss, w_n, last = w.receive()
-                if last:
-                    workers.remove((w, w_grad))
+                if not last:
+                    still_running.append((w, w_grad))
                 if w_n:
                     if n:
                         grad += w_grad
@@ -186,6 +188,7 @@ class GradientSplit:
                         grad[...] = w_grad
                     loss += w_loss
                     n += w_n
+            running = still_running
             yield loss, n
 
 
