@@ -24,7 +24,7 @@ trajectory up to the rounding of the sum.
 
 Workers are plain ``python -c`` subprocesses talking over two pipes (no ``fork`` of a
 threaded process, no re-import of the user's ``__main__``), limited to one BLAS thread,
-kept idle between fits and reused (starting one costs about a second of imports), and
+kept idle between fits and reused (starting one costs 1–2 s of imports), and
 closed at interpreter exit.  POSIX only; elsewhere ``n_jobs`` falls back to one process
 with a warning.
 """

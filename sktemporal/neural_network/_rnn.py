@@ -215,7 +215,7 @@ class RNNRegressor(SequenceRegressorMixin, _BaseRNN):
         'lbfgs'; the online solvers run in one process): the sequences of a minibatch are split between them and the
         summed gradient is the serial one up to rounding.  None means 1 unless in a
         :func:`joblib.parallel_config` context; -1 means all CPUs.  Worker processes start
-        once (about a second) and are reused by later fits.  Pays off for minibatches of
+        once (1–2 s of imports) and are reused by later fits.  Pays off for minibatches of
         about 16 sequences or more with long sequences; see :ref:`parallel_training`.
 
     Attributes
