@@ -19,7 +19,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._blas import one_blas_thread
 from ..utils._sequences import check_targets, restore_layout, validate_sequences
-from ._gradients import check_n_jobs
 from ._loss import OUTPUT_ACTIVATION
 from ._online import ONLINE_SOLVERS, fit_online
 from ._training import TrainingData, fit_lbfgs, fit_stochastic
@@ -35,6 +34,14 @@ def _check_positive_int(value, name, allow_none=False):
         return
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
         raise ValueError(f"{name} must be a positive integer{' or None' if allow_none else ''}; got {value!r}.")
+
+
+def _check_n_jobs(n_jobs):
+    """None or a non-zero int (scikit-learn's convention; -1: all CPUs)."""
+    if n_jobs is None:
+        return
+    if not isinstance(n_jobs, numbers.Integral) or isinstance(n_jobs, bool) or n_jobs == 0:
+        raise ValueError(f"n_jobs must be None or a non-zero integer (-1: all CPUs); got {n_jobs!r}.")
 
 
 def _check_positive(value, name, allow_zero=False, allow_none=False):
@@ -111,7 +118,7 @@ class BaseSequenceNetwork(BaseEstimator):
         _check_positive_int(self.n_iter_no_change, "n_iter_no_change")
         _check_positive_int(self.max_fun, "max_fun")
         _check_positive_int(self.bptt_steps, "bptt_steps", allow_none=True)
-        check_n_jobs(getattr(self, "n_jobs", None))
+        _check_n_jobs(getattr(self, "n_jobs", None))
         if self.batch_size != "auto":
             _check_positive_int(self.batch_size, "batch_size")
         _check_positive(self.alpha, "alpha", allow_zero=True)

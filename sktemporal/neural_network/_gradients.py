@@ -48,7 +48,7 @@ from joblib import effective_n_jobs
 
 from ._loss import LOSSES
 
-__all__ = ["GradientSplit", "chunk_gradients", "check_n_jobs", "loss_and_gradient"]
+__all__ = ["GradientSplit", "chunk_gradients", "loss_and_gradient"]
 
 
 def loss_and_gradient(net, theta, grad, loss_name, chunk, state):
@@ -67,14 +67,6 @@ def loss_and_gradient(net, theta, grad, loss_name, chunk, state):
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                      "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
-
-
-def check_n_jobs(n_jobs):
-    """Validate ``n_jobs`` (None or a non-zero int, sklearn's convention)."""
-    if n_jobs is None:
-        return
-    if not isinstance(n_jobs, (int, np.integer)) or isinstance(n_jobs, bool) or n_jobs == 0:
-        raise ValueError(f"n_jobs must be None or a non-zero integer (-1: all CPUs); got {n_jobs!r}.")
 
 
 def chunk_gradients(net, theta, grad, loss_name, data, idx, split=None):
@@ -133,17 +125,14 @@ class GradientSplit:
                 self._theta, self._grads = self._shared.array[0], self._shared.array[1:]
                 for k, w in enumerate(self.workers, start=1):
                     w.send(("setup", net, data, loss_name, self._shared.path, dtype.str, size, k))
-            except OSError as exc:  # no executable, no /dev/shm space, a worker that died at start, ...
+            except BaseException as exc:
                 for w in self.workers:
                     w.pending = -1  # its pipe may hold half a message: not reused
                 self.__exit__()
+                if not isinstance(exc, OSError):  # OSError: no executable, no /dev/shm space, ...
+                    raise
                 warnings.warn(f"Could not start worker processes ({exc!r}); training in one process.",
                               RuntimeWarning)
-            except BaseException:
-                for w in self.workers:
-                    w.pending = -1
-                self.__exit__()
-                raise
 
     def __enter__(self):
         return self
@@ -356,48 +345,42 @@ def serve(fd_in, fd_out):
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     inp, out = Connection(fd_in, writable=False), Connection(fd_out, readable=False)
-    from ..utils._blas import one_blas_thread
-
-    net = data = loss_name = theta = grad = chunk = None
-    chunks, state, error = iter(()), None, None
-    with one_blas_thread():
-        while True:
-            kind = None
-            try:
-                _spin(inp, _WORKER_SPIN)
-                message = inp.recv_bytes()
-                if message == b"c":
-                    kind = "chunk"
-                    if error is not None:
-                        raise RuntimeError(error)
-                    if net is None:
-                        raise RuntimeError("a chunk was requested before any setup")
-                    if chunk is None:
-                        out.send(("ok", 0.0, 0, True))
-                        continue
-                    loss, n, state = loss_and_gradient(net, theta, grad, loss_name, chunk, state)
-                    chunk = next(chunks, None)  # its last chunk says so: no round trip to learn it
-                    out.send(("ok", float(loss), int(n), chunk is None))
-                    continue
-                message = pickle.loads(message)
-                kind = message[0]
-                if kind == "batch":
-                    chunks, state = iter(data.chunks(message[1])), None
-                    chunk = next(chunks, None)
-                elif kind == "setup":
-                    _, net, data, loss_name, path, dtype, size, k = message
-                    shared = _SharedArray.attach(path, (k + 1, size), np.dtype(dtype))
-                    theta, grad = shared[0], shared[k]
-                    error = None
-                elif kind == "release":
-                    if net is not None:
-                        net.release()
-                    net = data = theta = grad = None
-            except EOFError:
-                return
-            except Exception:
-                text = traceback.format_exc()
-                if kind == "chunk":
-                    out.send(("error", text))
-                else:  # nothing waits for a reply: report it with the next chunk
-                    error = text
+    # one BLAS thread: the parent set the threading variables of the environment
+    net = data = loss_name = theta = grad = chunks = chunk = state = error = None
+    while True:
+        kind = None
+        try:
+            _spin(inp, _WORKER_SPIN)
+            message = inp.recv_bytes()
+            if message == b"c":
+                kind = "chunk"
+                if error is not None:
+                    raise RuntimeError(error)
+                if chunk is None:
+                    raise RuntimeError("a chunk was requested but none is left (or no setup)")
+                loss, n, state = loss_and_gradient(net, theta, grad, loss_name, chunk, state)
+                chunk = next(chunks, None)  # its last chunk says so: no round trip to learn it
+                out.send(("ok", float(loss), int(n), chunk is None))
+                continue
+            message = pickle.loads(message)
+            kind = message[0]
+            if kind == "batch":
+                chunks, state = iter(data.chunks(message[1])), None
+                chunk = next(chunks, None)
+            elif kind == "setup":
+                _, net, data, loss_name, path, dtype, size, k = message
+                shared = _SharedArray.attach(path, (k + 1, size), np.dtype(dtype))
+                theta, grad = shared[0], shared[k]
+                error = None
+            elif kind == "release":
+                if net is not None:
+                    net.release()
+                net = data = theta = grad = chunks = chunk = None
+        except EOFError:
+            return
+        except Exception:
+            text = traceback.format_exc()
+            if kind == "chunk":
+                out.send(("error", text))
+            else:  # nothing waits for a reply: report it with the next chunk
+                error = text
