@@ -22,8 +22,10 @@ nothing.  A cell provides
     the views ``g`` and return ``∂L/∂X`` (or None).  The gradient is not propagated into
     ``state0``: chunks of truncated BPTT are cut there by definition.
 
-All weight gradients are gathered after the backward loop with one GEMM over all steps;
-only the recurrence itself runs step by step.
+Only the recurrence runs step by step: the input projection and ``∂L/∂X`` are products
+over all steps at once; the weight gradients are too for the Elman and Jordan cells, while
+the gated cells accumulate them per step with one in-place BLAS ``gemm`` (see the note
+above :class:`LSTMCell` for why).
 """
 
 import numpy as np
@@ -138,7 +140,7 @@ class ElmanCell:
             deriv(out[t, :n], d)
             if t > 0:
                 np.dot(d, W_T, out=carry[:n])
-        # ∂L/∂W = Σ_t h(t−1)ᵀ δ(t), ∂L/∂U = Σ_t x(t)ᵀ δ(t): one GEMM each over all steps
+        # ∂L/∂W = Σ_t h(t−1)ᵀ δ(t) (state0 at t = 0), ∂L/∂U = Σ_t x(t)ᵀ δ(t): GEMMs over all steps
         dz2 = dz.reshape(T * B, H)
         np.dot(state0.T, dz[0], out=g["W"])
         if T > 1:

@@ -153,10 +153,11 @@ class GradientSplit:
     def chunk_gradients(self, net, theta, grad, loss_name, data, idx):
         parts = _deal(np.asarray(idx), data.lengths, 1 + len(self.workers))
         # part 0 holds the longest sequence, hence the most chunks: one round per chunk of it
-        running = [(w, self._grads[k]) for k, (w, part) in enumerate(zip(self.workers, parts[1:])) if len(part)]
-        for w, part in zip(self.workers, parts[1:]):
+        running = []
+        for w, w_grad, part in zip(self.workers, self._grads, parts[1:]):
             if len(part):
                 w.send(("batch", part))
+                running.append((w, w_grad))
         own = iter(data.chunks(parts[0]))
         chunk, state = next(own, None), None
         while chunk is not None:

@@ -218,13 +218,9 @@ class Network:
         """Rows fed to the dense layers: every step, or each sequence's final state."""
         if self.per_step:
             return A.reshape(-1, A.shape[2])
-        B = A.shape[1]
-        if not self.recurrent:
-            return A[np.maximum(lengths - 1, 0), np.arange(B)]
-        last = self.recurrent[-1]
-        H = last.n_hidden
-        rows = A[np.maximum(lengths - 1, 0), np.arange(B)]
-        if last.bidirectional:
+        rows = A[np.maximum(lengths - 1, 0), np.arange(A.shape[1])]
+        if self.recurrent and self.recurrent[-1].bidirectional:
+            H = self.recurrent[-1].n_hidden
             rows[:, H:] = A[0, :, H:]  # the backward direction has read everything at t = 0
         return rows
 

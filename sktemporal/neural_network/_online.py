@@ -42,7 +42,7 @@ import numpy as np
 
 from ._activations import ACTIVATIONS, DERIVATIVES
 from ._loss import LOSSES
-from ._optimizers import SGDOptimizer
+from ._optimizers import make_optimizer
 from ._training import _check_finite, _clip, end_epoch
 
 __all__ = ["ONLINE_SOLVERS", "MAX_ENTRIES", "OnlineState", "fit_online", "rtrl_gradient"]
@@ -192,8 +192,7 @@ def fit_online(est, net, theta, data, loss_name, incremental):
         elif est.solver == "dekf":
             est._online_state.P = [est.initial_covariance * np.eye(len(g), dtype=theta.dtype)
                                    for g in est._online_state.groups]
-        est._optimizer = SGDOptimizer(theta, est.learning_rate_init, est.learning_rate,
-                                      est.momentum, est.nesterovs_momentum, est.power_t)
+        est._optimizer = make_optimizer(est, theta, "sgd")
     state, opt = est._online_state, est._optimizer
     opt.params = theta
     weight_mask = net.layout.weight_mask().astype(theta.dtype)

@@ -3,7 +3,8 @@
 The update rules and learning-rate schedules are those of
 :class:`sklearn.neural_network.MLPRegressor` (SGD with momentum / Nesterov momentum and
 'constant' | 'invscaling' | 'adaptive' schedules; Adam), rewritten for a single vector so
-that no per-layer lists are kept and no update allocates.
+that no per-layer lists are kept and updates work in preallocated buffers (Nesterov's
+look-ahead adds one temporary).
 """
 
 import numpy as np
@@ -74,7 +75,8 @@ class AdamOptimizer:
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         self.m *= b1
-        self.m += (1 - b1) * grad
+        np.multiply(grad, 1 - b1, out=self._tmp)
+        self.m += self._tmp
         self.v *= b2
         np.multiply(grad, grad, out=self._tmp)
         self._tmp *= 1 - b2
@@ -95,9 +97,9 @@ class AdamOptimizer:
         return True
 
 
-def make_optimizer(est, params):
-    """The optimizer named by ``est.solver``, configured from the estimator's parameters."""
-    if est.solver == "sgd":
+def make_optimizer(est, params, solver=None):
+    """The optimizer named by ``solver`` (default ``est.solver``), configured from the estimator."""
+    if (solver or est.solver) == "sgd":
         return SGDOptimizer(params, est.learning_rate_init, est.learning_rate, est.momentum,
                             est.nesterovs_momentum, est.power_t)
     return AdamOptimizer(params, est.learning_rate_init, est.beta_1, est.beta_2, est.epsilon)

@@ -20,7 +20,6 @@ from functools import partial
 from typing import NamedTuple
 
 import numpy as np
-
 from sklearn.metrics import r2_score
 
 from ..utils._sequences import restore_layout

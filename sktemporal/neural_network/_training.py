@@ -66,10 +66,11 @@ class TrainingData:
         L = self.lengths[order]
         T = int(L.max())
         X = np.ascontiguousarray(self.values[order, :T].transpose(1, 0, 2))
-        sizes = (L[None, :] > np.arange(T)[:, None]).sum(axis=1)
+        active = np.arange(T)[:, None] < L[None, :]  # (T, B): step t of sequence b exists
+        sizes = active.sum(axis=1)
         if self.per_step:
             Y = np.ascontiguousarray(self.targets[order, :T].transpose(1, 0, 2))
-            M = (np.arange(T)[:, None] < L[None, :]).astype(X.dtype)
+            M = active.astype(X.dtype)
         else:
             Y = self.targets[order]
         k = self.bptt_steps or T
@@ -78,7 +79,7 @@ class TrainingData:
             Lc = np.clip(L - t0, 0, t1 - t0)
             if self.per_step:
                 Yc, Mc = Y[t0:t1], M[t0:t1]
-                n = int(np.clip(L - t0, 0, t1 - t0).sum())
+                n = int(Lc.sum())
             else:
                 Mc = ((L > t0) & (L <= t1)).astype(X.dtype)
                 Yc, n = Y, int(Mc.sum())
@@ -233,8 +234,7 @@ def fit_lbfgs(est, net, theta, data, loss_name, batch_size):
             options={"maxfun": est.max_fun, "maxiter": est.max_iter, "gtol": est.tol},
         )
     theta[...] = res.x
-    if not np.isfinite(res.fun):
-        _check_finite(res.fun, est)
+    _check_finite(res.fun, est)
     if res.status != 0:
         warnings.warn(
             f"lbfgs failed to converge after {res.nit} iteration(s) (status={res.status}): "
