@@ -21,7 +21,7 @@ from ..utils._blas import one_blas_thread
 from ..utils._sequences import check_targets, restore_layout, validate_sequences
 from ._loss import OUTPUT_ACTIVATION
 from ._online import ONLINE_SOLVERS, fit_online
-from ._training import TrainingData, fit_lbfgs, fit_stochastic
+from ._training import TrainingData, fit_lbfgs, fit_stochastic, time_major
 
 __all__ = ["BaseSequenceNetwork", "SequenceRegressorMixin", "SequenceClassifierMixin"]
 
@@ -293,14 +293,11 @@ class BaseSequenceNetwork(BaseEstimator):
         outs = []
         with one_blas_thread():
             for start in range(0, n, batch_size):
-                idx = order[start: start + batch_size]
-                L = lengths[idx]
-                T = int(L.max())
-                X = np.ascontiguousarray(values[idx, :T].transpose(1, 0, 2))
-                sizes = (L[None, :] > np.arange(T)[:, None]).sum(axis=1)
-                out, _, _ = self._net.forward(self.params_, X, sizes, L)
+                # already in length order: time_major keeps it (a stable sort)
+                _, L, X, active = time_major(values, lengths, order[start: start + batch_size])
+                out, _, _ = self._net.forward(self.params_, X, active.sum(axis=1), L)
                 if self._net.per_step:
-                    pad = values.shape[1] - T
+                    pad = values.shape[1] - len(X)
                     out = np.pad(out.transpose(1, 0, 2), ((0, 0), (0, pad), (0, 0)))
                 outs.append(out)
         self._net.release()

@@ -28,7 +28,21 @@ from sklearn.exceptions import ConvergenceWarning
 from ._gradients import GradientSplit, chunk_gradients, loss_and_gradient
 from ._optimizers import make_optimizer
 
-__all__ = ["TrainingData", "fit_stochastic", "fit_lbfgs", "loss_and_gradient"]
+__all__ = ["TrainingData", "fit_stochastic", "fit_lbfgs", "loss_and_gradient", "time_major"]
+
+
+def time_major(values, lengths, idx):
+    """Sequences ``idx`` as the cells take them: ``(order, L, X, active)``.
+
+    ``order`` is ``idx`` sorted by decreasing length (stable), ``L`` their lengths, ``X``
+    the ``(T, B, n_features)`` time-major inputs (``T = L.max()``) and ``active[t, b]``
+    whether step ``t`` of sequence ``b`` exists (``sizes = active.sum(axis=1)``).
+    """
+    order = idx[np.argsort(-lengths[idx], kind="stable")]
+    L = lengths[order]
+    T = int(L.max())
+    X = np.ascontiguousarray(values[order, :T].transpose(1, 0, 2))
+    return order, L, X, np.arange(T)[:, None] < L[None, :]
 
 
 class TrainingData:
@@ -62,11 +76,8 @@ class TrainingData:
         ``X`` is time-major and sorted by decreasing length; ``mask`` marks the targets
         that count in this chunk (valid steps, or sequences ending inside the chunk).
         """
-        order = idx[np.argsort(-self.lengths[idx], kind="stable")]
-        L = self.lengths[order]
-        T = int(L.max())
-        X = np.ascontiguousarray(self.values[order, :T].transpose(1, 0, 2))
-        active = np.arange(T)[:, None] < L[None, :]  # (T, B): step t of sequence b exists
+        order, L, X, active = time_major(self.values, self.lengths, idx)
+        T = len(X)
         sizes = active.sum(axis=1)
         if self.per_step:
             Y = np.ascontiguousarray(self.targets[order, :T].transpose(1, 0, 2))
