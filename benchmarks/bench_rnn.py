@@ -66,7 +66,7 @@ def torch_epoch(X, y, H, dtype):
     return epoch
 
 
-def main(repeats=5):
+def main(repeats=5, shapes=SHAPES):
     import torch
 
     rng = np.random.RandomState(0)
@@ -74,7 +74,7 @@ def main(repeats=5):
           f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
     print(f"{'H':>4} {'T':>4} {'dtype':>8} {'sktemporal s':>13} {'torch s':>9} {'ratio':>6}")
     rows = []
-    for H, T in SHAPES:
+    for H, T in shapes:
         X = rng.uniform(-1, 1, size=(N_SEQ, T, N_IN))
         y = X[:, -10:, 0].sum(axis=1)
         for dtype in (np.float64, np.float32):
@@ -90,18 +90,9 @@ def run(quick=False):
     """Rows for ``benchmarks/run.py``: (benchmark, case, quantity, ours, anchor name, anchor)."""
     import torch  # noqa: F401  (the anchor: ImportError skips this benchmark)
 
-    rows = main(repeats=2 if quick else 5) if not quick else _quick()
+    rows = main(repeats=2, shapes=SHAPES[:1]) if quick else main()
     return [("RNN (Elman) epoch", f"H={H} T={T} {dtype}", "seconds", ours, "torch.nn.RNN + Adam", theirs)
             for H, T, dtype, ours, theirs, _ in rows]
-
-
-def _quick():
-    global SHAPES
-    saved, SHAPES = SHAPES, SHAPES[:1]
-    try:
-        return main(repeats=2)
-    finally:
-        SHAPES = saved
 
 
 if __name__ == "__main__":

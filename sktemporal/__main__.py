@@ -12,14 +12,18 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Ridge
-from sklearn.metrics import make_scorer
-from sklearn.model_selection import KFold, StratifiedKFold, TimeSeriesSplit, cross_validate
+from sklearn.model_selection import (
+    KFold,
+    StratifiedKFold,
+    TimeSeriesSplit,
+    cross_validate,
+)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from . import __version__
 from .datasets import adding_problem, mackey_glass, make_sequence_classification, narma
-from .metrics import nrmse
+from .metrics import neg_nrmse_scorer
 
 
 def _demo_cases():
@@ -33,25 +37,26 @@ def _demo_cases():
     series_cv = TimeSeriesSplit(n_splits=3)
     coll_cv = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)
     coll_kfold = KFold(n_splits=3, shuffle=True, random_state=0)
-    neg_nrmse = make_scorer(nrmse, greater_is_better=False)
 
     cases = [
         ("DelayEmbedding(10) + Ridge", "Mackey-Glass one-step",
-         make_pipeline(st.DelayEmbedding(delays=10), Ridge(1e-6)), X_mg, y_mg, series_cv, neg_nrmse, "NRMSE"),
+         make_pipeline(st.DelayEmbedding(delays=10), Ridge(1e-6)),
+         X_mg, y_mg, series_cv, neg_nrmse_scorer, "NRMSE"),
         ("ESNRegressor (300 units)", "Mackey-Glass one-step",
          st.ESNRegressor(300, spectral_radius=1.0, leak_rate=0.3, washout=100, random_state=0),
-         X_mg, y_mg, series_cv, neg_nrmse, "NRMSE"),
+         X_mg, y_mg, series_cv, neg_nrmse_scorer, "NRMSE"),
         ("ESNRegressor (300 units)", "NARMA10",
          st.ESNRegressor(300, spectral_radius=0.9, input_scaling=0.5, washout=100, random_state=0),
-         X_na, y_na, series_cv, neg_nrmse, "NRMSE"),
+         X_na, y_na, series_cv, neg_nrmse_scorer, "NRMSE"),
         ("GammaMemory(10) + Ridge", "NARMA10",
-         make_pipeline(st.GammaMemory(order=10, mu=1.0), Ridge(1e-6)), X_na, y_na, series_cv, neg_nrmse, "NRMSE"),
+         make_pipeline(st.GammaMemory(order=10, mu=1.0), Ridge(1e-6)),
+         X_na, y_na, series_cv, neg_nrmse_scorer, "NRMSE"),
         ("TDNNRegressor (20 taps, MLP 50)", "NARMA10",
          st.TDNNRegressor((50,), delays=19, learning_rate_init=0.003, tol=1e-7, max_iter=200, random_state=0),
-         X_na, y_na, series_cv, neg_nrmse, "NRMSE"),
+         X_na, y_na, series_cv, neg_nrmse_scorer, "NRMSE"),
         ("RNNRegressor (Elman, tBPTT)", "NARMA10",
          st.RNNRegressor((16,), bptt_steps=20, max_iter=40, learning_rate_init=0.01, random_state=0),
-         X_na, y_na, series_cv, neg_nrmse, "NRMSE"),
+         X_na, y_na, series_cv, neg_nrmse_scorer, "NRMSE"),
         ("RNNRegressor (Elman)", "adding problem T=50",
          st.RNNRegressor((16,), max_iter=60, tol=1e-7, learning_rate_init=0.01, random_state=0),
          X_add, y_add, coll_kfold, "neg_mean_squared_error", "MSE"),

@@ -13,11 +13,10 @@ None of the helpers lets a target see its own future: every window ends at ``t``
 targets start at ``t + 1``.
 """
 
-import numbers
-
 import numpy as np
 
 from .utils._sequences import check_sequences
+from .utils._validation import check_positive_int
 
 __all__ = ["make_windows", "make_horizon_targets", "recursive_forecast"]
 
@@ -27,11 +26,6 @@ def _series(X, name):
     if batch.kind != "series":
         raise ValueError(f"{name} must be one 2-D series (n_timesteps, n_features); got a collection.")
     return batch.values[0]
-
-
-def _check_positive(value, name):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
 
 
 def _targets(series, y, name="y"):
@@ -82,7 +76,7 @@ def make_windows(series, window, horizon=1, *, y=None, stride=1):
     """
     values = _series(series, "series")
     for value, name in ((window, "window"), (horizon, "horizon"), (stride, "stride")):
-        _check_positive(value, name)
+        check_positive_int(value, name)
     target, univariate = _targets(values, y)
     T = values.shape[0]
     ends = np.arange(window - 1, T - horizon, stride)
@@ -126,7 +120,7 @@ def make_horizon_targets(X, y=None, horizon=1):
            [4., 5.]]))
     """
     values = _series(X, "X")
-    _check_positive(horizon, "horizon")
+    check_positive_int(horizon, "horizon")
     target, univariate = _targets(values, y)
     T = values.shape[0]
     if T <= horizon:
@@ -167,7 +161,7 @@ def recursive_forecast(estimator, history, n_steps):
     >>> bool(np.abs(future - s[200:210, 0]).max() < 0.05)
     True
     """
-    _check_positive(n_steps, "n_steps")
+    check_positive_int(n_steps, "n_steps")
     if hasattr(estimator, "generate"):
         return estimator.generate(n_steps, warmup=history)
     hist = _series(history, "history")

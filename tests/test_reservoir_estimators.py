@@ -9,7 +9,12 @@ from sklearn.linear_model import Ridge
 from sklearn.model_selection import TimeSeriesSplit, cross_val_score
 from sklearn.pipeline import make_pipeline
 
-from sktemporal.datasets import mackey_glass, make_sequence_classification, memory_task, narma
+from sktemporal.datasets import (
+    mackey_glass,
+    make_sequence_classification,
+    memory_task,
+    narma,
+)
 from sktemporal.metrics import memory_capacity, nrmse
 from sktemporal.reservoir import ESNClassifier, ESNRegressor, Reservoir
 
@@ -140,6 +145,15 @@ def test_feedback_teacher_forcing_and_pattern_generation():
     np.testing.assert_allclose(generated, y[999:1200], atol=1e-2)
     # with a zero input, predict runs the same loop (started from the last true target)
     np.testing.assert_allclose(esn.predict(X[1000:1200]), y[1000:1200], atol=1e-2)
+
+
+def test_refit_without_feedback_drops_feedback_weights():
+    rs = np.random.RandomState(0)
+    X, y = rs.randn(60, 2), rs.randn(60)
+    esn = ESNRegressor(n_reservoir=20, feedback=True, random_state=0).fit(X, y)
+    assert esn.feedback_weights_.shape == (20, 1)
+    esn.set_params(feedback=False).fit(X, y)
+    assert esn.feedback_weights_ is None  # no stale W_fb from the previous fit
 
 
 # ----------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def test_ragged_batch_matches_reference(act, density):
     values = np.zeros((5, 12, 2))
     for i, t in enumerate(lengths):
         values[i, :t] = rs.randn(t, 2)
-    product = RecurrentProduct(W, np.float64, len(lengths))
+    product = RecurrentProduct(W, np.float64)
     segs = run_states(values, lengths, W_in, product, leak_rate=0.4, activation=act, max_elements=30 * 5 * 3)
     states = _collect(segs, 5, 12, 30)
     for i, t in enumerate(lengths):
@@ -73,7 +73,7 @@ def test_dense_and_sparse_products_agree():
         hc = np.ascontiguousarray(h[:, :ncol])
         expected = W @ hc + 1.0
         for dense in (False, True):
-            p = RecurrentProduct(W, np.float64, ncol)
+            p = RecurrentProduct(W, np.float64)
             p.dense = dense
             if dense:
                 p.matrix, p._tmp = W.toarray(), {}
@@ -85,18 +85,18 @@ def test_dense_and_sparse_products_agree():
 
 
 def test_dense_rule():
-    assert not use_dense(5000, 0.01, 1)
-    assert not use_dense(1000, 0.1, 1)
-    assert use_dense(500, 0.2, 1)
-    assert not use_dense(3000, 0.2, 1)  # 72 MB: a dense product leaves the cache
-    assert use_dense(3000, 0.5, 300)
+    assert not use_dense(5000, 0.01)
+    assert not use_dense(1000, 0.1)
+    assert use_dense(500, 0.2)
+    assert not use_dense(3000, 0.2)  # 72 MB: a dense product leaves the cache
+    assert use_dense(3000, 0.5)
 
 
 def test_initial_state_and_segments_join():
     W, W_in = _weights()
     x = np.random.RandomState(2).randn(40, 2)
     h0 = np.random.RandomState(3).randn(30)
-    product = RecurrentProduct(W, np.float64, 1)
+    product = RecurrentProduct(W, np.float64)
     segs = run_states(x[None], np.array([40]), W_in, product, leak_rate=1.0, activation="tanh",
                       h0=h0[None], max_elements=30 * 7)
     seen = []
@@ -108,7 +108,7 @@ def test_initial_state_and_segments_join():
 def test_float32_stays_float32():
     W, W_in = _weights()
     x = np.random.RandomState(2).randn(1, 20, 2).astype(np.float32)
-    product = RecurrentProduct(W, np.float32, 1)
+    product = RecurrentProduct(W, np.float32)
     segs = run_states(x, np.array([20]), W_in.astype(np.float32), product, leak_rate=0.5,
                       activation="tanh")
     dtypes = []
@@ -125,7 +125,7 @@ def test_output_feedback_matches_reference():
     intercept = np.array([0.1])
     x = rs.randn(15, 2)
     fb = OutputFeedback(W_fb, coef[:, :30], coef[:, 30:], intercept, y0=np.array([[0.3]]))
-    product = RecurrentProduct(W, np.float64, 1)
+    product = RecurrentProduct(W, np.float64)
     segs = run_states(x[None], np.array([15]), W_in, product, leak_rate=0.7, activation="tanh",
                       feedback=fb, max_elements=30 * 4)
     expected = reference(x, W, W_in, 0.7, W_fb=W_fb, coef=coef, intercept=intercept, y0=np.array([0.3]))
@@ -139,7 +139,7 @@ def test_autonomous_run_feeds_outputs_back_as_inputs():
     intercept = np.array([0.05])
     h = rs.uniform(-0.5, 0.5, 30)
     x = np.array([0.2])
-    out = run_autonomous(W_in, RecurrentProduct(W, np.float64, 1), leak_rate=0.5, activation="tanh",
+    out = run_autonomous(W_in, RecurrentProduct(W, np.float64), leak_rate=0.5, activation="tanh",
                          h=h, x=x, n_steps=6, coef=coef, intercept=intercept, include_input=True,
                          outputs_as_inputs=True)
     # reference: y_k = W_out [1; h; x], then x <- y_k and the reservoir advances
@@ -158,7 +158,7 @@ def test_noise_is_reproducible_and_changes_states():
     x = np.random.RandomState(2).randn(1, 20, 2)
 
     def run(noise, seed):
-        segs = run_states(x, np.array([20]), W_in, RecurrentProduct(W, np.float64, 1), leak_rate=1.0,
+        segs = run_states(x, np.array([20]), W_in, RecurrentProduct(W, np.float64), leak_rate=1.0,
                           activation="tanh", noise=noise, noise_rng=np.random.RandomState(seed))
         return _collect(segs, 1, 20, 30)
 

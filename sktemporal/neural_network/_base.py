@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._blas import one_blas_thread
 from ..utils._sequences import check_targets, restore_layout, validate_sequences
+from ..utils._validation import check_positive_int as _check_positive_int
 from ._loss import OUTPUT_ACTIVATION
 from ._online import ONLINE_SOLVERS, fit_online
 from ._training import TrainingData, fit_lbfgs, fit_stochastic, time_major
@@ -27,13 +28,6 @@ __all__ = ["BaseSequenceNetwork", "SequenceRegressorMixin", "SequenceClassifierM
 
 _SOLVERS = ("adam", "sgd", "lbfgs")
 _SCHEDULES = ("constant", "invscaling", "adaptive")
-
-
-def _check_positive_int(value, name, allow_none=False):
-    if allow_none and value is None:
-        return
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer{' or None' if allow_none else ''}; got {value!r}.")
 
 
 def _check_n_jobs(n_jobs):

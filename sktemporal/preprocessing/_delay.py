@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..utils import validate_sequences
+from ..utils._validation import is_int
 from ._output import check_container_output
 
 __all__ = ["DelayEmbedding", "GammaMemory"]
@@ -16,21 +17,17 @@ __all__ = ["DelayEmbedding", "GammaMemory"]
 # ----------------------------------------------------------------------------------
 # parameter checks (at fit and transform: both only read the constructor parameters)
 # ----------------------------------------------------------------------------------
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
 def _is_real(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _check_lags(delays, stride):
     """The lags of a delay line, in output column order, as an int array."""
-    if not _is_int(stride) or stride < 1:
+    if not is_int(stride) or stride < 1:
         raise ValueError(
             f"stride must be a positive int (the spacing between lags); got stride={stride!r}."
         )
-    if _is_int(delays):
+    if is_int(delays):
         if delays < 0:
             raise ValueError(
                 "delays must be a non-negative int k (lags 0, stride, ..., k*stride) or a "
@@ -42,7 +39,7 @@ def _check_lags(delays, stride):
             "delays must be a non-negative int k (lags 0..k) or a list of non-negative "
             f"int lags; got delays={delays!r}."
         )
-    if len(delays) == 0 or not all(_is_int(lag) for lag in delays):
+    if len(delays) == 0 or not all(is_int(lag) for lag in delays):
         raise ValueError(
             "delays given as a list must be a non-empty list of ints (the lags); got "
             f"delays={delays!r}."
@@ -95,7 +92,7 @@ def _delay_taps(values, lags, history):
 
 
 def _check_gamma_params(order, mu):
-    if not _is_int(order) or order < 0:
+    if not is_int(order) or order < 0:
         raise ValueError(
             f"order must be a non-negative int (the number of taps after the input); "
             f"got order={order!r}."

@@ -9,6 +9,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.validation import check_is_fitted
 
+from ..neural_network._activations import softmax_inplace
 from ..utils import TSLEARN_HINT, check_targets, restore_layout, validate_sequences
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import (
@@ -20,7 +21,13 @@ from ._reservoir import (
     _is_real,
     check_reservoir_params,
 )
-from ._states import OutputFeedback, RecurrentProduct, run_autonomous
+from ._states import (
+    OutputFeedback,
+    RecurrentProduct,
+    final_state,
+    run_autonomous,
+    scatter_rows,
+)
 
 __all__ = ["ESNRegressor", "ESNClassifier"]
 
@@ -228,8 +235,7 @@ class _BaseESN(_BaseReservoir):
             if len(parts) > 1:
                 P += parts[1] @ coef[:, self.n_reservoir:].T
             P += intercept
-            L, B = seg.t1 - seg.t0, seg.columns.size
-            out[seg.columns, seg.t0:seg.t1] = P.reshape(L, B, -1).transpose(1, 0, 2)
+            scatter_rows(out, seg, P)
         return out, batch
 
     def _valid_rows(self, out, batch):
@@ -457,20 +463,19 @@ class ESNRegressor(RegressorMixin, _BaseESN):
             if batch.kind != "series":
                 raise ValueError(f"warmup must be one 2-D series (n_timesteps, n_features). {TSLEARN_HINT}")
             dtype = batch.dtype
+        coef = self.coef_.astype(dtype, copy=False)
+        intercept = self.intercept_.astype(dtype, copy=False)
+        product = RecurrentProduct(self.reservoir_weights_, dtype)
+        if warmup is not None:
             continuing = self._continues(batch)
-            coef = self.coef_.astype(dtype, copy=False)
-            intercept = self.intercept_.astype(dtype, copy=False)
             feedback = self._output_feedback(batch, continuing, coef, intercept)
-            for seg in self._states(batch, continuing=continuing, feedback=feedback):
-                pass
-            h, x = seg.states[-1][:, 0], batch.values[0, -1]
+            h = final_state(self._states(batch, continuing=continuing, feedback=feedback, product=product))
+            x = batch.values[0, -1]
         W_fb = self.feedback_weights_.astype(dtype, copy=False) if self.feedback else None
         out = run_autonomous(
-            self.input_weights_.astype(dtype, copy=False),
-            RecurrentProduct(self.reservoir_weights_, dtype, 1),
+            self.input_weights_.astype(dtype, copy=False), product,
             leak_rate=float(self.leak_rate), activation=self.activation, h=h.astype(dtype),
-            x=x, n_steps=int(n_steps), coef=self.coef_.astype(dtype, copy=False),
-            intercept=self.intercept_.astype(dtype, copy=False),
+            x=x, n_steps=int(n_steps), coef=coef, intercept=intercept,
             include_input=self.include_input, outputs_as_inputs=outputs_as_inputs, W_fb=W_fb,
         )
         return out[:, 0] if self._squeeze else out
@@ -484,13 +489,6 @@ class ESNRegressor(RegressorMixin, _BaseESN):
 # ----------------------------------------------------------------------------------
 # classifier
 # ----------------------------------------------------------------------------------
-def _softmax(scores):
-    z = scores - scores.max(axis=-1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=-1, keepdims=True)
-    return z
-
-
 @_esn_doc
 class ESNClassifier(ClassifierMixin, _BaseESN):
     r"""Echo state network classifier: a label per sequence or per step.
@@ -544,7 +542,6 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
     """
 
     _task = "classification"
-    _feedback = False
 
     def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
                  bias_scaling=1.0, density=0.1, topology="random", rewiring=0.1,
@@ -645,7 +642,8 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
         proba : ndarray or list of ndarray
         """
         out, batch = self._decision(X)
-        return self._restore(_softmax(out.astype(np.float64)).astype(out.dtype), batch, squeeze=False)
+        proba = softmax_inplace(out.astype(np.float64))  # astype copies: out is not modified
+        return self._restore(proba.astype(out.dtype), batch, squeeze=False)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`."""

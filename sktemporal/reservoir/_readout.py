@@ -216,7 +216,6 @@ class RLSReadout:
         self.forgetting = float(forgetting)
         self.P = np.eye(n_features + 1) / float(alpha)
         self.W = np.zeros((n_features + 1, n_outputs))  # row 0: bias
-        self.n = 0
         if self.forgetting < 1.0:
             self.block = int(max(1, min(256, math.log(1e-3) / math.log(self.forgetting))))
         else:
@@ -251,7 +250,6 @@ class RLSReadout:
             E *= weights[:, None]
         self.W += P @ (Z.T @ E)
         self.P = P
-        self.n += L
 
     def solve(self):
         """Current weights: ``coef`` ``(n_outputs, D)`` and ``intercept`` ``(n_outputs,)``."""

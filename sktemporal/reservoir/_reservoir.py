@@ -10,9 +10,18 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..preprocessing._output import check_container_output
-from ..utils import restore_layout, validate_sequences
+from ..utils import validate_sequences
 from ..utils._sequences import _check_min_length
-from ._states import ACTIVATIONS, RecurrentProduct, pool_segments, run_states, segment_rows
+from ..utils._validation import is_int
+from ._states import (
+    ACTIVATIONS,
+    RecurrentProduct,
+    final_state,
+    pool_segments,
+    run_states,
+    scatter_rows,
+    segment_rows,
+)
 from ._weights import DISTRIBUTIONS, TOPOLOGIES, init_weights
 
 __all__ = ["Reservoir"]
@@ -24,10 +33,6 @@ INITIAL_STATES = ("continue", "zeros")
 # ----------------------------------------------------------------------------------
 # parameter checks
 # ----------------------------------------------------------------------------------
-def _is_int(v):
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
 def _is_real(v):
     return isinstance(v, numbers.Real) and not isinstance(v, bool) and np.isfinite(v)
 
@@ -38,13 +43,13 @@ def _check(name, value, ok, expected):
 
 
 def _check_options(name, value, options):
-    _check(name, value, isinstance(value, str) and value in options or value in options,
+    _check(name, value, value in options,
            "one of " + ", ".join(repr(o) for o in options))
 
 
 def check_reservoir_params(est):
     """Validate the reservoir parameters shared by every class of ``sktemporal.reservoir``."""
-    _check("n_reservoir", est.n_reservoir, _is_int(est.n_reservoir) and est.n_reservoir >= 1,
+    _check("n_reservoir", est.n_reservoir, is_int(est.n_reservoir) and est.n_reservoir >= 1,
            "a positive int")
     _check("spectral_radius", est.spectral_radius,
            _is_real(est.spectral_radius) and est.spectral_radius >= 0, "a non-negative number")
@@ -65,7 +70,7 @@ def check_reservoir_params(est):
     _check_options("activation", est.activation, tuple(ACTIVATIONS))
     _check("include_input", est.include_input, isinstance(est.include_input, (bool, np.bool_)),
            "True or False")
-    _check("washout", est.washout, _is_int(est.washout) and est.washout >= 0, "a non-negative int")
+    _check("washout", est.washout, is_int(est.washout) and est.washout >= 0, "a non-negative int")
     _check_options("initial_state", est.initial_state, INITIAL_STATES)
     if est.topology == "small_world":
         _check("n_reservoir", est.n_reservoir, est.n_reservoir >= 3,
@@ -92,12 +97,11 @@ class _BaseReservoir(BaseEstimator):
     def _init_reservoir(self, n_features, n_outputs):
         """Draw the fixed weights (``W``, then ``W_in``, then ``W_fb``) from ``random_state``."""
         rs = check_random_state(self.random_state)
-        params = self.get_params(deep=False)
-        params.setdefault("feedback", False)
-        weights = init_weights(params, n_features, n_outputs, rs)
+        weights = init_weights(self.get_params(deep=False), n_features, n_outputs, rs)
         self.reservoir_weights_ = weights.W
         self.input_weights_ = weights.W_in
-        if self._feedback:
+        if "feedback" in self.get_params(deep=False):  # the estimators that can feed back
+            # None when feedback is off, so a refit without feedback drops a previous W_fb
             self.feedback_weights_ = weights.W_fb
         self.last_state_ = None
         return rs
@@ -117,18 +121,22 @@ class _BaseReservoir(BaseEstimator):
             and getattr(self, "last_state_", None) is not None
         )
 
-    def _check_washout(self, batch, required, name="X"):
+    def _check_washout(self, batch, required):
         """Sequences must outlast the washout when it applies (a start from zeros, mean pooling)."""
         if required and self.washout:
-            _check_min_length(batch, name, self.washout + 1, f"washout={self.washout}")
+            _check_min_length(batch, "X", self.washout + 1, f"washout={self.washout}")
 
     def _states(self, batch, *, continuing, W_in=None, values=None, noise=0.0, noise_rng=None,
-                feedback=None):
-        """Segments of reservoir states for every sequence of ``batch``."""
+                feedback=None, product=None):
+        """Segments of reservoir states for every sequence of ``batch``.
+
+        ``product`` is a :class:`RecurrentProduct` of the caller's to reuse (default: a new one).
+        """
         dtype = batch.dtype
         values = batch.values if values is None else values
         W_in = self.input_weights_ if W_in is None else W_in
-        product = RecurrentProduct(self.reservoir_weights_, dtype, batch.n_sequences)
+        if product is None:
+            product = RecurrentProduct(self.reservoir_weights_, dtype)
         h0 = self.last_state_[None, :] if continuing else None
         return run_states(
             values, batch.lengths, W_in.astype(dtype, copy=False), product,
@@ -144,21 +152,20 @@ class _BaseReservoir(BaseEstimator):
             segments, batch.n_sequences, self.n_reservoir, batch.dtype, washout, want_mean
         )
         parts_h, parts_x = [], []
-        idx = np.arange(batch.n_sequences)
         counts = np.maximum(batch.lengths - washout, 1)
         if want_last:
             parts_h.append(last)
-            parts_x.append(batch.values[idx, batch.lengths - 1])
+            if self.include_input:
+                parts_x.append(batch.values[np.arange(batch.n_sequences), batch.lengths - 1])
         if want_mean:
             parts_h.append((sums / counts[:, None]).astype(batch.dtype))
             if self.include_input:
                 valid = batch.mask & (np.arange(batch.max_length) >= washout)[None, :]
                 x_sum = (batch.values * valid[:, :, None]).sum(axis=1, dtype=np.float64)
                 parts_x.append((x_sum / counts[:, None]).astype(batch.dtype))
-        parts = parts_h + (parts_x if self.include_input else [])
-        return np.concatenate(parts, axis=1)
+        return np.concatenate(parts_h + parts_x, axis=1)
 
-    def _readout_rows(self, batch, segment, washout, values=None):
+    def _readout_rows(self, batch, segment, washout):
         """Readout rows of one segment as column parts ``[H]`` or ``[H, X]`` (time-major).
 
         Returns the parts (never concatenated: the readout works on them block by block)
@@ -167,9 +174,8 @@ class _BaseReservoir(BaseEstimator):
         H, start = segment_rows(segment, washout)
         if not self.include_input or H.shape[0] == 0:
             return [H], start
-        values = batch.values if values is None else values
-        X = values[segment.columns, start:segment.t1]
-        return [H, X.transpose(1, 0, 2).reshape(-1, values.shape[2])], start
+        X = batch.values[segment.columns, start:segment.t1]
+        return [H, X.transpose(1, 0, 2).reshape(-1, batch.n_features)], start
 
     def _readout_feature_names(self, input_features, pooled):
         """Names of the readout features ``[h; x]`` (per step) or of the pooled features."""
@@ -330,9 +336,7 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         self._cast_weights(batch.dtype)
         self._fit_kind = batch.kind
         if batch.kind == "series" and self.initial_state == "continue":
-            for segment in self._states(batch, continuing=False):
-                pass
-            self.last_state_ = segment.states[-1][:, 0].copy()
+            self.last_state_ = final_state(self._states(batch, continuing=False))
         return self
 
     def transform(self, X):
@@ -365,13 +369,12 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         out = np.zeros((batch.n_sequences, batch.max_length, width), dtype=batch.dtype)
         for seg in segments:
             parts, _ = self._readout_rows(batch, seg, 0)
-            L, B = seg.t1 - seg.t0, seg.columns.size
             col = 0
             for part in parts:
                 k = part.shape[1]
-                out[seg.columns, seg.t0:seg.t1, col:col + k] = part.reshape(L, B, k).transpose(1, 0, 2)
+                scatter_rows(out[:, :, col:col + k], seg, part)
                 col += k
-        return restore_layout(out, batch, per_step=True, squeeze=False)
+        return batch.restore(out)
 
     def get_feature_names_out(self, input_features=None):
         """Output feature names: ``reservoir<i>`` (then the inputs when ``include_input``).

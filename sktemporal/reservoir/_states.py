@@ -48,7 +48,9 @@ __all__ = [
     "Segment",
     "run_states",
     "run_autonomous",
+    "final_state",
     "segment_rows",
+    "scatter_rows",
     "pool_segments",
 ]
 
@@ -91,7 +93,7 @@ def leaky_update(pre, h_prev, leak_rate, activation):
 # ----------------------------------------------------------------------------------
 # W @ h: sparse or dense, whichever is faster
 # ----------------------------------------------------------------------------------
-def use_dense(n_units, density, n_columns, itemsize=8):
+def use_dense(n_units, density, itemsize=8):
     """Whether ``W @ h`` is faster with a dense ``W`` than with CSR.
 
     Measured on the benchmark machine (2 cores, OpenBLAS, BLAS limited to one thread
@@ -99,8 +101,8 @@ def use_dense(n_units, density, n_columns, itemsize=8):
     per non-zero whatever the batch width, a dense product is memory-bound for one
     column and compute-bound for many.  Dense wins from a density of about 0.2 as long
     as the dense matrix stays in cache (16 MB: 1400 float64 or 2000 float32 units);
-    beyond that only from about 0.5.  ``n_columns`` is accepted for future tuning; the
-    crossover hardly moved with the batch width in the measurements.
+    beyond that only from about 0.5.  The crossover hardly moved with the batch width
+    in the measurements, so the width is not an input.
     """
     if density >= 0.5:
         return True
@@ -114,16 +116,14 @@ class RecurrentProduct:
     ----------
     W : csr_matrix of shape (N, N)
     dtype : numpy dtype
-        float32 or float64; the product runs in this precision.
-    n_columns : int
-        Largest batch width, used to choose dense or sparse (:func:`use_dense`).
+        float32 or float64; the product runs in this precision (dense or sparse:
+        :func:`use_dense`).
     """
 
-    def __init__(self, W, dtype, n_columns):
+    def __init__(self, W, dtype):
         n = W.shape[0]
-        self.n = n
         density = W.nnz / float(n * n)
-        self.dense = use_dense(n, density, n_columns, np.dtype(dtype).itemsize)
+        self.dense = use_dense(n, density, np.dtype(dtype).itemsize)
         self.kernel = None
         if self.dense:
             self.matrix = W.toarray().astype(dtype, copy=False)
@@ -265,7 +265,7 @@ def run_states(values, lengths, W_in, product, *, leak_rate, activation, h0=None
     if feedback is not None:
         W_fb = feedback.W_fb.astype(dtype, copy=False)
         coef_h = feedback.coef_h.astype(dtype, copy=False)
-        y = np.ascontiguousarray(feedback.y0[order].T, dtype=dtype)  # (n_outputs, B)
+        y = np.array(feedback.y0[order].T, dtype=dtype, order="C")  # (n_outputs, B), own buffer
         fb_tmp = np.empty((n, n_seq), dtype=dtype)
     plan = _plan(sorted_len, n, max_elements)
     buffer = np.empty(max((t1 - t) * n * b for t, t1, b in plan), dtype=dtype) if plan else None
@@ -291,7 +291,7 @@ def run_states(values, lengths, W_in, product, *, leak_rate, activation, h0=None
                     np.dot(W_fb, y, out=fb_tmp)  # + W_fb y(n-1), the model's own output
                     pre += fb_tmp
                     h = leaky_update(pre, h, leak_rate, f)
-                    y = coef_h @ h
+                    np.matmul(coef_h, h, out=y)  # y is rewritten every step: no allocation
                     y += c[i]
         h = h.copy()  # h lives in the buffer, which the next segment overwrites
         n_ending = int((sorted_len[:n_run] == t1).sum())
@@ -389,16 +389,22 @@ def run_autonomous(W_in, product, *, leak_rate, activation, h, x, n_steps, coef,
 def _autonomous_loop(out, W_x, bias_in, product, h, x, coef_h, coef_x, intercept, W_fb,
                      leak_rate, f, outputs_as_inputs):
     n_steps = out.shape[0]
+    if not outputs_as_inputs:
+        # the input is held: its readout term and its projection are loop-invariant
+        y_x = coef_x @ x if coef_x is not None else None
+        pre_x = W_x @ x[:, None] + bias_in
     for k in range(n_steps):
         yk = coef_h @ h[:, 0] + intercept
         if coef_x is not None:
-            yk += coef_x @ x
+            yk += (coef_x @ x) if outputs_as_inputs else y_x
         out[k] = yk
         if k == n_steps - 1:
             break
         if outputs_as_inputs:
             x = yk
-        pre = W_x @ x[:, None] + bias_in
+            pre = W_x @ x[:, None] + bias_in
+        else:
+            pre = pre_x.copy()  # the update below overwrites pre in place
         product(h, pre)
         if W_fb is not None:
             pre += W_fb @ yk[:, None]
@@ -408,6 +414,24 @@ def _autonomous_loop(out, W_x, bias_in, product, h, x, coef_h, coef_x, intercept
 # ----------------------------------------------------------------------------------
 # consumers: readout rows and pooled features
 # ----------------------------------------------------------------------------------
+def final_state(segments):
+    """Run the segments of one series to its end; the state after its last step.
+
+    Parameters
+    ----------
+    segments : iterable of Segment
+        The segments of a single sequence (``run_states`` on one series).
+
+    Returns
+    -------
+    h : ndarray of shape (N,)
+        A copy: the segments' buffer is not the caller's to keep.
+    """
+    for segment in segments:
+        pass
+    return segment.states[-1][:, 0].copy()
+
+
 def segment_rows(segment, washout=0):
     """States of a segment as readout rows ``(n_rows, N)``, time-major, from step ``washout`` on.
 
@@ -426,6 +450,21 @@ def segment_rows(segment, washout=0):
     if B == 1:
         return S.reshape(L, n), start
     return S.transpose(0, 2, 1).reshape(L * B, n), start
+
+
+def scatter_rows(out, segment, rows):
+    """Write time-major rows of a segment (as from :func:`segment_rows`) into a padded array.
+
+    Parameters
+    ----------
+    out : ndarray of shape (n_sequences, max_length, k)
+        Written in place at ``out[segment.columns, segment.t0:segment.t1]``.
+    segment : Segment
+    rows : ndarray of shape ((t1 - t0) * B, k)
+        One row per step and column of the segment, ordered by step, then by column.
+    """
+    L, B = segment.t1 - segment.t0, segment.columns.size
+    out[segment.columns, segment.t0:segment.t1] = rows.reshape(L, B, -1).transpose(1, 0, 2)
 
 
 def pool_segments(segments, n_sequences, n_units, dtype, washout, want_mean):

@@ -106,6 +106,21 @@ def _cycle_topology(n, spectral_radius):
     return sp.csr_matrix((np.full(n, float(spectral_radius)), (rows, np.arange(n))), shape=(n, n))
 
 
+def _dense_spectral_radius(W):
+    """Spectral radius from all the eigenvalues (dense solver).
+
+    Parameters
+    ----------
+    W : sparse matrix or ndarray of shape (n, n), n >= 1
+
+    Returns
+    -------
+    rho : float
+    """
+    dense = W.toarray() if sp.issparse(W) else np.asarray(W)
+    return float(np.abs(np.linalg.eigvals(dense)).max())
+
+
 def spectral_radius(W):
     r"""Spectral radius :math:`\rho(W) = \max_i |\lambda_i(W)|` of a square matrix.
 
@@ -142,8 +157,7 @@ def spectral_radius(W):
     """
     n = W.shape[0]
     if n <= _DENSE_EIG_MAX or (sp.issparse(W) and W.nnz == 0):
-        dense = W.toarray() if sp.issparse(W) else np.asarray(W)
-        return float(np.abs(np.linalg.eigvals(dense)).max()) if n else 0.0
+        return _dense_spectral_radius(W) if n else 0.0
     W = W.astype(np.float64)
     v0 = np.ones(n)
     best = 0.0
@@ -158,8 +172,7 @@ def spectral_radius(W):
         except ArpackError:  # pragma: no cover - ARPACK internal failure
             pass
     if n <= 3000:
-        dense = W.toarray() if sp.issparse(W) else W
-        return float(np.abs(np.linalg.eigvals(dense)).max())
+        return _dense_spectral_radius(W)
     warnings.warn(  # pragma: no cover - not seen on random reservoirs
         f"ARPACK did not converge on the spectral radius of the {n}-unit reservoir; "
         f"using the largest converged eigenvalue magnitude {best:.6g}.",
@@ -256,18 +269,11 @@ class ReservoirWeights:
         Input weights, bias column first.
     W_fb : ndarray of shape (N, n_outputs) or None
         Output-feedback weights.
-    rho : float
-        Spectral radius of ``W`` before rescaling.
     """
 
     W: sp.csr_matrix
     W_in: np.ndarray
     W_fb: np.ndarray | None
-    rho: float
-
-    @property
-    def n_reservoir(self):
-        return self.W.shape[0]
 
 
 def init_weights(params, n_features, n_outputs, random_state):
@@ -285,7 +291,7 @@ def init_weights(params, n_features, n_outputs, random_state):
     """
     N = params["n_reservoir"]
     dist = params["distribution"]
-    W, rho = recurrent_matrix(
+    W, _ = recurrent_matrix(
         N, spectral_radius=params["spectral_radius"], density=params["density"],
         topology=params["topology"], rewiring=params["rewiring"], distribution=dist,
         random_state=random_state,
@@ -298,4 +304,4 @@ def init_weights(params, n_features, n_outputs, random_state):
     if params.get("feedback", False):
         W_fb = feedback_matrix(N, n_outputs, feedback_scaling=params["feedback_scaling"],
                                distribution=dist, random_state=random_state)
-    return ReservoirWeights(W, W_in, W_fb, rho)
+    return ReservoirWeights(W, W_in, W_fb)

@@ -173,13 +173,6 @@ class Targets:
         values = self.batch.unflat(flat, fill=0) if self.per_step else flat
         return Targets(values, self.per_step, self.squeeze, self.batch)
 
-    def take(self, indices, batch):
-        """The targets of the sequences ``indices``, aligned with ``batch`` (from :meth:`SequenceBatch.take`)."""
-        values = self.values[np.asarray(indices)]
-        if self.per_step:
-            values = values[:, : batch.max_length]
-        return Targets(values, self.per_step, self.squeeze, batch)
-
 
 # ----------------------------------------------------------------------------------
 # X
@@ -556,7 +549,6 @@ def _finish(values, batch, *, per_step, squeeze, task, name):
         return Targets(values, per_step, squeeze, batch)
     dtype = batch.dtype
     values = values.astype(dtype, copy=False)
-    valid = targets.flat()
     if not np.isfinite(valid).all():
         bad = "NaN" if np.isnan(valid).any() else "infinity"
         raise ValueError(
