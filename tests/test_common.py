@@ -24,4 +24,4 @@ def test_registry_only_holds_time_order_checks():
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible(estimator, check):
-    check(estimator)
+    check(estimator)  # each scikit-learn check raises (AssertionError, ValueError, ...) on failure

@@ -2,8 +2,10 @@
 
 Data flows one way: validate (the data contract) → arrange training data (streams and
 chunks) → network → loss → optimizer; and at predict time validate → network → the
-user's layout.  Subclasses only say which network to build (:meth:`_build_network`) and
-how to arrange a sequence's inputs (:meth:`_inputs`).
+user's layout.  Subclasses say which network to build (:meth:`_build_network`) and how
+to arrange a sequence's inputs (:meth:`_inputs`); the hooks ``_prepare_targets``,
+``_training_network``, ``_training_data``, ``_arrange`` and ``_batch_size`` let them change
+one step of the flow (Jordan teacher forcing, TDNN rows, Seq2Seq decoder inputs).
 """
 
 import numbers
@@ -20,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils._blas import one_blas_thread
 from ..utils._sequences import check_targets, restore_layout, validate_sequences
 from ..utils._validation import check_positive_int as _check_positive_int
+from ..utils._validation import is_int
 from ._loss import OUTPUT_ACTIVATION
 from ._online import ONLINE_SOLVERS, fit_online
 from ._training import TrainingData, fit_lbfgs, fit_stochastic, time_major
@@ -34,7 +37,7 @@ def _check_n_jobs(n_jobs):
     """None or a non-zero int (scikit-learn's convention; -1: all CPUs)."""
     if n_jobs is None:
         return
-    if not isinstance(n_jobs, numbers.Integral) or isinstance(n_jobs, bool) or n_jobs == 0:
+    if not is_int(n_jobs) or n_jobs == 0:
         raise ValueError(f"n_jobs must be None or a non-zero integer (-1: all CPUs); got {n_jobs!r}.")
 
 
@@ -63,7 +66,7 @@ def _is_recurrent(est):
 
 
 class BaseSequenceNetwork(BaseEstimator):
-    """Training, prediction and bookkeeping shared by the RNN, LSTM, GRU and TDNN estimators."""
+    """Training, prediction and bookkeeping shared by the RNN, LSTM, GRU, TDNN and Seq2Seq estimators."""
 
     _task = "regression"
     # whether the network carries a state from step to step (generate needs one)
@@ -173,7 +176,7 @@ class BaseSequenceNetwork(BaseEstimator):
         Y = self._encode_targets(targets, first, classes)
         if first:
             self._per_step, self._squeeze = targets.per_step, targets.squeeze
-            self.n_outputs_ = targets.n_outputs if self._task == "regression" else Y.shape[-1]
+            self.n_outputs_ = Y.shape[-1]  # classifiers: one column per class (or one for two)
             self._random_state = check_random_state(self.random_state)
         elif targets.per_step != self._per_step:
             raise ValueError(
@@ -197,7 +200,7 @@ class BaseSequenceNetwork(BaseEstimator):
             self.params_ = self.params_.astype(batch.dtype)
         data, validation = self._arrange(batch, inputs, Y, targets, incremental)
         net = self._training_network(n_out, targets.per_step, out_act)
-        if validation is not None and not self.validation_scores_ and self.solver in ("sgd", "adam"):
+        if validation is not None and not self.validation_scores_:  # (only 'sgd' and 'adam' validate)
             self.validation_scores_, self.best_validation_score_ = [], -np.inf
         try:
             with one_blas_thread():

@@ -179,7 +179,7 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
     horizon_ : int
         Number of future steps predicted (``y.shape[1]``).
     n_outputs_ : int
-        Values per future step.
+        Values predicted per window: ``horizon_`` times the outputs per future step.
     params_, loss_, loss_curve_, n_iter_, t_, n_features_in_
         As in :class:`RNNRegressor`.
 
@@ -268,9 +268,7 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
 
     def _prepare_targets(self, y, batch, first):
         """``(..., H[, k])`` targets → ``(..., H·k)`` per-sequence or per-step targets."""
-        if isinstance(y, (list, tuple)) and batch.kind == "list":
-            y = np.asarray(y)  # one (H,) or (H, k) forecast per window
-        y = np.asarray(y)
+        y = np.asarray(y)  # one (H,) or (H, k) forecast per window or step
         series = batch.kind == "series"
         if y.ndim == 0 or y.ndim > 3 or (not series and y.ndim == 1):
             raise ValueError(

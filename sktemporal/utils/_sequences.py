@@ -184,8 +184,6 @@ def _as_float(array, name, allow_float32=True):
         raise ValueError(f"Complex data not supported: {name} must hold real numbers.")
     if array.dtype == np.float32 and allow_float32:
         return array
-    if array.dtype.kind in "fiub":
-        return array.astype(np.float64)
     try:
         return array.astype(np.float64)
     except (TypeError, ValueError) as exc:
