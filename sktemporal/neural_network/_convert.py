@@ -145,7 +145,7 @@ def from_torch(estimator, rnn, linear=None):
     The estimator must have been fitted (a single iteration is enough) with the
     architecture of the torch model: the same number of features, ``hidden_layer_sizes``
     and ``bidirectional``; continue training from the loaded weights with
-    ``warm_start=True`` or :meth:`partial_fit`.
+    ``warm_start=True`` or ``partial_fit``.
 
     Parameters
     ----------
@@ -161,6 +161,26 @@ def from_torch(estimator, rnn, linear=None):
     Returns
     -------
     estimator : the estimator, with its ``params_`` replaced.
+
+    Examples
+    --------
+    With torch, ``from_torch(model, lstm, head)`` loads a
+    ``torch.nn.LSTM(3, 4, batch_first=True)`` and a ``torch.nn.Linear(4, 1)``.
+    The state dicts work as well, as tensors or numpy arrays; here those of a
+    second estimator, so that both predict the same:
+
+    >>> import numpy as np
+    >>> from sktemporal.neural_network import LSTMRegressor, from_torch, to_torch
+    >>> rng = np.random.RandomState(0)
+    >>> X, y = rng.randn(20, 8, 3), rng.randn(20)       # 20 sequences, 3 features
+    >>> a = LSTMRegressor((4,), max_iter=5, random_state=0).fit(X, y)
+    >>> b = LSTMRegressor((4,), max_iter=1, random_state=1).fit(X, y)
+    >>> rnn_state, linear_state = to_torch(a)
+    >>> sorted(rnn_state)
+    ['bias_hh_l0', 'bias_ih_l0', 'weight_hh_l0', 'weight_ih_l0']
+    >>> b = from_torch(b, rnn_state, linear_state)
+    >>> bool(np.allclose(a.predict(X), b.predict(X)))
+    True
     """
     cell, net, views = _network(estimator, copy=True)  # nothing changes unless all weights fit
     state = rnn.state_dict() if hasattr(rnn, "state_dict") else rnn
@@ -262,6 +282,24 @@ def from_keras(estimator, weights):
     Returns
     -------
     estimator : the estimator, with its ``params_`` replaced.
+
+    Examples
+    --------
+    ``from_keras(model, keras_model.get_weights())`` for a Keras
+    ``Sequential([GRU(4), Dense(1)])``; the list of arrays of :func:`to_keras` has
+    the same order:
+
+    >>> import numpy as np
+    >>> from sktemporal.neural_network import GRURegressor, from_keras, to_keras
+    >>> rng = np.random.RandomState(0)
+    >>> X, y = rng.randn(20, 8, 3), rng.randn(20)
+    >>> a = GRURegressor((4,), max_iter=5, random_state=0).fit(X, y)
+    >>> b = GRURegressor((4,), max_iter=1, random_state=1).fit(X, y)
+    >>> [w.shape for w in to_keras(a)]   # kernel, recurrent kernel, bias, Dense
+    [(3, 12), (4, 12), (2, 12), (4, 1), (1,)]
+    >>> b = from_keras(b, to_keras(a))
+    >>> bool(np.allclose(a.predict(X), b.predict(X)))
+    True
     """
     cell, net, views = _network(estimator, copy=True)
     weights = [_as_numpy(w) for w in weights]
