@@ -93,7 +93,8 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "plot_gallery": "True",
     "within_subsection_order": "gallery_order.ReadingOrder",
-    "reset_modules": ("matplotlib", "seaborn"),
+    # matplotlib's defaults plus the gallery's legible text sizes, before every example
+    "reset_modules": ("gallery_style.reset_matplotlib", "seaborn"),
     "show_memory": False,
     "min_reported_time": 0,
     # "Examples using X" on the API pages (the class template's minigallery)
