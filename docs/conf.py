@@ -28,6 +28,7 @@ extensions = [
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "api_names",
+    "code_width",
 ]
 autosummary_generate = True
 # the class template (docs/_templates/autosummary/class.rst) leaves these out
@@ -59,7 +60,7 @@ try:
     html_theme = "pydata_sphinx_theme"
 except ImportError:  # pragma: no cover - the docs extra brings it
     html_theme = "alabaster"
-html_title = f"sktemporal {release}"
+html_title = "sktemporal"
 html_static_path = ["_static"]
 html_css_files = ["sktemporal.css"]
 html_theme_options = {
