@@ -1,7 +1,7 @@
 """
-======================================================
+========================================================
 Bidirectional networks: labels that depend on the future
-======================================================
+========================================================
 
 A recurrent network reads a sequence forwards, so its output at step ``t`` can only
 depend on the steps up to ``t``.  Some labelling tasks need the steps *after* ``t``
@@ -27,8 +27,10 @@ from sktemporal.neural_network import RNNClassifier
 rng = np.random.RandomState(0)
 n_seq, T, ahead = 300, 40, 5
 spikes = rng.rand(n_seq, T) < 0.06
-X = (0.3 * rng.randn(n_seq, T) + 2.0 * spikes)[:, :, None]  # (300, 40, 1)
-y = np.zeros((n_seq, T), dtype=int)                         # (300, 40) labels
+X = (0.3 * rng.randn(n_seq, T) + 2.0 * spikes)[
+    :, :, None
+]  # (300, 40, 1)
+y = np.zeros((n_seq, T), dtype=int)  # (300, 40) labels
 for k in range(1, ahead + 1):
     y[:, :-k] |= spikes[:, k:]
 print(f"{y.mean():.0%} of the steps are labelled 1")
@@ -43,10 +45,15 @@ models = {}
 for bidirectional in (False, True):
     name = "bidirectional" if bidirectional else "forward only"
     models[name] = RNNClassifier(
-        (16,), bidirectional=bidirectional, max_iter=60,
-        learning_rate_init=0.02, random_state=0,
+        (16,),
+        bidirectional=bidirectional,
+        max_iter=60,
+        learning_rate_init=0.02,
+        random_state=0,
     ).fit(X_train, y_train)
-    acc = accuracy_score(y_test.ravel(), models[name].predict(X_test).ravel())
+    acc = accuracy_score(
+        y_test.ravel(), models[name].predict(X_test).ravel()
+    )
     print(f"{name:>13}: accuracy per step {acc:.3f}")
 print(f"{'always 0':>13}: accuracy per step {1 - y_test.mean():.3f}")
 
@@ -56,11 +63,16 @@ print(f"{'always 0':>13}: accuracy per step {1 - y_test.mean():.3f}")
 # The forward network can only react after a spike has happened; the bidirectional
 # one marks the steps before it.
 i = 3
-proba = {n: m.predict_proba(X_test[i:i + 1])[0][:, 1] for n, m in models.items()}
+proba = {
+    n: m.predict_proba(X_test[i : i + 1])[0][:, 1]
+    for n, m in models.items()
+}
 fig, (ax_x, ax_p) = plt.subplots(2, 1, figsize=(8, 4.6), sharex=True)
 ax_x.plot(X_test[i, :, 0], color="0.3")
 ax_x.set_ylabel("input")
-ax_p.step(np.arange(T), y_test[i], where="mid", color="0.3", label="true label")
+ax_p.step(
+    np.arange(T), y_test[i], where="mid", color="0.3", label="true label"
+)
 for name, p in proba.items():
     ax_p.plot(p, lw=2, label=f"P(1), {name}")
 ax_p.set_ylabel("label / probability")

@@ -33,8 +33,11 @@ from sktemporal.forecasting import recursive_forecast
 from sktemporal.preprocessing import DelayEmbedding
 from sktemporal.reservoir import ESNRegressor
 
-series, _ = mackey_glass(1650, random_state=0)      # (1650, 1)
-observed, future = series[:1500], series[1500:, 0]  # future: never seen below
+series, _ = mackey_glass(1650, random_state=0)  # (1650, 1)
+observed, future = (
+    series[:1500],
+    series[1500:, 0],
+)  # future: never seen below
 horizon = len(future)
 
 # one-step-ahead pairs from the observed series: X[t] -> X[t + 1]
@@ -43,9 +46,12 @@ X, y = observed[:-1], observed[1:, 0]
 # %%
 # Fit on everything observed
 # --------------------------
-esn = ESNRegressor(n_reservoir=300, leak_rate=0.3, washout=100,
-                   random_state=0).fit(X, y)
-lags = make_pipeline(DelayEmbedding(delays=20), Ridge(alpha=1e-6)).fit(X, y)
+esn = ESNRegressor(
+    n_reservoir=300, leak_rate=0.3, washout=100, random_state=0
+).fit(X, y)
+lags = make_pipeline(DelayEmbedding(delays=20), Ridge(alpha=1e-6)).fit(
+    X, y
+)
 
 # %%
 # Forecast the next 150 steps
@@ -59,12 +65,15 @@ lags_forecast = recursive_forecast(lags, observed, horizon)
 
 
 def steps_within(forecast, tol=0.1):
-    """Steps until the forecast first leaves truth +- tol standard deviations."""
+    """Steps until the forecast leaves truth +- tol standard deviations."""
     off = np.abs(forecast - future) > tol * series.std()
     return int(np.argmax(off)) if off.any() else len(future)
 
 
-for name, fc in [("ESN generate", esn_forecast), ("lags + ridge", lags_forecast)]:
+for name, fc in [
+    ("ESN generate", esn_forecast),
+    ("lags + ridge", lags_forecast),
+]:
     print(f"{name:>13}: within 0.1 std for {steps_within(fc):3d} steps")
 
 # %%
@@ -76,7 +85,9 @@ fig, ax = plt.subplots(figsize=(8, 4))
 ax.plot(t_obs, observed[1300:, 0], color="0.3", label="observed")
 ax.plot(t_fut, future, color="0.3", ls=":", label="what happened next")
 ax.plot(t_fut, esn_forecast, lw=2, label="ESN generate")
-ax.plot(t_fut, lags_forecast, lw=2, ls="--", label="lags + ridge, recursive")
+ax.plot(
+    t_fut, lags_forecast, lw=2, ls="--", label="lags + ridge, recursive"
+)
 ax.axvline(1500, color="0.6", lw=1)
 ax.set_xlabel("time step")
 ax.set_ylabel("x(t)")

@@ -30,11 +30,22 @@ from sktemporal.preprocessing import DelayEmbedding
 rng = np.random.RandomState(0)
 days = pd.date_range("2021-01-01", "2023-12-31", freq="D")
 doy = days.dayofyear.to_numpy()
-temp = 12 - 9 * np.cos(2 * np.pi * doy / 365.25) + rng.normal(0, 2, len(days))
+temp = (
+    12
+    - 9 * np.cos(2 * np.pi * doy / 365.25)
+    + rng.normal(0, 2, len(days))
+)
 weekly = np.where(days.dayofweek.to_numpy() >= 5, -8.0, 2.0)
-load = 100 + 1.5 * np.abs(temp - 15) + weekly + rng.normal(0, 1.5, len(days))
+load = (
+    100
+    + 1.5 * np.abs(temp - 15)
+    + weekly
+    + rng.normal(0, 1.5, len(days))
+)
 full = pd.DataFrame({"temp": temp, "load": load}, index=days)
-df = full.drop(full.sample(40, random_state=0).index)  # the data as recorded
+df = full.drop(
+    full.sample(40, random_state=0).index
+)  # the data as recorded
 print(df.index.to_series().diff().value_counts().head(3))
 
 # %%
@@ -43,7 +54,8 @@ print(df.index.to_series().diff().value_counts().head(3))
 # The dates of the rows that ``delays=[7]`` reads, against the dates a week earlier:
 lag7_dates = df.index[:-7]
 week_before = df.index[7:] - pd.Timedelta(days=7)
-print(f"lag 7 is 7 days back in {np.mean(lag7_dates == week_before):.0%} of rows")
+share = np.mean(lag7_dates == week_before)
+print(f"lag 7 is 7 days back in {share:.0%} of rows")
 
 # %%
 # Put the series on a daily grid
@@ -67,8 +79,11 @@ print(list(lags.fit_transform(X).columns[:3]), "...")
 split = X.index.get_loc(pd.Timestamp("2023-07-01"))
 model = make_pipeline(DelayEmbedding(delays=7), Ridge(alpha=1.0))
 model.fit(X.iloc[:split], y.iloc[:split])
-pred = pd.Series(model.predict(X)[split:], index=X.index[split:] + pd.Timedelta(days=1))
-truth = daily["load"].iloc[split + 1:]
+pred = pd.Series(
+    model.predict(X)[split:],
+    index=X.index[split:] + pd.Timedelta(days=1),
+)
+truth = daily["load"].iloc[split + 1 :]
 print(f"test MAE: {mean_absolute_error(truth, pred):.2f}")
 
 # %%
@@ -76,7 +91,13 @@ print(f"test MAE: {mean_absolute_error(truth, pred):.2f}")
 fig, ax = plt.subplots(figsize=(8, 3.8))
 last = truth.index >= pd.Timestamp("2023-11-01")
 ax.plot(truth.index[last], truth[last], color="0.3", label="load")
-ax.plot(pred.index[last], pred[last], lw=2, ls="--", label="next-day prediction")
+ax.plot(
+    pred.index[last],
+    pred[last],
+    lw=2,
+    ls="--",
+    label="next-day prediction",
+)
 ax.set_xlabel("date")
 ax.set_ylabel("load")
 ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)

@@ -36,7 +36,12 @@ from sktemporal.preprocessing import StepwiseTransformer
 from sktemporal.reservoir import ESNClassifier, ESNRegressor, Reservoir
 
 X, y = narma(2000, random_state=0)
-res = dict(n_reservoir=200, spectral_radius=0.9, input_scaling=0.5, random_state=0)
+res = {
+    "n_reservoir": 200,
+    "spectral_radius": 0.9,
+    "input_scaling": 0.5,
+    "random_state": 0,
+}
 cv = TimeSeriesSplit(n_splits=4)
 
 readout = make_pipeline(
@@ -45,9 +50,12 @@ readout = make_pipeline(
 )
 esn = ESNRegressor(**res, washout=100)
 series_scores = {
-    "ESNRegressor": -cross_val_score(esn, X, y, cv=cv, scoring=neg_nrmse_scorer),
-    "Reservoir + RidgeCV": -cross_val_score(readout, X, y, cv=cv,
-                                            scoring=neg_nrmse_scorer),
+    "ESNRegressor": -cross_val_score(
+        esn, X, y, cv=cv, scoring=neg_nrmse_scorer
+    ),
+    "Reservoir + RidgeCV": -cross_val_score(
+        readout, X, y, cv=cv, scoring=neg_nrmse_scorer
+    ),
 }
 for name, s in series_scores.items():
     print(f"{name:>20}: NRMSE {s.mean():.3f}")
@@ -65,15 +73,23 @@ logistic = make_pipeline(
     StandardScaler(),
     LogisticRegression(max_iter=1000),
 )
-esn_clf = make_pipeline(scale, ESNClassifier(200, pooling="mean", random_state=0))
+esn_clf = make_pipeline(
+    scale, ESNClassifier(200, pooling="mean", random_state=0)
+)
 folds = StratifiedKFold(3, shuffle=True, random_state=0)
 coll_scores = {}
-for name, model in [("ESNClassifier", esn_clf), ("Reservoir + Logistic", logistic)]:
+for name, model in [
+    ("ESNClassifier", esn_clf),
+    ("Reservoir + Logistic", logistic),
+]:
     acc = cross_val_score(model, Xc, yc, cv=folds)
-    coll_scores[name] = -cross_val_score(model, Xc, yc, cv=folds,
-                                         scoring="neg_log_loss")
-    print(f"{name:>20}: accuracy {acc.mean():.3f}, "
-          f"log loss {coll_scores[name].mean():.3f}")
+    coll_scores[name] = -cross_val_score(
+        model, Xc, yc, cv=folds, scoring="neg_log_loss"
+    )
+    print(
+        f"{name:>20}: accuracy {acc.mean():.3f}, "
+        f"log loss {coll_scores[name].mean():.3f}"
+    )
 
 # %%
 # Both classify these sequences without error, but only the logistic readout gives
@@ -83,7 +99,11 @@ for name, model in [("ESNClassifier", esn_clf), ("Reservoir + Logistic", logisti
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3.6))
 for ax, scores, label in [
     (ax1, series_scores, "NARMA10: NRMSE per fold\n(lower is better)"),
-    (ax2, coll_scores, "3 classes: log loss per fold\n(lower is better)"),
+    (
+        ax2,
+        coll_scores,
+        "3 classes: log loss per fold\n(lower is better)",
+    ),
 ]:
     names = list(scores)
     ax.boxplot([scores[n] for n in names])

@@ -24,11 +24,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from sktemporal.datasets import adding_problem
-from sktemporal.neural_network import LSTMRegressor, from_torch, to_keras, to_torch
+from sktemporal.neural_network import (
+    LSTMRegressor,
+    from_torch,
+    to_keras,
+    to_torch,
+)
 
-X, y = adding_problem(600, seq_length=20, random_state=0)   # X: (600, 20, 2)
-model = LSTMRegressor((16,), max_iter=30, learning_rate_init=0.01,
-                      random_state=0).fit(X[:500], y[:500])
+X, y = adding_problem(
+    600, seq_length=20, random_state=0
+)  # X: (600, 20, 2)
+model = LSTMRegressor(
+    (16,), max_iter=30, learning_rate_init=0.01, random_state=0
+).fit(X[:500], y[:500])
 pred_sktemporal = model.predict(X[500:])
 
 # %%
@@ -53,8 +61,12 @@ except ImportError:  # the rest needs PyTorch
 if torch is not None:
     lstm = torch.nn.LSTM(2, 16, batch_first=True, dtype=torch.float64)
     head = torch.nn.Linear(16, 1, dtype=torch.float64)
-    lstm.load_state_dict({k: torch.from_numpy(v) for k, v in rnn_state.items()})
-    head.load_state_dict({k: torch.from_numpy(v) for k, v in linear_state.items()})
+    lstm.load_state_dict(
+        {k: torch.from_numpy(v) for k, v in rnn_state.items()}
+    )
+    head.load_state_dict(
+        {k: torch.from_numpy(v) for k, v in linear_state.items()}
+    )
     with torch.no_grad():
         _, (h_n, _) = lstm(torch.from_numpy(X[500:]))
         pred_torch = head(h_n[-1]).numpy().ravel()
@@ -67,18 +79,24 @@ if torch is not None:
 # An estimator fitted for one iteration has the right architecture; ``from_torch``
 # replaces its weights (continue training with ``warm_start=True``).
 if torch is not None:
-    target = LSTMRegressor((16,), max_iter=1, random_state=1).fit(X[:500], y[:500])
+    target = LSTMRegressor((16,), max_iter=1, random_state=1).fit(
+        X[:500], y[:500]
+    )
     from_torch(target, lstm, head)
-    print("same predictions after the round trip:",
-          np.allclose(target.predict(X[500:]), pred_sktemporal))
+    print(
+        "same predictions after the round trip:",
+        np.allclose(target.predict(X[500:]), pred_sktemporal),
+    )
 
 # %%
 # The two libraries' predictions, test sequence by test sequence:
 if torch is not None:
     fig, ax = plt.subplots(figsize=(5.5, 5))
     ax.scatter(pred_sktemporal, pred_torch, s=12)
-    lims = [min(pred_sktemporal.min(), pred_torch.min()),
-            max(pred_sktemporal.max(), pred_torch.max())]
+    lims = [
+        min(pred_sktemporal.min(), pred_torch.min()),
+        max(pred_sktemporal.max(), pred_torch.max()),
+    ]
     ax.plot(lims, lims, color="0.5", lw=1, ls="--")
     ax.set_xlabel("LSTMRegressor.predict")
     ax.set_ylabel("torch.nn.LSTM + Linear")

@@ -119,8 +119,34 @@ def _plot(rows, path):
     fig.savefig(path)
 
 
+_DESCRIPTION = """\
+sktemporal: temporal neural networks for scikit-learn.
+
+  python -m sktemporal demo        fit one model of each family on a built-in
+                                   dataset, cross-validated, and print a table
+                                   (model, task, score, fit seconds)
+  python -m sktemporal benchmark   compare with the reference libraries
+                                   (from a source checkout)
+"""
+
+_EPILOG = """\
+Reading the demo table: NRMSE and MSE are lower-is-better, accuracy is
+higher-is-better. On the adding problem, predicting the mean scores an MSE of
+0.167. The Elman network (RNNRegressor) scores worse than that (about 0.21):
+the error signal vanishes over the up to 50 steps between the marked values
+and the target, so it cannot learn the sum and fits noise in its training
+sequences instead (training MSE below 0.167, test MSE above). The LSTM
+carries the values across the gap and learns the task.
+"""
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m sktemporal", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m sktemporal",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p_demo = sub.add_parser("demo", help="fit each model family on a built-in dataset and print a table")
     p_demo.add_argument("--plot", metavar="FILE", help="also write a figure (needs matplotlib)")
