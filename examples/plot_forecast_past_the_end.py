@@ -65,7 +65,7 @@ lags_forecast = recursive_forecast(lags, observed, horizon)
 
 
 def steps_within(forecast, tol=0.1):
-    """Steps until the forecast leaves truth +- tol standard deviations."""
+    """Steps until the forecast leaves truth +- tol std."""
     off = np.abs(forecast - future) > tol * series.std()
     return int(np.argmax(off)) if off.any() else len(future)
 

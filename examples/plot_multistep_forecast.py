@@ -59,7 +59,8 @@ series = (
     StandardScaler().fit(series[:n_train]).transform(series)
 )  # (4000, 1)
 
-# forecast origins: the last observed step of each forecast, every 5th step of the test part
+# forecast origins: the last observed step of each forecast,
+# every 5th step of the test part
 origins = np.arange(n_train, len(series) - H, 5)
 truth = series[
     origins[:, None] + np.arange(1, H + 1), 0

@@ -45,7 +45,8 @@ X, y = narma(4000, random_state=0)
 n_train = 3000
 X_train, y_train = X[:n_train], y[:n_train]
 
-# the gradient-trained networks stop at max_iter on purpose (small budgets)
+# the gradient-trained networks stop at max_iter on purpose
+# (small budgets)
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 

@@ -45,7 +45,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sktemporal import RNNRegressor
 from sktemporal.metrics import nrmse
 
-# partial_fit makes one pass over each chunk; the convergence warning is expected
+# partial_fit makes one pass over each chunk: the convergence
+# warning is expected
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 n_steps, switch, chunk = 10_000, 6_000, 100
@@ -114,7 +115,8 @@ for name in learners:
     print(
         f"{name:28s} prequential NRMSE: before the switch "
         f"{errors[name][before].mean():.3f}, at the end "
-        f"{errors[name][end].mean():.3f};  wall time {seconds[name]:5.2f} s"
+        f"{errors[name][end].mean():.3f};  "
+        f"wall time {seconds[name]:5.2f} s"
     )
 
 # %%
