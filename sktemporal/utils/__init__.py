@@ -1,5 +1,6 @@
-"""Shared utilities: the sequence data contract and testing helpers."""
+"""Shared utilities: the sequence data contract, class labels and testing helpers."""
 
+from ._labels import check_classes, check_labels, check_same_classes, encode_labels
 from ._sequences import (
     TSLEARN_HINT,
     SequenceBatch,
@@ -14,8 +15,12 @@ __all__ = [
     "TSLEARN_HINT",
     "SequenceBatch",
     "Targets",
+    "check_classes",
+    "check_labels",
+    "check_same_classes",
     "check_sequences",
     "check_targets",
+    "encode_labels",
     "restore_layout",
     "validate_sequences",
 ]
