@@ -27,6 +27,11 @@ def _kind_of_type(tp):
     return tp.__name__
 
 
+def _show(value):
+    """``repr`` of a label without numpy's scalar wrapper (``'a'``, not ``np.str_('a')``)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def check_labels(labels, name="y"):
     """Check that ``labels`` are usable class labels and say which kind they are.
 
@@ -99,7 +104,7 @@ def check_labels(labels, name="y"):
             "or numbers (drop or fill missing labels first)."
         )
     if len(kinds) > 1:
-        seen = ", ".join(f"{k}: {v!r}" for k, v in sorted(kinds.items()))
+        seen = ", ".join(f"{k}: {_show(v)}" for k, v in sorted(kinds.items()))
         raise TypeError(
             f"{name} mixes labels of different types ({seen}); class labels must be all "
             "strings or all numbers."
@@ -109,7 +114,7 @@ def check_labels(labels, name="y"):
     (only,) = kinds
     if only not in ("string", "number", "bytes"):
         raise TypeError(
-            f"{name} holds labels of type {only} (e.g. {kinds[only]!r}); class labels must "
+            f"{name} holds labels of type {only} (e.g. {_show(kinds[only])}); class labels must "
             "be strings or real numbers."
         )
     if only == "number" and np.isnan(flat.astype(np.float64)).any():
@@ -243,7 +248,7 @@ def encode_labels(labels, classes_, *, dtype=np.float64, binary_single_column=Fa
     kind, known = check_labels(labels, name), check_labels(classes_, "classes_")
     if kind != known:
         raise ValueError(
-            f"{name} holds {kind} labels (e.g. {labels[0]!r}) but the classifier's classes "
+            f"{name} holds {kind} labels (e.g. {_show(labels[0])}) but the classifier's classes "
             f"are {known}s: {classes_.tolist()!r}."
         )
     codes = np.minimum(np.searchsorted(classes_, labels), len(classes_) - 1)
