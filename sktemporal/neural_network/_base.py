@@ -20,7 +20,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._blas import one_blas_thread
-from ..utils._labels import check_classes, check_same_classes, encode_labels
+from ..utils._labels import check_classes, check_partial_fit_classes, encode_labels
 from ..utils._sequences import check_targets, restore_layout, validate_sequences
 from ..utils._validation import check_positive_int as _check_positive_int
 from ..utils._validation import is_int
@@ -483,12 +483,8 @@ class SequenceClassifierMixin(_SequenceScoreMixin, ClassifierMixin):
         -------
         self : object
         """
-        if not hasattr(self, "classes_"):
-            if classes is None:
-                raise ValueError("classes must be passed on the first call to partial_fit.")
-            return self._fit(X, y, incremental=True, classes=classes)
-        check_same_classes(classes, self.classes_)
-        return self._fit(X, y, incremental=True)
+        check_partial_fit_classes(classes, getattr(self, "classes_", None))
+        return self._fit(X, y, incremental=True, classes=classes)
 
     def _proba_rows(self, out):
         if out.shape[-1] == 1:

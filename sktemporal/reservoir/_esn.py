@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..neural_network._activations import softmax_inplace
 from ..utils import TSLEARN_HINT, check_targets, restore_layout, validate_sequences
-from ..utils._labels import check_classes, check_same_classes, encode_labels
+from ..utils._labels import check_classes, check_partial_fit_classes, encode_labels
 from ..utils._validation import check_positive_int
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import (
@@ -623,11 +623,7 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
         -------
         self : object
         """
-        if not hasattr(self, "classes_"):
-            if classes is None:
-                raise ValueError("classes must be passed on the first call to partial_fit.")
-        else:
-            check_same_classes(classes, self.classes_)
+        check_partial_fit_classes(classes, getattr(self, "classes_", None))
         return self._fit(X, y, incremental=True, classes=classes)
 
     def _restore(self, values, batch, squeeze):

@@ -1,6 +1,6 @@
 """Shared utilities: the sequence data contract, class labels and testing helpers."""
 
-from ._labels import check_classes, check_labels, check_same_classes, encode_labels
+from ._labels import check_classes, check_labels, check_partial_fit_classes, encode_labels
 from ._sequences import (
     TSLEARN_HINT,
     SequenceBatch,
@@ -17,7 +17,7 @@ __all__ = [
     "Targets",
     "check_classes",
     "check_labels",
-    "check_same_classes",
+    "check_partial_fit_classes",
     "check_sequences",
     "check_targets",
     "encode_labels",

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_classes", "check_labels", "check_same_classes", "encode_labels"]
+__all__ = ["check_classes", "check_labels", "check_partial_fit_classes", "encode_labels"]
 
 
 def _kind_of_type(tp):
@@ -154,54 +154,53 @@ def check_classes(classes, labels=None, *, name="classes"):
     ValueError: classes=[0] holds 1 class; a classifier needs at least 2 classes.
     """
     if classes is None:
-        labels = np.asarray(labels).ravel()
-        check_labels(labels, "y")
-        classes_ = np.unique(labels)
-        if len(classes_) < 2:
+        values, name = np.asarray(labels).ravel(), "y"
+    else:
+        values = np.asarray(classes)
+        if values.ndim != 1:
             raise ValueError(
-                f"y holds {len(classes_)} class ({classes_.tolist()}); a classifier needs "
-                "samples of at least 2 classes."
+                f"{name} must be a 1-D list of labels; got {classes!r} (shape {values.shape})."
             )
-        return classes_
-    values = np.asarray(classes)
-    if values.ndim != 1:
-        raise ValueError(
-            f"{name} must be a 1-D list of labels; got {classes!r} (shape {values.shape})."
-        )
     check_labels(values, name)
     classes_ = np.unique(values)
     if len(classes_) < 2:
-        raise ValueError(
-            f"{name}={values.tolist()!r} holds {len(classes_)} class; a classifier needs at "
-            "least 2 classes."
+        seen = f"y holds {len(classes_)} class ({classes_.tolist()})" if classes is None else (
+            f"{name}={values.tolist()!r} holds {len(classes_)} class"
         )
+        raise ValueError(f"{seen}; a classifier needs at least 2 classes.")
     return classes_
 
 
-def check_same_classes(classes, classes_, name="classes"):
-    """Refuse a ``classes`` argument of a later ``partial_fit`` that differs from ``classes_``.
+def check_partial_fit_classes(classes, classes_=None, name="classes"):
+    """Check the ``classes`` argument of ``partial_fit`` against the fitted ``classes_``.
 
-    Same rule and message as scikit-learn's ``MLPClassifier.partial_fit``: ``classes`` may
-    be repeated on every call, but never changed.
+    Same rule and messages as scikit-learn's ``MLPClassifier.partial_fit``: ``classes`` is
+    required on the first call (``classes_`` is None), and may be repeated on later calls,
+    in any order, but never changed.
 
     Parameters
     ----------
     classes : array-like or None
-        The ``classes`` argument of this call (None: nothing to check).
-    classes_ : ndarray
-        The classes the estimator was fitted with.
+        The ``classes`` argument of this call.
+    classes_ : ndarray or None, default=None
+        The classes the estimator was fitted with; None before the first fit.
     name : str, default='classes'
 
     Examples
     --------
     >>> import numpy as np
-    >>> from sktemporal.utils import check_same_classes
-    >>> check_same_classes([1, 0], np.array([0, 1]))
-    >>> check_same_classes([0, 1, 2], np.array([0, 1]))
+    >>> from sktemporal.utils import check_partial_fit_classes
+    >>> check_partial_fit_classes([1, 0], np.array([0, 1]))
+    >>> check_partial_fit_classes([0, 1, 2], np.array([0, 1]))
     Traceback (most recent call last):
     ...
     ValueError: `classes=[0, 1, 2]` is not the same as on last call to partial_fit, was: [0, 1].
     """
+    if classes_ is None:
+        if classes is None:
+            raise ValueError(f"{name} must be passed on the first call to partial_fit.")
+        check_classes(classes, name=name)
+        return
     if classes is None:
         return
     new = check_classes(classes, name=name)
