@@ -68,9 +68,9 @@ def test_complex_labels_are_rejected(est):
     [
         (np.array(["a", 1] * 20, dtype=object), TypeError,
          r"y mixes labels of different types \(number: 1, string: 'a'\)"),
-        (np.array(["a", None] * 20, dtype=object), TypeError, "y contains None at position 1"),
-        ([None] * 20 + [1] * 20, TypeError, "y contains None at position 0"),
-        (np.array([0.0, np.nan] * 20, dtype=object), ValueError, "y contains NaN at position 1"),
+        (np.array(["a", None] * 20, dtype=object), TypeError, "y contains None at time step 1"),
+        ([None] * 20 + [1] * 20, TypeError, "y contains None at time step 0"),
+        (np.array([0.0, np.nan] * 20, dtype=object), ValueError, "y contains NaN at time step 1"),
         (np.array([b"a", "b"] * 20, dtype=object), TypeError, "y mixes labels of different types"),
     ],
     ids=["str-and-int", "None", "None-in-list", "NaN-object", "bytes-and-str"],
@@ -89,6 +89,14 @@ def test_mixed_labels_per_step_of_a_collection(est):
     y = [np.array([0, 1, 0], dtype=object), np.array(["a", 1, 0, 1], dtype=object)]
     with pytest.raises(TypeError, match="y mixes labels of different types"):
         est.fit(X, y)
+    y[1][0] = None
+    with pytest.raises(TypeError, match="y contains None at sequence 1, time step 0"):
+        est.fit(X, y)
+    labels = np.array([[0, 1, 0, 1], [1, 0, None, 1]], dtype=object)
+    with pytest.raises(TypeError, match="y contains None at sequence 1, time step 2"):
+        est.fit(np.ones((2, 4, 1)), labels)
+    with pytest.raises(TypeError, match="y contains None at sequence 2"):
+        est.fit(np.ones((3, 4, 1)), np.array([0, 1, None], dtype=object))
 
 
 @pytest.mark.parametrize("est", _fast_classifiers(), ids=_name)

@@ -32,7 +32,7 @@ def _show(value):
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-def check_labels(labels, name="y"):
+def check_labels(labels, name="y", locate=None):
     """Check that ``labels`` are usable class labels and say which kind they are.
 
     Labels must be all strings or all real numbers (bool and integers count as numbers),
@@ -44,6 +44,9 @@ def check_labels(labels, name="y"):
         Flat labels (the valid steps or sequences of a target).
     name : str, default='y'
         Argument name used in error messages.
+    locate : callable or None, default=None
+        Maps an index of ``labels`` to where it is in the user's data (e.g. ``"sequence 1,
+        time step 2"``) for error messages; default ``"position <index>"``.
 
     Returns
     -------
@@ -68,6 +71,9 @@ def check_labels(labels, name="y"):
     TypeError: y mixes labels of different types (number: 1, string: 'a'); class labels must be all strings or all numbers.
     """
     labels = np.asarray(labels)
+    if locate is None:
+        def locate(index):
+            return f"position {index}"
     kind = labels.dtype.kind
     if kind in "US":
         return "string" if kind == "U" else "bytes"
@@ -77,7 +83,7 @@ def check_labels(labels, name="y"):
         if np.isnan(labels).any():
             position = int(np.flatnonzero(np.isnan(labels.ravel()))[0])
             raise ValueError(
-                f"{name} contains NaN at position {position}; class labels must be "
+                f"{name} contains NaN at {locate(position)}; class labels must be "
                 "strings or numbers, not missing values."
             )
         return "number"
@@ -100,7 +106,7 @@ def check_labels(labels, name="y"):
     if "None" in kinds:
         position = next(i for i, v in enumerate(flat) if v is None)
         raise TypeError(
-            f"{name} contains None at position {position}; class labels must be strings "
+            f"{name} contains None at {locate(position)}; class labels must be strings "
             "or numbers (drop or fill missing labels first)."
         )
     if len(kinds) > 1:
@@ -120,7 +126,7 @@ def check_labels(labels, name="y"):
     if only == "number" and np.isnan(flat.astype(np.float64)).any():
         position = int(np.flatnonzero(np.isnan(flat.astype(np.float64)))[0])
         raise ValueError(
-            f"{name} contains NaN at position {position}; class labels must be strings or "
+            f"{name} contains NaN at {locate(position)}; class labels must be strings or "
             "numbers, not missing values."
         )
     return only

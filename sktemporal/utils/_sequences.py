@@ -537,6 +537,21 @@ def _as_target_array(y, name, classify):
     return values
 
 
+def _locator(batch, per_step):
+    """Where the ``k``-th valid target is, in the user's terms (for error messages)."""
+    if not per_step:
+        return lambda k: f"sequence {k}"
+    if batch.kind == "series":
+        return lambda k: f"time step {k}"
+    ends = np.cumsum(batch.lengths)
+
+    def locate(k):
+        i = int(np.searchsorted(ends, k, side="right"))
+        return f"sequence {i}, time step {k - (ends[i] - batch.lengths[i])}"
+
+    return locate
+
+
 def _finish(values, batch, *, per_step, squeeze, task, name):
     """Check the valid targets are finite / proper labels and set the dtype."""
     targets = Targets(values, per_step, squeeze, batch)
@@ -544,7 +559,7 @@ def _finish(values, batch, *, per_step, squeeze, task, name):
     if task == "classification":
         if valid.dtype.kind == "f" and np.isnan(valid).any():
             raise ValueError(f"Input {name} contains NaN on a valid (non-padded) step or sequence.")
-        check_labels(valid.ravel(), name)  # before sklearn's check, which sorts them
+        check_labels(valid.ravel(), name, _locator(batch, per_step))  # before sklearn sorts them
         check_classification_targets(valid.ravel())
         if per_step and batch.ragged:
             # padded label slots hold a real label so encoders never see a stray value
