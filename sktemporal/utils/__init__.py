@@ -1,6 +1,11 @@
 """Shared utilities: the sequence data contract, class labels and testing helpers."""
 
-from ._labels import check_classes, check_labels, check_partial_fit_classes, encode_labels
+from ._labels import (
+    check_classes,
+    check_labels,
+    check_partial_fit_classes,
+    encode_labels,
+)
 from ._sequences import (
     TSLEARN_HINT,
     SequenceBatch,
