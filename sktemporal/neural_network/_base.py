@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._atomic import all_or_nothing
 from ..utils._blas import one_blas_thread
+from ..utils._labels import check_classes, check_partial_fit_classes, encode_labels
 from ..utils._scaling import SCALERS, fit_standardizer
 from ..utils._sequences import SequenceBatch, check_targets, restore_layout, validate_sequences
 from ..utils._validation import check_positive_int as _check_positive_int
@@ -569,8 +570,7 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
             )
         if getattr(self, "bidirectional", False):
             raise ValueError("generate runs forward in time; a bidirectional network reads the future.")
-        if not isinstance(n_steps, numbers.Integral) or n_steps < 1:
-            raise ValueError(f"n_steps must be a positive integer; got {n_steps!r}.")
+        _check_positive_int(n_steps, "n_steps")
         raw, _ = validate_sequences(self, warmup, reset=False)
         if raw.kind != "series":
             raise ValueError(
@@ -607,41 +607,28 @@ class SequenceClassifierMixin(_SequenceScoreMixin, ClassifierMixin):
     def _encode_targets(self, targets, first, classes=None):
         labels = targets.flat().ravel()
         if first:
-            if classes is not None:
-                self.classes_ = np.unique(np.asarray(classes))
-            else:
-                self.classes_ = np.unique(labels)
-            if len(self.classes_) < 2 and classes is None:
-                raise ValueError(
-                    f"The number of classes has to be greater than one; got {len(self.classes_)} class."
-                )
-        unknown = np.setdiff1d(labels, self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y contains labels not seen in the first fit: {unknown[:5].tolist()}; "
-                f"known classes are {self.classes_.tolist()}."
-            )
-        codes = np.searchsorted(self.classes_, labels)
-        K = len(self.classes_)
-        dtype = targets.batch.dtype
-        if K == 2:
-            onehot = codes[:, None].astype(dtype)
-        else:
-            onehot = np.zeros((codes.size, K), dtype=dtype)
-            onehot[np.arange(codes.size), codes] = 1
-        return targets.replace(onehot).values
+            self.classes_ = check_classes(classes, labels)
+        return targets.replace(
+            encode_labels(labels, self.classes_, dtype=targets.batch.dtype, binary_single_column=True)
+        ).values
 
     @available_if(_stochastic_solver)
     def partial_fit(self, X, y, classes=None):
         """One epoch over ``(X, y)``; ``classes`` (all labels) is required on the first call.
 
+        Parameters
+        ----------
+        X, y : as in :meth:`fit`
+        classes : array-like of shape (n_classes,), default=None
+            Every label the classifier will see, at least two. Required on the first call;
+            on later calls it may be repeated but not changed.
+
         Returns
         -------
         self : object
         """
-        if not hasattr(self, "classes_") and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
-        return self._fit(X, y, incremental=True, classes=classes if not hasattr(self, "classes_") else None)
+        check_partial_fit_classes(classes, getattr(self, "classes_", None))
+        return self._fit(X, y, incremental=True, classes=classes)
 
     def _proba_rows(self, out):
         if out.shape[-1] == 1:
