@@ -28,7 +28,7 @@ class GRURegressor(SequenceRegressorMixin, BaseGatedRNN):
     ----------
     hidden_layer_sizes : tuple of int, default=(32,)
         Units of each stacked GRU layer; ``(64, 32)`` is two layers.
-    bidirectional, bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun, n_jobs
+    bidirectional, bptt_steps, clip_norm, scaler, initial_state, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun, n_jobs
         As in :class:`LSTMRegressor`.
 
     Attributes
@@ -66,7 +66,7 @@ class GRUClassifier(SequenceClassifierMixin, BaseGatedRNN):
 
     Parameters
     ----------
-    hidden_layer_sizes, bidirectional, bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun, n_jobs
+    hidden_layer_sizes, bidirectional, bptt_steps, clip_norm, scaler, initial_state, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun, n_jobs
         As in :class:`GRURegressor`.
 
     Attributes

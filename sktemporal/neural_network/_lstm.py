@@ -30,12 +30,26 @@ class LSTMRegressor(SequenceRegressorMixin, BaseGatedRNN):
         output sequence being the second one's input.
     bidirectional : bool, default=False
         Read every sequence both ways and concatenate the two states (each layer).
-    bptt_steps : int or None, default=None
-        Truncation length of BPTT; None backpropagates through whole sequences.  The
-        state ``[h; C]`` is carried from chunk to chunk.  A single 2-D series is cut into
-        parallel contiguous streams (``batch_size`` of them, or up to 32 with 'auto').
+    bptt_steps : int, 'auto' or None, default='auto'
+        Truncation length of BPTT; None backpropagates through whole sequences.  'auto':
+        on one 2-D series (solvers 'adam' and 'sgd', one direction), chunks of 32 steps
+        over parallel contiguous streams of the series, as many streams as leave each
+        about 8 chunks (at most 32), so that an epoch makes many updates (see
+        :ref:`defaults`); whole sequences on a collection.  With an int, a single series
+        is cut into ``batch_size`` streams (up to 32 with 'auto') that carry their state
+        from chunk to chunk.
     clip_norm : float or None, default=None
         Rescale each gradient to at most this Euclidean norm.
+    scaler : {'standard', 'robust'} or None, default='standard'
+        Standardize each input feature (and each output) inside, with statistics
+        of the valid steps of the first fit (mean and standard deviation; median and
+        interquartile range for 'robust'); predictions, ``generate`` and exported weights are in the user's units.  None
+        trains on the data as given.
+    initial_state : {'continue', 'zeros'}, default='continue'
+        Where a 2-D series starts in ``predict``, ``score`` and ``generate``: 'continue'
+        carries on from the state the network reached at the end of the series seen in
+        the last fit (a ``TimeSeriesSplit`` test block follows its training block);
+        'zeros' restarts from the zero state.  Collections always start from zeros.
     solver : {'adam', 'sgd', 'lbfgs'}, default='adam'
         Backpropagation through time with Adam, SGD, or full-batch L-BFGS.
     alpha : float, default=1e-4
@@ -102,7 +116,7 @@ class LSTMClassifier(SequenceClassifierMixin, BaseGatedRNN):
 
     Parameters
     ----------
-    hidden_layer_sizes, bidirectional, bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun, n_jobs
+    hidden_layer_sizes, bidirectional, bptt_steps, clip_norm, scaler, initial_state, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun, n_jobs
         As in :class:`LSTMRegressor`.
 
     Attributes

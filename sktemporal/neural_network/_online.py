@@ -43,7 +43,7 @@ import numpy as np
 from ._activations import ACTIVATIONS, DERIVATIVES
 from ._loss import LOSSES
 from ._optimizers import make_optimizer
-from ._training import _check_finite, _clip, end_epoch
+from ._training import _clip, check_finite_loss, end_epoch
 
 __all__ = ["ONLINE_SOLVERS", "MAX_ENTRIES", "OnlineState", "fit_online", "rtrl_gradient"]
 
@@ -162,15 +162,15 @@ def rtrl_gradient(net, theta, X, Y, loss_name="squared_error"):
     return total, grad
 
 
-def _kalman_update(est, state, theta, C, error):
+def _kalman_update(config, state, theta, C, error):
     """One (decoupled) EKF measurement update of the weights ``theta`` in place."""
-    R = est.measurement_noise * np.eye(C.shape[0], dtype=theta.dtype)
-    if est.solver == "ekf":
+    R = config.measurement_noise * np.eye(C.shape[0], dtype=theta.dtype)
+    if config.solver == "ekf":
         PC = state.P @ C.T
         K = np.linalg.solve(R + C @ PC, PC.T).T
         theta += K @ error
         state.P -= K @ PC.T
-        state.P[np.diag_indices_from(state.P)] += est.process_noise
+        state.P[np.diag_indices_from(state.P)] += config.process_noise
         return
     blocks = [(g, C[:, g]) for g in state.groups]
     PCs = [P @ Cg.T for P, (_, Cg) in zip(state.P, blocks)]
@@ -180,24 +180,34 @@ def _kalman_update(est, state, theta, C, error):
         K = PC @ A_inv
         theta[g] += K @ error
         state.P[i] -= K @ PC.T
-        state.P[i][np.diag_indices_from(state.P[i])] += est.process_noise
+        state.P[i][np.diag_indices_from(state.P[i])] += config.process_noise
 
 
-def fit_online(est, net, theta, data, loss_name, incremental):
-    """Pass(es) over the sequences in order, updating the weights after every target."""
-    if not incremental or getattr(est, "_online_state", None) is None:
-        est._online_state = OnlineState(est.solver, net, theta.dtype)
-        if est.solver == "ekf":
-            est._online_state.P = est.initial_covariance * np.eye(theta.size, dtype=theta.dtype)
-        elif est.solver == "dekf":
-            est._online_state.P = [est.initial_covariance * np.eye(len(g), dtype=theta.dtype)
-                                   for g in est._online_state.groups]
-        est._optimizer = make_optimizer(est, theta, "sgd")
-    state, opt = est._online_state, est._optimizer
+def new_online_state(config, net, dtype):
+    """A fresh :class:`OnlineState` for ``config.solver``, with the EKF covariance at its prior."""
+    state = OnlineState(config.solver, net, dtype)
+    M = net.layout.size
+    if config.solver == "ekf":
+        state.P = config.initial_covariance * np.eye(M, dtype=dtype)
+    elif config.solver == "dekf":
+        state.P = [config.initial_covariance * np.eye(len(g), dtype=dtype) for g in state.groups]
+    return state
+
+
+def fit_online(config, net, theta, data, loss_name, history, incremental):
+    """Pass(es) over the sequences in order, updating the weights after every target; update ``history``.
+
+    ``history.online_state`` (sensitivities, covariance, the state of a series' stream)
+    is continued when ``incremental``; otherwise training starts a new filter.
+    """
+    if not incremental or history.online_state is None:
+        history.online_state = new_online_state(config, net, theta.dtype)
+        history.optimizer = make_optimizer(config, theta, "sgd")
+    state, opt = history.online_state, history.optimizer
     opt.params = theta
     weight_mask = net.layout.weight_mask().astype(theta.dtype)
     grad = np.zeros_like(theta)
-    max_iter = 1 if incremental else est.max_iter
+    max_iter = 1 if incremental else config.max_iter
     for _ in range(max_iter):
         tic = time.perf_counter()
         total, rows = 0.0, 0
@@ -214,18 +224,19 @@ def fit_online(est, net, theta, data, loss_name, incremental):
                     target = data.targets[i]
                 else:
                     continue
-                if est.solver == "rtrl":
+                if config.solver == "rtrl":
                     loss = _loss_gradient(state, theta, h, y, V, target, loss_name, grad)
-                    if est.alpha:
-                        grad += est.alpha * theta * weight_mask
-                    _clip(grad, est.clip_norm)
+                    if config.alpha:
+                        grad += config.alpha * theta * weight_mask
+                    _clip(grad, config.clip_norm)
                     opt.update(grad)
                 else:
                     loss = LOSSES[loss_name](y[None, :], target[None, :], None)[0]
                     C = _output_jacobian(state, theta, h, y, V)
-                    _kalman_update(est, state, theta, C, target - y)
-                _check_finite(loss, est)
+                    _kalman_update(config, state, theta, C, target - y)
+                check_finite_loss(loss, history, config)
                 total += loss
                 rows += 1
-        if end_epoch(est, opt, total, rows, None, theta, tic, incremental):
+        if end_epoch(history, config, opt, total, rows, None, theta, tic, incremental):
             break
+    return history

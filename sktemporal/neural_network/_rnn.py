@@ -24,8 +24,10 @@ class _BaseRNN(BaseSequenceNetwork):
         activation="tanh",
         teacher_forcing=True,
         bidirectional=False,
-        bptt_steps=None,
+        bptt_steps="auto",
         clip_norm=None,
+        scaler="standard",
+        initial_state="continue",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -59,6 +61,8 @@ class _BaseRNN(BaseSequenceNetwork):
         self.bidirectional = bidirectional
         self.bptt_steps = bptt_steps
         self.clip_norm = clip_norm
+        self.scaler = scaler
+        self.initial_state = initial_state
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -110,7 +114,7 @@ class _BaseRNN(BaseSequenceNetwork):
                     f"{self.cell!r}, hidden_layer_sizes={self.hidden_layer_sizes!r}, "
                     f"bidirectional={self.bidirectional}."
                 )
-            if self.bptt_steps is not None or self.early_stopping:
+            if self.bptt_steps not in (None, "auto") or self.early_stopping:
                 raise ValueError(
                     f"solver={self.solver!r} updates the weights at every step: bptt_steps and "
                     "early_stopping belong to the BPTT solvers; leave them at None / False."
@@ -147,14 +151,14 @@ class _BaseRNN(BaseSequenceNetwork):
         return Network(self._net.recurrent[0].cells[0].n_in + n_out, [], [self._hidden_sizes()[0]], n_out,
                        per_step=True, activation=self.activation, out_activation=out_activation)
 
-    def _training_data(self, values, lengths, Y, per_step):
+    def _training_data(self, values, lengths, Y, per_step, bptt_steps):
         if not self._teacher_forced(per_step):
-            return super()._training_data(values, lengths, Y, per_step)
+            return super()._training_data(values, lengths, Y, per_step, bptt_steps)
         # y(t−1), the known target, as an extra input; y(−1) = 0 as the closed loop starts
         previous = np.zeros_like(Y)
         previous[:, 1:] = Y[:, :-1]
         return TrainingData(np.concatenate([values, previous.astype(values.dtype)], axis=2),
-                            lengths, Y, per_step, self.bptt_steps)
+                            lengths, Y, per_step, bptt_steps)
 
 
 class RNNRegressor(SequenceRegressorMixin, _BaseRNN):
@@ -186,12 +190,26 @@ class RNNRegressor(SequenceRegressorMixin, _BaseRNN):
         trains closed loop by BPTT through the output feedback.
     bidirectional : bool, default=False
         Read every sequence both ways and concatenate the two states (each layer).
-    bptt_steps : int or None, default=None
-        Truncation length of BPTT; None backpropagates through whole sequences.  A single
-        2-D series is cut into parallel contiguous streams (``batch_size`` of them, or up
-        to 32 with 'auto') that carry their state from chunk to chunk.
+    bptt_steps : int, 'auto' or None, default='auto'
+        Truncation length of BPTT; None backpropagates through whole sequences.  'auto':
+        on one 2-D series (solvers 'adam' and 'sgd', one direction), chunks of 32 steps
+        over parallel contiguous streams of the series, as many streams as leave each
+        about 8 chunks (at most 32), so that an epoch makes many updates (see
+        :ref:`defaults`); whole sequences on a collection.  With an int, a single series
+        is cut into ``batch_size`` streams (up to 32 with 'auto') that carry their state
+        from chunk to chunk.
     clip_norm : float or None, default=None
         Rescale each gradient to at most this Euclidean norm.
+    scaler : {'standard', 'robust'} or None, default='standard'
+        Standardize each input feature (and each output) inside, with statistics
+        of the valid steps of the first fit (mean and standard deviation; median and
+        interquartile range for 'robust'); predictions, ``generate`` and exported weights are in the user's units.  None
+        trains on the data as given.
+    initial_state : {'continue', 'zeros'}, default='continue'
+        Where a 2-D series starts in ``predict``, ``score`` and ``generate``: 'continue'
+        carries on from the state the network reached at the end of the series seen in
+        the last fit (a ``TimeSeriesSplit`` test block follows its training block);
+        'zeros' restarts from the zero state.  Collections always start from zeros.
     solver : {'adam', 'sgd', 'lbfgs', 'rtrl', 'ekf', 'dekf'}, default='adam'
         'adam', 'sgd', 'lbfgs': backpropagation through time.  'rtrl' (real-time recurrent
         learning, an SGD step after every time step), 'ekf' (global extended Kalman
@@ -222,6 +240,10 @@ class RNNRegressor(SequenceRegressorMixin, _BaseRNN):
     ----------
     params_ : ndarray
         All weights and biases in one flat vector.
+    last_state_ : list of ndarray or None
+        The state of each recurrent layer, shape ``(1, state_size)``, after the last step
+        of the 2-D series seen in the last fit (where ``initial_state='continue'``
+        starts); None after a collection or for a bidirectional network.
     loss_ : float
     loss_curve_ : list of float
     best_loss_ : float or None
@@ -259,7 +281,7 @@ class RNNClassifier(SequenceClassifierMixin, _BaseRNN):
 
     Parameters
     ----------
-    hidden_layer_sizes, cell, activation, teacher_forcing, bidirectional, bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun, n_jobs, process_noise, measurement_noise, initial_covariance
+    hidden_layer_sizes, cell, activation, teacher_forcing, bidirectional, bptt_steps, clip_norm, scaler, initial_state, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun, n_jobs, process_noise, measurement_noise, initial_covariance
         As in :class:`RNNRegressor`.
 
     Attributes

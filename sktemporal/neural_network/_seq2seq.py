@@ -160,7 +160,7 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
         full teacher forcing; below 1: scheduled sampling with the model's own closed-loop
         predictions, which costs one extra forward pass per minibatch).  Prediction is
         always closed loop.
-    bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun
+    bptt_steps, clip_norm, scaler, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun
         As in :class:`RNNRegressor`.  ``bptt_steps`` matters for one long series; windows
         of a collection are read whole.
 
@@ -202,8 +202,9 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
         cell="lstm",
         bidirectional=False,
         teacher_forcing=1.0,
-        bptt_steps=None,
+        bptt_steps="auto",
         clip_norm=None,
+        scaler="standard",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -232,6 +233,7 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
         self.teacher_forcing = teacher_forcing
         self.bptt_steps = bptt_steps
         self.clip_norm = clip_norm
+        self.scaler = scaler
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -292,12 +294,12 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
         return EncoderDecoder(factory, n_in, self._hidden_sizes(), n_out // self.horizon_, self.horizon_,
                               per_step, self.bidirectional, out_activation)
 
-    def _training_data(self, values, lengths, Y, per_step):
+    def _training_data(self, values, lengths, Y, per_step, bptt_steps):
         def closed_loop(X, sizes, L):
             out, _, _ = self._net.forward(self.params_, X, sizes, L)
             return out
 
-        return _Seq2SeqData(values, lengths, Y, per_step, self.bptt_steps, self.horizon_, self._k,
+        return _Seq2SeqData(values, lengths, Y, per_step, bptt_steps, self.horizon_, self._k,
                             self.teacher_forcing, closed_loop, self._random_state)
 
     def predict(self, X):

@@ -87,6 +87,7 @@ class _BaseTDNN(BaseSequenceNetwork):
         fill="edge",
         activation="relu",
         clip_norm=None,
+        scaler="standard",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -118,6 +119,7 @@ class _BaseTDNN(BaseSequenceNetwork):
         self.fill = fill
         self.activation = activation
         self.clip_norm = clip_norm
+        self.scaler = scaler
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -166,6 +168,8 @@ class _BaseTDNN(BaseSequenceNetwork):
         """The memory's taps at every step: ``(n_sequences, max_length, n_features * n_taps_)``."""
         kind, spec, fill = self._memory_spec
         history = _history(batch, fill)
+        if fill != "edge" and getattr(self, "_input_scaler", None) is not None:
+            history = self._input_scaler.transform(history)  # a number fill is in the user's units
         if kind == "tapped":
             taps = _delay_taps(batch.values, spec, history)
         else:
@@ -177,11 +181,11 @@ class _BaseTDNN(BaseSequenceNetwork):
         return Network(n_in, [], self._hidden_sizes(), n_out, per_step=per_step,
                        activation=self.activation, out_activation=out_activation)
 
-    def _arrange(self, batch, inputs, Y, targets, incremental):
-        data, validation = super()._arrange(batch, inputs, Y, targets, incremental)
+    def _arrange(self, batch, inputs, Y, targets, incremental, bptt_steps):
+        data, validation = super()._arrange(batch, inputs, Y, targets, incremental, bptt_steps)
         return _as_rows(data), validation
 
-    def _batch_size(self, data):
+    def _batch_size(self, data, bptt_steps=None):
         # rows, not sequences: sklearn's MLP sizes; L-BFGS sees all rows at once
         if self.solver == "lbfgs":
             return data.n_sequences
@@ -216,6 +220,11 @@ _DOC_PARAMS = """
         Activation of the hidden layers.
     clip_norm : float or None, default=None
         Rescale each minibatch gradient to at most this Euclidean norm.
+    scaler : {'standard', 'robust'} or None, default='standard'
+        Standardize each input feature (and, for the regressor, each output) inside, with statistics
+        of the valid steps of the first fit (mean and standard deviation; median and
+        interquartile range for 'robust'); predictions are in the user's units.  None
+        trains on the data as given.
     solver : {'adam', 'sgd', 'lbfgs'}, default='adam'
         As in :class:`sklearn.neural_network.MLPRegressor`; 'lbfgs' uses all rows at once.
     alpha : float, default=1e-4
