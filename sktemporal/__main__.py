@@ -132,7 +132,7 @@ sktemporal: temporal neural networks for scikit-learn.
 _EPILOG = """\
 Reading the demo table: NRMSE and MSE are lower-is-better, accuracy is
 higher-is-better. On the adding problem, predicting the mean scores an MSE of
-0.167. The Elman network (RNNRegressor) scores worse than that (about 0.21):
+0.167. The Elman network (RNNRegressor) scores worse than that (about 0.2):
 the error signal vanishes over the up to 50 steps between the marked values
 and the target, so it cannot learn the sum and fits noise in its training
 sequences instead (training MSE below 0.167, test MSE above). The LSTM
