@@ -1,12 +1,19 @@
 """BLAS threading for the step-by-step loops."""
 
+import threading
+from contextlib import contextmanager
+
 from threadpoolctl import ThreadpoolController
 
 __all__ = ["one_blas_thread"]
 
+_lock = threading.Lock()
 _controller = None
+_limiter = None  # the limit in force while _users > 0; it knows the original thread counts
+_users = 0
 
 
+@contextmanager
 def one_blas_thread():
     """Context manager limiting BLAS to one thread for a step-by-step loop.
 
@@ -16,9 +23,38 @@ def one_blas_thread():
     ``RNNClassifier`` fit 26 times slower and an ``ESNRegressor`` fit 28 times slower with the
     default threads.  scikit-learn's KMeans limits its iterations the same way.  Large
     one-off products (e.g. a reservoir readout's ``HᵀH``) should stay outside.
+
+    Safe under concurrent and nested use.  A BLAS thread count is a setting of the whole
+    process, so the limit is reference counted: the first caller to enter sets it, the
+    last to leave restores the counts found by the first (two fits in two threads used to
+    restore each other's limit and leave the process at one thread).  While any caller is
+    inside, every thread of the process runs BLAS on one thread.
+
+    Examples
+    --------
+    >>> from threadpoolctl import threadpool_info
+    >>> from sktemporal.utils._blas import one_blas_thread
+    >>> before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    >>> with one_blas_thread():
+    ...     inside = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    >>> all(n == 1 for n in inside)
+    True
+    >>> [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before
+    True
     """
-    global _controller
-    if _controller is None:
-        # inspecting the loaded libraries costs milliseconds: do it once per process
-        _controller = ThreadpoolController()
-    return _controller.limit(limits=1, user_api="blas")
+    global _controller, _limiter, _users
+    with _lock:
+        if _users == 0:
+            if _controller is None:
+                # inspecting the loaded libraries costs milliseconds: do it once per process
+                _controller = ThreadpoolController()
+            _limiter = _controller.limit(limits=1, user_api="blas")
+        _users += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _users -= 1
+            if _users == 0:
+                limiter, _limiter = _limiter, None
+                limiter.restore_original_limits()
