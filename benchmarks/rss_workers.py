@@ -1,6 +1,6 @@
 """Peak resident memory of the calling process and of its worker with n_jobs=2 on a ~160 MB dataset.
 
-    python benchmarks/rss_workers.py
+    python benchmarks/rss_workers.py [serial]
 
 Fits an ``LSTMRegressor((8,), n_jobs=2, max_iter=1)`` on 2000 float64 sequences of 1000
 steps and 10 features (160 MB), then prints the peak RSS (``VmHWM``) of this process and
@@ -28,10 +28,11 @@ def workers():
         from sktemporal.utils import _workers as module
     except ImportError:
         from sktemporal.neural_network import _gradients as module
-    return [w.process.pid for w in module._POOL.idle]
+    pool = getattr(module, "POOL", None) or module._POOL
+    return [w.process.pid for w in pool.idle]
 
 
-def main():
+def main(n_jobs=2):
     from sklearn.exceptions import ConvergenceWarning
 
     from sktemporal.neural_network import LSTMRegressor
@@ -43,8 +44,8 @@ def main():
     tic = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        LSTMRegressor((8,), batch_size=200, max_iter=1, random_state=0, n_jobs=2).fit(X, y)
-    print(f"fit: {time.perf_counter() - tic:.1f} s")
+        LSTMRegressor((8,), batch_size=200, max_iter=1, random_state=0, n_jobs=n_jobs).fit(X, y)
+    print(f"fit (n_jobs={n_jobs}): {time.perf_counter() - tic:.1f} s")
     print(f"parent peak RSS {status('self', 'VmHWM'):.0f} MB")
     for pid in workers():
         with open(f"/proc/{pid}/smaps_rollup") as f:
@@ -54,4 +55,6 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(None if sys.argv[1:] == ["serial"] else 2)

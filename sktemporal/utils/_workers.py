@@ -381,7 +381,7 @@ def serve(fd):
                     os.close(fds[0])
                     raise
                 new_task.attach(SharedArrays.attach(fds[0], spec))
-                task, reply = new_task, ("ready",)
+                task, reply, new_task = new_task, ("ready",), None  # only `task` keeps the memory mapped
             elif kind == _CALL:
                 method, args = pickle.loads(message[1:])
                 getattr(task, method)(*args)
