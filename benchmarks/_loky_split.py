@@ -37,8 +37,8 @@ def _task(key, setup, k, part):
         net, data, loss_name = pickle.loads(blob)
         arrays = _attach(path, spec)
         data.values, data.targets = arrays["values"], arrays["targets"]
-        _CACHE = dict(key=key, net=net, data=data, loss_name=loss_name, theta=arrays["theta"],
-                      grads=arrays["grads"], chunks=None, chunk=None, state=None)
+        _CACHE = {"key": key, "net": net, "data": data, "loss_name": loss_name, "theta": arrays["theta"],
+                      "grads": arrays["grads"], "chunks": None, "chunk": None, "state": None}
     c = _CACHE
     if part is not None:
         c["chunks"], c["state"] = iter(c["data"].chunks(part)), None

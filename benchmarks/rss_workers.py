@@ -8,7 +8,6 @@ of the worker process (which stays idle in the pool after the fit), and the work
 proportional set size (shared pages divided among the processes mapping them).
 """
 
-import os
 import time
 import warnings
 

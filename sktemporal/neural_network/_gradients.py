@@ -230,7 +230,11 @@ class GradientSplit:
             chunk = next(own, None)
             still_running = []
             for w, w_grad in running:
-                w_loss, w_n, last = w.receive(max(deadline - time.perf_counter(), 0.0), what)
+                try:
+                    w_loss, w_n, last = w.receive(max(deadline - time.perf_counter(), 0.0), what)
+                except WorkerLost as exc:
+                    raise WorkerLost(f"{exc} The fit is abandoned: fit again (a new worker is started), or set "
+                                     "n_jobs=None to train in one process.") from None
                 if not last:
                     still_running.append((w, w_grad))
                 if w_n:

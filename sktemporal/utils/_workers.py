@@ -252,10 +252,8 @@ class Worker:
                     max(timeout - _PARENT_SPIN, 0)):
                 state = _process_state(self.pid)
                 self.kill()
-                raise WorkerLost(
-                    f"Training worker process {self.pid} did not answer within {timeout:.3g} s {what}: it was "
-                    f"{state}. It has been killed and the fit abandoned; fit again (a new worker is started), or "
-                    f"set n_jobs=None to train in one process.")
+                raise WorkerLost(f"Training worker process {self.pid} did not answer within {timeout:.3g} s "
+                                 f"{what}: it was {state}. It has been killed.")
             reply = self.conn.recv()
         except (EOFError, OSError):
             self.kill()
