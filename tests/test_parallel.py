@@ -5,6 +5,7 @@ import glob
 import os
 import pickle
 import signal
+import sys
 import warnings
 
 import numpy as np
@@ -279,3 +280,34 @@ def test_shared_arrays_have_no_name():
     finally:
         shared.close()
 
+
+
+def _fit_in_forked_child(queue):
+    X, y = small_problem()
+    model = LSTMRegressor((3,), batch_size=8, max_iter=2, random_state=0, n_jobs=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        queue.put((list(model.fit(X, y).loss_curve_), [w.pid for w in _workers.POOL.idle]))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork start method")
+def test_a_forked_child_does_not_use_its_parents_workers():
+    """After a fork the pool's idle workers belong to the parent; the child starts its own."""
+    import multiprocessing
+
+    X, y = small_problem()
+    assert_split_fit_matches_serial(X, y)  # an idle worker in the pool
+    idle = list(_workers.POOL.idle)
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_fit_in_forked_child, args=(queue,))
+    child.start()
+    curve, child_workers = queue.get(timeout=120)
+    child.join(30)
+    serial = LSTMRegressor((3,), batch_size=8, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        np.testing.assert_allclose(curve, serial.fit(X, y).loss_curve_, rtol=1e-9)
+    assert child_workers and not set(child_workers) & {w.pid for w in idle}
+    assert all(w.alive() for w in idle) and _workers.POOL.idle == idle
+    assert_split_fit_matches_serial(X, y)  # and the parent's workers still answer it

@@ -213,7 +213,7 @@ class Worker:
             raise
         finally:
             child.close()
-        self.pid = self.process.pid
+        self.pid, self.owner = self.process.pid, os.getpid()
         self.sock = parent
         self.conn = Connection(os.dup(parent.fileno()))
         self.pending = 0
@@ -301,6 +301,7 @@ class _Pool:
     def acquire(self, n):
         """``n`` workers: idle ones first, new ones for the rest."""
         with self.lock:
+            self._forget_inherited()
             taken, self.idle = self.idle[:n], self.idle[n:]
         for w in [w for w in taken if not w.alive()]:
             taken.remove(w)
@@ -327,8 +328,15 @@ class _Pool:
             else:  # interrupted mid-step, failed or timed out: never reused
                 w.kill()
 
+    def _forget_inherited(self):
+        """After a ``fork`` the idle workers are the parent's: drop this copy of their sockets."""
+        for w in [w for w in self.idle if w.owner != os.getpid()]:
+            self.idle.remove(w)
+            w._close_socket()
+
     def close(self):
         with self.lock:
+            self._forget_inherited()
             workers, self.idle = self.idle, []
         for w in workers:
             w.close()
