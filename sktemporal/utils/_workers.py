@@ -189,6 +189,17 @@ def _process_state(pid):
             "S": "sleeping", "D": "waiting for the disk", "Z": "exited"}.get(state, f"in state {state!r}")
 
 
+def _how_it_ended(code):
+    if code is None:
+        return "closed its socket (and was killed)"
+    if code < 0:
+        try:
+            return f"exited (killed by signal {signal.Signals(-code).name})"
+        except ValueError:
+            return f"exited (killed by signal {-code})"
+    return f"exited (exit code {code})"
+
+
 class Worker:
     """One worker subprocess and the Unix socket to it.
 
@@ -256,11 +267,12 @@ class Worker:
                                  f"{what}: it was {state}. It has been killed.")
             reply = self.conn.recv()
         except (EOFError, OSError):
+            try:  # its socket closed: it is exiting, let it say how
+                code = self.process.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                code = None
             self.kill()
-            code = self.process.returncode
-            how = f"killed by signal {signal.Signals(-code).name}" if code is not None and code < 0 \
-                else f"exit code {code}"
-            raise WorkerLost(f"Training worker process {self.pid} exited ({how}) while it had {what}.") from None
+            raise WorkerLost(f"Training worker process {self.pid} {_how_it_ended(code)} while it had {what}.") from None
         self.pending -= 1
         if reply[0] == "error":
             self.kill()
