@@ -66,6 +66,7 @@ html_css_files = ["sktemporal.css"]
 html_theme_options = {
     "navbar_start": ["navbar-logo", "version"],
     "navigation_with_keys": False,
+    "header_links_before_dropdown": 5,
     "show_toc_level": 2,
 }
 html_context = {"default_mode": "light"}
