@@ -34,10 +34,8 @@ from sktemporal.preprocessing import DelayEmbedding
 from sktemporal.reservoir import ESNRegressor
 
 series, _ = mackey_glass(1650, random_state=0)  # (1650, 1)
-observed, future = (
-    series[:1500],
-    series[1500:, 0],
-)  # future: never seen below
+# the future is never seen below, only used to score the forecasts
+observed, future = series[:1500], series[1500:, 0]
 horizon = len(future)
 
 # one-step-ahead pairs from the observed series: X[t] -> X[t + 1]

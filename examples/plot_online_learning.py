@@ -137,8 +137,10 @@ ax.text(switch, ax.get_ylim()[1], " system changes", va="top")
 ax.set_xlabel("time step")
 ax.set_ylabel("prequential NRMSE (running mean)")
 ax.set_yscale("log")
-ax.set_title("Error of predictions made before learning each chunk")
-ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+ax.set_title(
+    "Error of predictions made before learning each chunk\n"
+    "(colours as in the bar chart below)"
+)
 names = list(seconds)
 ax_time.barh(
     names,
