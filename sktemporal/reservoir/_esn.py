@@ -233,15 +233,18 @@ class _BaseESN(_BaseReservoir):
             # the published model's training state is never updated in place
             self._readout = self._readout.copy()
             self._noise_rng = copy.deepcopy(self._noise_rng)
+        self._train_readout(batch, Y, continuing, self._readout)
+        self.coef_, self.intercept_ = self._solve(self._readout, None, batch.dtype)
+
+    def _train_readout(self, batch, Y, continuing, readout):
+        """Run the reservoir over ``batch`` and add its readout rows (after the washout) to ``readout``."""
         washout = 0 if continuing else self.washout
         if self._per_step:
-            self._accumulate_steps(batch, Y, continuing, washout, self._readout)
+            self._accumulate_steps(batch, Y, continuing, washout, readout)
         else:
             segments = self._states(batch, continuing=False, noise=self.noise, noise_rng=self._noise_rng)
-            features = self._pooled_features(batch, segments, washout)
-            self._readout.partial_fit(features, Y)
+            readout.partial_fit(self._pooled_features(batch, segments, washout), Y)
             self.last_state_ = None
-        self.coef_, self.intercept_ = self._solve(self._readout, None, batch.dtype)
 
     def _solve(self, readout, alpha, dtype):
         """Readout weights in ``dtype``; a ``DivergenceError`` when the sums or weights are not finite."""
