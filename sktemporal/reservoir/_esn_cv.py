@@ -193,8 +193,14 @@ class _BaseESNCV:
         if series and (cv is None or isinstance(cv, numbers.Integral)):
             cv = TimeSeriesSplit(n_splits=5 if cv is None else int(cv))
         cv = check_cv(5 if cv is None else cv, strat, classifier=is_classifier(self))
-        splits = [(np.asarray(tr, dtype=np.intp), np.asarray(te, dtype=np.intp))
-                  for tr, te in cv.split(np.zeros((n_rows, 1)), strat)]
+        try:
+            splits = [(np.asarray(tr, dtype=np.intp), np.asarray(te, dtype=np.intp))
+                      for tr, te in cv.split(np.zeros((n_rows, 1)), strat)]
+        except ValueError as exc:
+            what = "time steps of the series" if series else "sequences"
+            raise ValueError(
+                f"cv={cv!r} cannot split the {n_rows} {what} (n_samples={n_rows}): {exc}"
+            ) from exc
         if not splits:
             raise ValueError(f"cv={self.cv!r} gave no (train, test) split.")
         for train, test in splits:
