@@ -16,6 +16,8 @@ from ..utils import TSLEARN_HINT, check_targets, restore_layout, validate_sequen
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import (
     DIVERGENCE_ADVICE,
+    check_state_growth,
+    input_drive,
     POOLINGS,
     _BaseReservoir,
     _check,
@@ -234,7 +236,21 @@ class _BaseESN(_BaseReservoir):
             self._readout = self._readout.copy()
             self._noise_rng = copy.deepcopy(self._noise_rng)
         self._train_readout(batch, Y, continuing, self._readout)
+        self._check_growth(self._readout, batch)
         self.coef_, self.intercept_ = self._solve(self._readout, None, batch.dtype)
+
+    def _check_growth(self, readout, batch):
+        """States that blew up: non-finite sums, or an RMS state far beyond the input drive.
+
+        Only the unbounded activations can grow; for them the RMS of each unit's state
+        comes from the diagonal of the ridge sums (RLS keeps no sums: its weights are
+        checked for finiteness in :meth:`_solve`).
+        """
+        if getattr(readout, "G", None) is None or readout.n == 0 or self.activation not in ("relu", "identity"):
+            return
+        diag = readout.G.diagonal()
+        rms = float(np.sqrt(diag.max() / readout.n)) if np.isfinite(diag).all() else np.inf
+        check_state_growth(self, rms, input_drive(self.input_weights_, batch.values))
 
     def _train_readout(self, batch, Y, continuing, readout):
         """Run the reservoir over ``batch`` and add its readout rows (after the washout) to ``readout``."""

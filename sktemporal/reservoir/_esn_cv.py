@@ -262,14 +262,15 @@ class _BaseESNCV:
         else:
             scores = self._per_fold(X, y, splits, alphas, scorer)
             total = self._readout
+        if not self.single_pass_:
+            self._train_readout(batch, Y, False, total)
+        self._check_growth(total, batch)
         means = scores.mean(axis=0)
         best = int(np.nanargmax(means)) if np.isfinite(means).any() else 0
         self.alpha_ = float(alphas[best])
         self.best_score_ = float(means[best])
         self.n_splits_ = len(splits)
         self.cv_results_ = self._results(alphas, scores)
-        if not self.single_pass_:
-            self._train_readout(batch, Y, False, total)
         self._readout = total
         self.coef_, self.intercept_ = self._solve(total, self.alpha_, batch.dtype)
 

@@ -145,6 +145,32 @@ def fold_input_scaler(W_in, center, scale):
     return W
 
 
+#: States larger than this many times the largest input drive count as diverged.
+GROWTH_LIMIT = 1e8
+
+
+def input_drive(W_in, values):
+    r"""Largest possible input drive :math:`\max_i \sum_j |W_{in, ij}| \max(1, \max |x|)` of a unit.
+
+    The yardstick of divergence for unbounded activations (``'relu'``, ``'identity'``):
+    a contractive reservoir keeps its states within a moderate multiple of it, a
+    diverging one (spectral radius above 1) grows geometrically past any multiple.
+    """
+    return float(np.abs(W_in).sum(axis=1).max() * max(1.0, float(np.abs(values).max(initial=0.0))))
+
+
+def check_state_growth(est, magnitude, drive):
+    """Raise a DivergenceError when a state magnitude is non-finite or beyond :data:`GROWTH_LIMIT` x drive."""
+    if not np.isfinite(magnitude) or magnitude > GROWTH_LIMIT * max(drive, 1e-300):
+        seen = ("became infinite or NaN" if not np.isfinite(magnitude)
+                else f"grew to {magnitude:.3g}, more than {GROWTH_LIMIT:g} times the largest input drive {drive:.3g}")
+        raise DivergenceError(
+            f"{type(est).__name__} diverged: the reservoir states {seen} (activation="
+            f"{est.activation!r}, spectral_radius={est.spectral_radius}, input_scaling="
+            f"{est.input_scaling!r}). To fix it, {DIVERGENCE_ADVICE}."
+        )
+
+
 class _BaseReservoir(BaseEstimator):
     """Weights, the state loop and pooling, shared by Reservoir, ESNRegressor and ESNClassifier."""
 
@@ -426,12 +452,7 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         new._fit_kind = batch.kind
         if batch.kind == "series" and new.initial_state == "continue":
             h = final_state(new._states(batch, continuing=False))
-            if not np.isfinite(h).all():
-                raise DivergenceError(
-                    "The reservoir states became infinite or NaN while running the "
-                    f"series (activation={new.activation!r}, spectral_radius="
-                    f"{new.spectral_radius}); {DIVERGENCE_ADVICE}."
-                )
+            check_state_growth(new, float(np.abs(h).max()), input_drive(new.input_weights_, batch.values))
             new.last_state_ = h
         self._publish(new)
         return self
