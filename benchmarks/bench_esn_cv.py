@@ -23,7 +23,6 @@ import argparse
 import time
 import warnings
 
-import numpy as np
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from threadpoolctl import threadpool_limits
 

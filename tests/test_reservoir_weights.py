@@ -65,7 +65,7 @@ def test_small_world_is_a_rewired_ring_lattice():
 
 
 def test_cycle_reservoir():
-    W, rho = recurrent_matrix(10, spectral_radius=0.7, topology="cycle", random_state=None)
+    W, _rho = recurrent_matrix(10, spectral_radius=0.7, topology="cycle", random_state=None)
     dense = W.toarray()
     assert (dense[(np.arange(10) + 1) % 10, np.arange(10)] == 0.7).all()
     assert W.nnz == 10
@@ -102,8 +102,8 @@ def test_input_and_feedback_weights():
 # the per-process cache of the unscaled recurrent matrix
 # ----------------------------------------------------------------------------------
 def _params(**kw):
-    base = dict(n_reservoir=500, spectral_radius=0.9, density=0.05, topology="random", rewiring=0.1,
-                distribution="uniform", input_scaling=1.0, bias_scaling=1.0)
+    base = {"n_reservoir": 500, "spectral_radius": 0.9, "density": 0.05, "topology": "random", "rewiring": 0.1,
+                "distribution": "uniform", "input_scaling": 1.0, "bias_scaling": 1.0}
     base.update(kw)
     return base
 

@@ -4,4 +4,4 @@ from ._esn import ESNClassifier, ESNRegressor
 from ._esn_cv import ESNClassifierCV, ESNRegressorCV
 from ._reservoir import Reservoir
 
-__all__ = ["Reservoir", "ESNRegressor", "ESNClassifier", "ESNRegressorCV", "ESNClassifierCV"]
+__all__ = ["ESNClassifier", "ESNClassifierCV", "ESNRegressor", "ESNRegressorCV", "Reservoir"]

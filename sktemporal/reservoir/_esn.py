@@ -16,8 +16,6 @@ from ..utils import TSLEARN_HINT, check_targets, restore_layout, validate_sequen
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import (
     DIVERGENCE_ADVICE,
-    check_state_growth,
-    input_drive,
     POOLINGS,
     _BaseReservoir,
     _check,
@@ -25,6 +23,8 @@ from ._reservoir import (
     _check_options,
     _is_real,
     check_reservoir_params,
+    check_state_growth,
+    input_drive,
 )
 from ._states import (
     OutputFeedback,
@@ -34,7 +34,7 @@ from ._states import (
     scatter_rows,
 )
 
-__all__ = ["ESNRegressor", "ESNClassifier"]
+__all__ = ["ESNClassifier", "ESNRegressor"]
 
 _COMMON_PARAMS_DOC = r"""
     n_reservoir : int, default=100

@@ -24,11 +24,16 @@ from sklearn.utils import _safe_indexing
 
 from ..neural_network._activations import softmax_inplace
 from ..utils._validation import is_int
-from ._esn import ESNClassifier, ESNRegressor, _esn_doc, _ESNClassifierBase, _ESNRegressorBase
-from ._readout import RidgeReadout
+from ._esn import (
+    ESNClassifier,
+    ESNRegressor,
+    _esn_doc,
+    _ESNClassifierBase,
+    _ESNRegressorBase,
+)
 from ._reservoir import _check, _is_real
 
-__all__ = ["ESNRegressorCV", "ESNClassifierCV"]
+__all__ = ["ESNClassifierCV", "ESNRegressorCV"]
 
 DEFAULT_ALPHAS = (1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)
 
@@ -315,7 +320,7 @@ class _BaseESNCV:
                 rows = np.flatnonzero(block == b)
                 sums[b].partial_fit(F[rows], Y[rows])
             self.last_state_ = None
-            test_parts = lambda idx: [F[idx]]  # noqa: E731
+            test_parts = lambda idx: [F[idx]]
         elif batch.kind == "series":
             test_parts = self._stream_series(batch, Y, block, tested, sums)
         else:
@@ -397,7 +402,7 @@ class _BaseESNCV:
         """One pass over a collection: block sums (after the washout) and each tested sequence's rows."""
         kept = {}  # sequence index -> its readout-row parts, segment by segment
         for seg in self._states(batch, continuing=False):
-            parts, start = self._readout_rows(batch, seg, 0)
+            parts, _start = self._readout_rows(batch, seg, 0)
             L, B = seg.t1 - seg.t0, seg.columns.size
             shaped = [p.reshape(L, B, -1) for p in parts]
             seg_blocks = block[seg.columns]

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 from scipy.linalg import LinAlgWarning, eigh, get_lapack_funcs
 
-__all__ = ["RidgeReadout", "RLSReadout"]
+__all__ = ["RLSReadout", "RidgeReadout"]
 
 def _as_parts(Z):
     """Readout rows given as one array or as column parts ``[H, X]`` (never concatenated)."""

@@ -21,15 +21,15 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 __all__ = [
-    "TOPOLOGIES",
     "DISTRIBUTIONS",
+    "TOPOLOGIES",
     "ReservoirWeights",
-    "recurrent_matrix",
-    "spectral_radius",
-    "input_matrix",
+    "clear_weights_cache",
     "feedback_matrix",
     "init_weights",
-    "clear_weights_cache",
+    "input_matrix",
+    "recurrent_matrix",
+    "spectral_radius",
     "weights_cache_info",
 ]
 
@@ -67,7 +67,7 @@ def _sample_cells(rs, n_cells, k):
 
 
 def _random_topology(n, density, distribution, rs):
-    k = max(1, int(round(density * n * n)))
+    k = max(1, round(density * n * n))
     cells = _sample_cells(rs, n * n, k)
     rows, cols = np.divmod(cells, n)
     return sp.csr_matrix((_draw(rs, k, distribution), (rows, cols)), shape=(n, n))
