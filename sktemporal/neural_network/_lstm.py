@@ -52,7 +52,7 @@ class LSTMRegressor(SequenceRegressorMixin, BaseGatedRNN):
         'zeros' restarts from the zero state.  Collections always start from zeros.
     solver : {'adam', 'sgd', 'lbfgs'}, default='adam'
         Backpropagation through time with Adam, SGD, or full-batch L-BFGS.
-    alpha : float, default=1e-4
+    alpha : float, default=1e-2
         L2 penalty on the weights (not the biases), as in MLPRegressor.
     batch_size : int or 'auto', default='auto'
         Sequences per minibatch (``min(32, n_sequences)`` for 'auto').
