@@ -238,7 +238,8 @@ def test_an_idle_worker_that_stopped_answering_leaves_the_fit_to_one_process(mon
     assert stopped.process.poll() is not None
 
 
-def test_an_interrupt_mid_chunk_leaves_no_worker_or_memory_behind(monkeypatch):
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_an_interrupt_mid_chunk_leaves_no_worker_or_memory_behind(monkeypatch, solver):
     """KeyboardInterrupt propagates; the worker busy with its share is killed, not reused;
     the shared memory goes with the last reference to it; nothing is ever in /dev/shm."""
     before = shm_files()
@@ -251,7 +252,7 @@ def test_an_interrupt_mid_chunk_leaves_no_worker_or_memory_behind(monkeypatch):
     on_own_chunk(monkeypatch, interrupt, call=3)
     X, y = small_problem()
     with pytest.raises(KeyboardInterrupt) as excinfo:
-        LSTMRegressor((3,), solver="lbfgs", batch_size=8, max_iter=5, random_state=0, n_jobs=2).fit(X, y)
+        LSTMRegressor((3,), solver=solver, batch_size=8, max_iter=5, random_state=0, n_jobs=2).fit(X, y)
     del excinfo
     gc.collect()
     assert taken[0].process.poll() is not None
