@@ -188,12 +188,12 @@ def test_float32_stays_float32():
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"solver": "newton"}, "solver must be one of"),
+        ({"solver": "newton"}, r"'solver' parameter of RNNRegressor must be a str among .*'rtrl'.*Got 'newton'"),
         ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes"),
         ({"bptt_steps": 0}, "bptt_steps"),
         ({"bidirectional": True, "bptt_steps": 5}, "bidirectional=True needs whole sequences"),
         ({"cell": "lstm"}, "LSTMRegressor"),
-        ({"activation": "softplus"}, "activation must be one of"),
+        ({"activation": "softplus"}, r"'activation' parameter of RNNRegressor must be a str among .*Got 'softplus'"),
         ({"clip_norm": -1.0}, "clip_norm"),
     ],
 )
@@ -259,7 +259,8 @@ def test_generate_closed_loop_and_its_errors():
     np.testing.assert_allclose(future[0], model.predict(s[:400])[-1], rtol=1e-12)
     with pytest.raises(ValueError, match="warmup must be one 2-D series"):
         model.generate(5, warmup=s[None, :10])
-    with pytest.raises(ValueError, match="n_steps must be a positive integer"):
+    with pytest.raises(ValueError, match=r"'n_steps' parameter of RNNRegressor.generate "
+                       r"must be an int in the range \[1, inf\)"):
         model.generate(0, warmup=s[:10])
     two_outputs = RNNRegressor((4,), solver="lbfgs", max_iter=5, random_state=0)
     with warnings.catch_warnings():

@@ -214,13 +214,13 @@ def test_partial_fit_continues_and_warm_start_checks_the_memory():
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"memory": "laguerre"}, "memory must be one of"),
+        ({"memory": "laguerre"}, r"'memory' parameter of TDNNRegressor must be a str among .*'gamma'.*Got 'laguerre'"),
         ({"delays": -1}, "delays"),
         ({"delays": [2, 2]}, "repeat"),
-        ({"memory": "gamma", "mu": 2.5}, "mu must be"),
-        ({"memory": "gamma", "order": -1}, "order must be"),
-        ({"fill": np.nan}, "fill must be"),
-        ({"activation": "softplus"}, "activation must be"),
+        ({"memory": "gamma", "mu": 2.5}, r"'mu' parameter of TDNNRegressor.*Got 2.5.*stable only"),
+        ({"memory": "gamma", "order": -1}, r"'order' parameter of TDNNRegressor.*Got -1"),
+        ({"fill": np.nan}, r"'fill' parameter of TDNNRegressor.*Got nan"),
+        ({"activation": "softplus"}, r"'activation' parameter of TDNNRegressor.*Got 'softplus'"),
         ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes"),
     ],
 )

@@ -4,7 +4,8 @@ from functools import partial
 
 import numpy as np
 
-from ._base import BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
+from ..utils._param_validation import NON_NEGATIVE_REAL, Hidden, StrOptions
+from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
 from ._cells import CELLS
 from ._layers import Network
 from ._online import ONLINE_SOLVERS
@@ -85,17 +86,25 @@ class _BaseRNN(BaseSequenceNetwork):
         self.measurement_noise = measurement_noise
         self.initial_covariance = initial_covariance
 
-    _online_solvers = ONLINE_SOLVERS
+    _parameter_constraints = {
+        **NETWORK_CONSTRAINTS,
+        # 'lstm' and 'gru' pass the table to get the message that names the right class
+        "cell": [StrOptions({"elman", "jordan"}), Hidden(StrOptions({"lstm", "gru"}))],
+        "activation": [StrOptions(set(_ACTIVATIONS))],
+        "teacher_forcing": ["boolean"],
+        "solver": [StrOptions({"adam", "sgd", "lbfgs", *ONLINE_SOLVERS})],
+        "process_noise": [NON_NEGATIVE_REAL],
+        "measurement_noise": [NON_NEGATIVE_REAL],
+        "initial_covariance": [NON_NEGATIVE_REAL],
+    }
 
     def _validate_hyperparameters(self):
         super()._validate_hyperparameters()
-        if self.cell not in ("elman", "jordan"):
+        if self.cell in ("lstm", "gru"):
             raise ValueError(
                 f"cell must be 'elman' or 'jordan'; got {self.cell!r}. For LSTM/GRU use "
                 "LSTMRegressor/GRURegressor (or the classifiers)."
             )
-        if self.activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {_ACTIVATIONS}; got {self.activation!r}.")
         if self.cell == "jordan" and (len(self._hidden_sizes()) != 1 or self.bidirectional):
             raise ValueError(
                 "cell='jordan' feeds the output back to one hidden layer: it needs a single "
@@ -115,10 +124,6 @@ class _BaseRNN(BaseSequenceNetwork):
                     f"solver={self.solver!r} updates the weights at every step: bptt_steps and "
                     "early_stopping belong to the BPTT solvers; leave them at None / False."
                 )
-            for name in ("process_noise", "measurement_noise", "initial_covariance"):
-                value = getattr(self, name)
-                if not (isinstance(value, (int, float)) and value >= 0 and np.isfinite(value)):
-                    raise ValueError(f"{name} must be a finite number >= 0; got {value!r}.")
 
     def _build_network(self, n_in, n_out, per_step, out_activation):
         if self.cell == "jordan":

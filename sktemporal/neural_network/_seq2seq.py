@@ -22,8 +22,9 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.metrics import r2_score
 
+from ..utils._param_validation import UNIT_INTERVAL, StrOptions
 from ..utils._sequences import restore_layout
-from ._base import BaseSequenceNetwork, SequenceRegressorMixin
+from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceRegressorMixin
 from ._cells import CELLS
 from ._layers import Network
 from ._params import ParameterLayout
@@ -258,13 +259,11 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
     # emits a whole horizon, so it is not offered
     _recurrent = False
 
-    def _validate_hyperparameters(self):
-        super()._validate_hyperparameters()
-        if self.cell not in ("lstm", "gru", "elman"):
-            raise ValueError(f"cell must be 'lstm', 'gru' or 'elman'; got {self.cell!r}.")
-        tf = self.teacher_forcing
-        if isinstance(tf, bool) or not (isinstance(tf, (int, float)) and 0 <= tf <= 1):
-            raise ValueError(f"teacher_forcing must be a probability in [0, 1]; got {tf!r}.")
+    _parameter_constraints = {
+        **{k: v for k, v in NETWORK_CONSTRAINTS.items() if k != "n_jobs"},
+        "cell": [StrOptions({"lstm", "gru", "elman"})],
+        "teacher_forcing": [UNIT_INTERVAL],  # the probability of feeding the true previous value
+    }
 
     def _prepare_targets(self, y, batch, first):
         """``(..., H[, k])`` targets → ``(..., H·k)`` per-sequence or per-step targets."""

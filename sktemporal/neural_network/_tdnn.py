@@ -11,15 +11,16 @@ package's shared network, optimizers and training loop.
 import numpy as np
 
 from ..preprocessing._delay import (
-    _check_fill,
-    _check_gamma_params,
+    MEMORY_HINTS,
     _check_lags,
     _delay_taps,
+    _fill_value,
     _gamma_taps,
     _history,
     _interleave,
 )
-from ._base import BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
+from ..utils._param_validation import NON_NEGATIVE_INT, POSITIVE_INT, Interval, Real, StrOptions
+from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
 from ._layers import Network
 from ._training import TrainingData
 
@@ -140,21 +141,28 @@ class _BaseTDNN(BaseSequenceNetwork):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
 
+    _parameter_constraints = {
+        **{k: v for k, v in NETWORK_CONSTRAINTS.items() if k not in ("bidirectional", "bptt_steps", "n_jobs")},
+        "memory": [StrOptions(set(_MEMORIES))],
+        "delays": [NON_NEGATIVE_INT, "array-like"],  # a list's lags are checked by _check_lags
+        "stride": [POSITIVE_INT],
+        "order": [NON_NEGATIVE_INT],
+        "mu": [Interval(Real, 0, 2, closed="neither")],
+        "fill": [StrOptions({"edge"}), Interval(Real, None, None, closed="neither")],
+        "activation": [StrOptions(set(_ACTIVATIONS))],
+    }
+
+    _parameter_hints = MEMORY_HINTS
+
     # ------------------------------------------------------------------ memory
     def _validate_hyperparameters(self):
         super()._validate_hyperparameters()
-        if self.activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {_ACTIVATIONS}; got {self.activation!r}.")
-        if isinstance(self.memory, str) and self.memory == "tapped":
+        if self.memory == "tapped":
             self.lags_ = _check_lags(self.delays, self.stride)
-            self._memory_spec = ("tapped", self.lags_, _check_fill(self.fill, allow_nan=False))
-        elif isinstance(self.memory, str) and self.memory == "gamma":
-            _check_gamma_params(self.order, self.mu)
-            self.lags_ = None
-            self._memory_spec = ("gamma", (int(self.order), float(self.mu)),
-                                 _check_fill(self.fill, allow_nan=False))
+            self._memory_spec = ("tapped", self.lags_, _fill_value(self.fill))
         else:
-            raise ValueError(f"memory must be one of {_MEMORIES}; got {self.memory!r}.")
+            self.lags_ = None
+            self._memory_spec = ("gamma", (int(self.order), float(self.mu)), _fill_value(self.fill))
 
     @property
     def n_taps_(self):

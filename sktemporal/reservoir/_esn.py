@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
@@ -11,14 +9,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..neural_network._activations import softmax_inplace
 from ..utils import TSLEARN_HINT, check_targets, restore_layout, validate_sequences
+from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Interval, Real, StrOptions, check_params
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import (
     POOLINGS,
+    RESERVOIR_CONSTRAINTS,
     _BaseReservoir,
-    _check,
     _check_input_scaling,
-    _check_options,
-    _is_real,
     check_reservoir_params,
 )
 from ._states import (
@@ -111,14 +108,17 @@ def _esn_doc(cls):
 class _BaseESN(_BaseReservoir):
     """Fitting, streaming and prediction shared by the two estimators."""
 
+    _parameter_constraints = {
+        **RESERVOIR_CONSTRAINTS,
+        "alpha": [NON_NEGATIVE_REAL],
+        "pooling": [StrOptions(set(POOLINGS))],
+        "solver": [StrOptions({"ridge", "rls"})],
+        "forgetting": [Interval(Real, 0, 1, closed="right")],
+        "noise": [NON_NEGATIVE_REAL],
+    }
+
     def _check_params(self):
         check_reservoir_params(self)
-        _check("alpha", self.alpha, _is_real(self.alpha) and self.alpha >= 0, "a non-negative number")
-        _check_options("solver", self.solver, ("ridge", "rls"))
-        _check("forgetting", self.forgetting,
-               _is_real(self.forgetting) and 0 < self.forgetting <= 1, "a number in (0, 1]")
-        _check("noise", self.noise, _is_real(self.noise) and self.noise >= 0, "a non-negative number")
-        _check_options("pooling", self.pooling, POOLINGS)
 
     def _n_readout_features(self, n_features, per_step):
         k = 1 if per_step or self.pooling != "both" else 2
@@ -337,11 +337,11 @@ class ESNRegressor(RegressorMixin, _BaseESN):
     def _feedback(self):
         return bool(self.feedback)
 
-    def _check_params(self):
-        super()._check_params()
-        _check("feedback", self.feedback, isinstance(self.feedback, (bool, np.bool_)), "True or False")
-        _check("feedback_scaling", self.feedback_scaling,
-               _is_real(self.feedback_scaling) and self.feedback_scaling >= 0, "a non-negative number")
+    _parameter_constraints = {
+        **_BaseESN._parameter_constraints,
+        "feedback": ["boolean"],
+        "feedback_scaling": [NON_NEGATIVE_REAL],
+    }
 
     def _encode_targets(self, targets, first, classes=None):
         if self.feedback and not targets.per_step:
@@ -440,8 +440,7 @@ class ESNRegressor(RegressorMixin, _BaseESN):
         """
         check_is_fitted(self, "coef_")
         self._check_params()
-        if not isinstance(n_steps, numbers.Integral) or isinstance(n_steps, bool) or n_steps < 1:
-            raise ValueError(f"n_steps must be a positive int; got n_steps={n_steps!r}.")
+        check_params({"n_steps": [POSITIVE_INT]}, f"{type(self).__name__}.generate", {"n_steps": n_steps})
         if not self._per_step:
             raise ValueError("generate needs a model fitted with a target per step (a series).")
         outputs_as_inputs = not self.feedback
