@@ -129,6 +129,7 @@ class BaseSequenceNetwork(BaseEstimator):
         return sizes
 
     _parameter_constraints = NETWORK_CONSTRAINTS
+    _parameter_hints = {"n_jobs": "None means 1 (unless in a joblib.parallel_config context); -1 means all CPUs."}
 
     def _validate_hyperparameters(self):
         """The constraint table, then the rules that tie parameters together."""
