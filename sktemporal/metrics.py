@@ -1,6 +1,6 @@
 """Metrics for temporal models: normalised RMSE and memory capacity.
 
-Both accept targets in every layout of the package's data contract (DESIGN.md §1):
+Both accept targets in every layout of the package's data contract (see :ref:`data_contract`):
 1-D ``(n,)`` or 2-D ``(n, n_outputs)`` arrays (one series, or one target per
 sequence), 3-D ``(n_sequences, n_timesteps, n_outputs)`` per-step targets padded with
 NaN at the end of shorter sequences, and lists of per-step ``(T_i,)`` or

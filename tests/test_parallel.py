@@ -16,8 +16,8 @@ from sktemporal.neural_network import (
     LSTMRegressor,
     RNNClassifier,
     RNNRegressor,
+    _gradients,
 )
-from sktemporal.neural_network import _gradients
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="worker processes need a POSIX system")
 
@@ -115,7 +115,8 @@ def test_partial_fit_warm_start_and_pickle():
 def test_invalid_n_jobs(n_jobs):
     X, y = np.zeros((3, 5, 1)), np.zeros(3)
     with pytest.raises(ValueError, match=r"The 'n_jobs' parameter of LSTMRegressor must be an int in the range "
-                                         r"\(-inf, -1\], an int in the range \[1, inf\) or None. Got .* -1 means all CPUs"):
+                                         r"\(-inf, -1\], an int in the range \[1, inf\) or None. "
+                                         r"Got .* -1 means all CPUs"):
         LSTMRegressor((2,), n_jobs=n_jobs).fit(X, y)
 
 

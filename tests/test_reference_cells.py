@@ -8,15 +8,16 @@ gradients and input gradients on ragged batches, from a non-zero initial state.
 
 import numpy as np
 import pytest
+
+from sktemporal.neural_network._cells import CELLS
+from sktemporal.neural_network._params import ParameterLayout
+
 from _reference_cells import (
     gru_sequence,
     gru_sequence_backward,
     lstm_sequence,
     lstm_sequence_backward,
 )
-
-from sktemporal.neural_network._cells import CELLS
-from sktemporal.neural_network._params import ParameterLayout
 
 LENGTHS = [9, 7, 7, 4, 3, 1]  # decreasing: several width segments, one length-1 sequence
 N_IN, H = 3, 5

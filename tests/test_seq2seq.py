@@ -9,13 +9,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import TimeSeriesSplit, cross_val_score
 from sklearn.pipeline import make_pipeline
-from test_nn_gradients import check_gradient
 
 from sktemporal import DelayEmbedding, RNNRegressor, Seq2SeqRegressor, TDNNRegressor
 from sktemporal.datasets import mackey_glass
 from sktemporal.forecasting import make_horizon_targets, make_windows, recursive_forecast
 from sktemporal.neural_network._cells import CELLS
 from sktemporal.neural_network._seq2seq import EncoderDecoder, _Seq2SeqData
+
+from _helpers import check_gradient
 
 
 @pytest.mark.parametrize("cell", ["elman", "lstm", "gru"])

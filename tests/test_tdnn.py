@@ -9,12 +9,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Ridge
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
-from test_nn_gradients import check_gradient
 
 from sktemporal import DelayEmbedding, GammaMemory, TDNNClassifier, TDNNRegressor
 from sktemporal.datasets import narma
 from sktemporal.metrics import nrmse
 from sktemporal.utils import validate_sequences
+
+from _helpers import check_gradient
 
 
 @pytest.fixture(autouse=True)

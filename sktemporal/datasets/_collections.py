@@ -1,6 +1,6 @@
 """Sequence-collection tasks: adding problem, copy task, sequence classification.
 
-Each returns a collection in the package's layout (DESIGN.md §1): ``X`` 3-D
+Each returns a collection in the package's layout (:ref:`data_contract`): ``X`` 3-D
 ``(n_sequences, n_timesteps, n_features)`` or a list of 2-D ``(T_i, n_features)``
 arrays, with one target per sequence (many-to-one) or one per step (many-to-many).
 """

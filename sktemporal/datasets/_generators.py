@@ -1,6 +1,6 @@
 """Single-series benchmark generators: Mackey–Glass, NARMA, Lorenz and the memory task.
 
-Every generator returns one series in the package's layout (DESIGN.md §1): ``X`` of
+Every generator returns one series in the package's layout (:ref:`data_contract`): ``X`` of
 shape ``(n_timesteps, n_features)`` with rows as time steps and a target ``y`` with one
 row per step, aligned so that ``X[t]`` is the input for ``y[t]``.  The result is a
 deterministic function of the arguments and ``random_state``.

@@ -462,8 +462,9 @@ class LSTMCell(_GatedCell):
         h_row = n_in + 1  # Z[k] = [x(t); 1; h(t−1)]: h(t−1) in rows h_row:
         gemm = _GEMM[X.dtype]
         sizes = np.asarray(sizes).tolist()
-        W_in = _gates(np.vstack([p["W_x"], p["b"]]), self._STORAGE_TO_COMPUTE, self._COMPUTE_SCALE).T.copy()  # (4H, n_in + 1)
-        W_rec = _gates(p["W_h"], self._STORAGE_TO_COMPUTE, self._COMPUTE_SCALE).T.copy()  # (4H, H)
+        order, scale = self._STORAGE_TO_COMPUTE, self._COMPUTE_SCALE
+        W_in = _gates(np.vstack([p["W_x"], p["b"]]), order, scale).T.copy()  # (4H, n_in + 1)
+        W_rec = _gates(p["W_h"], order, scale).T.copy()  # (4H, H)
         W_recT = W_rec.T
         segments, ws, dt = [], self._ws, X.dtype
         h, c = state0[:, :H].T, state0[:, H:].T  # (H, B) views
