@@ -26,6 +26,7 @@ from ..utils._param_validation import UNIT_INTERVAL, StrOptions
 from ..utils._sequences import restore_layout
 from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceRegressorMixin
 from ._cells import CELLS
+from ._docstrings import NETWORK_ATTRIBUTES, network_docstring
 from ._layers import Network
 from ._params import ParameterLayout
 from ._training import TrainingData
@@ -134,6 +135,33 @@ class _Seq2SeqData(TrainingData):
             yield DecoderInputs(X, np.ascontiguousarray(previous)), sizes, lengths, Y, mask, n
 
 
+_SEQ2SEQ_PARAMETERS = {
+    "hidden_layer_sizes": (
+        "array-like of shape (n_layers,)",
+        "Units of each stacked layer of the encoder and of the decoder.",
+    ),
+    "cell": ("{'lstm', 'gru', 'elman'}", "The recurrent cell of the encoder and of the decoder."),
+    "bidirectional": ("bool", "Bidirectional encoder (the decoder runs forward)."),
+    "teacher_forcing": (
+        "float in [0, 1]",
+        "Probability of feeding the decoder the true previous value during training (1.0: "
+        "full teacher forcing; below 1: scheduled sampling with the model's own closed-loop "
+        "predictions, which costs one extra forward pass per minibatch).  Prediction is "
+        "always closed loop.",
+    ),
+    "bptt_steps": (
+        "int or None",
+        "Truncation length of backpropagation through the encoder along one long series; "
+        "windows of a collection are read whole.",
+    ),
+}
+_SEQ2SEQ_ATTRIBUTES = {
+    "horizon_": ("int", "Number of future steps predicted (``y.shape[1]``)."),
+    "n_outputs_": ("int", "Values predicted per window: ``horizon_`` times the outputs per future step."),
+}
+
+
+@network_docstring(_SEQ2SEQ_PARAMETERS, ["horizon_"] + NETWORK_ATTRIBUTES, _SEQ2SEQ_ATTRIBUTES)
 class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
     """Encoder–decoder recurrent regressor for multi-step (sequence-to-sequence) forecasting.
 
@@ -151,19 +179,11 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(32,)
-        Units of each stacked layer of the encoder and of the decoder.
-    cell : {'lstm', 'gru', 'elman'}, default='lstm'
-    bidirectional : bool, default=False
-        Bidirectional encoder (the decoder runs forward).
-    teacher_forcing : float in [0, 1], default=1.0
-        Probability of feeding the decoder the true previous value during training (1.0:
-        full teacher forcing; below 1: scheduled sampling with the model's own closed-loop
-        predictions, which costs one extra forward pass per minibatch).  Prediction is
-        always closed loop.
-    bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun
-        As in :class:`RNNRegressor`.  ``bptt_steps`` matters for one long series; windows
-        of a collection are read whole.
+    %(parameters)s
+
+    Attributes
+    ----------
+    %(attributes)s
 
     Notes
     -----
@@ -174,15 +194,6 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
     n_outputs)`` — at every step, the values following it (see
     :func:`sktemporal.forecasting.make_horizon_targets`).  ``predict`` returns the layout of
     that ``y``.
-
-    Attributes
-    ----------
-    horizon_ : int
-        Number of future steps predicted (``y.shape[1]``).
-    n_outputs_ : int
-        Values predicted per window: ``horizon_`` times the outputs per future step.
-    params_, loss_, loss_curve_, n_iter_, t_, n_features_in_
-        As in :class:`RNNRegressor`.
 
     Examples
     --------
