@@ -14,6 +14,7 @@ targets start at ``t + 1``.
 """
 
 import numpy as np
+from sklearn.base import is_classifier
 
 from .utils._param_validation import POSITIVE_INT, check_params
 from .utils._sequences import check_sequences
@@ -139,7 +140,8 @@ def recursive_forecast(estimator, history, n_steps):
 
     Parameters
     ----------
-    estimator : fitted estimator
+    estimator : fitted regressor
+        A classifier is refused: its predictions are labels, not the next input row.
     history : array-like of shape (n_timesteps, n_features)
         The observed series up to the forecast origin.
     n_steps : int
@@ -162,6 +164,12 @@ def recursive_forecast(estimator, history, n_steps):
     True
     """
     check_params({"n_steps": [POSITIVE_INT]}, "recursive_forecast", {"n_steps": n_steps})
+    if is_classifier(estimator):
+        raise TypeError(
+            "recursive_forecast feeds each prediction back as the next input, so estimator must "
+            f"be a regressor (y[t] = X[t + 1]); got {type(estimator).__name__}, a classifier "
+            "whose predictions are class labels."
+        )
     if hasattr(estimator, "generate"):
         return estimator.generate(n_steps, warmup=history)
     hist = _series(history, "history")

@@ -304,7 +304,8 @@ def test_keras_layout_round_trip(Estimator):
     X = rng.normal(size=(10, 5, 2))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model = Estimator((4, 3), bidirectional=True, max_iter=2, random_state=0).fit(X, X[:, -1, 0])
+        model = Estimator((4, 3), bidirectional=True, max_iter=2, random_state=0,
+                          scaler=None).fit(X, X[:, -1, 0])
     weights = to_keras(model)
     assert len(weights) == 3 * 4 + 2
     views = model._net.layout.views(model.params_)
@@ -323,6 +324,20 @@ def test_keras_layout_round_trip(Estimator):
     from_keras(model, weights)
     np.testing.assert_array_equal(model.params_, params)
     np.testing.assert_array_equal(model.predict(X), before)
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, GRURegressor])
+def test_exported_weights_fold_the_internal_scaling(Estimator):
+    """to_keras/from_keras with scaler='standard': the exported weights act on raw data."""
+    rng = np.random.RandomState(7)
+    X = 50 + 10 * rng.normal(size=(10, 5, 2))
+    y = 1e3 * X[:, -1, 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = Estimator((4,), max_iter=3, random_state=0).fit(X, y)
+        raw = Estimator((4,), max_iter=1, random_state=1, scaler=None).fit(X, y)
+    from_keras(raw, to_keras(model))
+    np.testing.assert_allclose(raw.predict(X), model.predict(X), rtol=1e-9)
 
 
 # ----------------------------------------------------------------------- estimators

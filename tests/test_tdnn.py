@@ -29,7 +29,7 @@ def training_rows(est, X, y):
     """The rows the solver of a fitted ``est`` trains on, as TrainingData."""
     batch, targets = validate_sequences(est, X, y, reset=False, task=est._task)
     Y = est._encode_targets(targets, first=False)
-    data, _ = est._arrange(batch, est._inputs(batch), Y, targets, incremental=False)
+    data, _ = est._arrange(batch, est._inputs(batch), Y, targets, incremental=False, bptt_steps=None)
     return data
 
 
@@ -70,9 +70,13 @@ def test_gradient_classifier_many_to_one_ragged(n_classes, loss):
 
 
 def test_identical_to_sklearn_mlp_on_delay_embedding():
-    """Same init, same batches, same Adam: the engine is sklearn's MLP on embedded rows."""
+    """Same init, same batches, same Adam: the engine is sklearn's MLP on embedded rows.
+
+    (With ``scaler=None``: sklearn's MLP sees the data as given.)
+    """
     X, y = narma(300, random_state=0)
-    ours = TDNNRegressor((10,), delays=5, max_iter=15, shuffle=False, random_state=0).fit(X, y)
+    ours = TDNNRegressor((10,), delays=5, max_iter=15, shuffle=False, random_state=0,
+                         scaler=None).fit(X, y)
     mlp = MLPRegressor(hidden_layer_sizes=(10,), max_iter=15, shuffle=False, random_state=0)
     theirs = make_pipeline(DelayEmbedding(delays=5), mlp).fit(X, y)
     np.testing.assert_allclose(ours.loss_curve_, mlp.loss_curve_, rtol=1e-10)

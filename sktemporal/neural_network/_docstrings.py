@@ -11,7 +11,8 @@ import inspect
 import textwrap
 
 __all__ = ["PARAMETER_DOCS", "ATTRIBUTE_DOCS", "NETWORK_ATTRIBUTES", "CLASSIFIER_ATTRIBUTES",
-           "CLASSIFIER_N_OUTPUTS", "network_docstring"]
+           "RECURRENT_ATTRIBUTES", "RECURRENT_CLASSIFIER_ATTRIBUTES", "CLASSIFIER_N_OUTPUTS",
+           "network_docstring"]
 
 _MLP = ":class:`sklearn.neural_network.MLPRegressor`"
 
@@ -28,14 +29,32 @@ PARAMETER_DOCS = {
         "whole sequences (``bptt_steps=None``).",
     ),
     "bptt_steps": (
-        "int or None",
+        "int, 'auto' or None",
         "Truncation length of backpropagation through time; None backpropagates through whole "
-        "sequences.  The state is carried from chunk to chunk.  A single 2-D series is cut "
-        "into parallel contiguous streams (``batch_size`` of them, or up to 32 with 'auto').",
+        "sequences.  'auto': on one 2-D series (solvers 'adam' and 'sgd', one direction), "
+        "chunks of 32 steps over parallel contiguous streams of the series, as many streams as "
+        "leave each about 8 chunks (at most 32), so that an epoch makes many updates (see "
+        ":ref:`defaults`); whole sequences on a collection.  With an int, a single series is "
+        "cut into ``batch_size`` streams (up to 32 with 'auto') that carry their state from "
+        "chunk to chunk.",
     ),
     "clip_norm": (
         "float or None",
         "Rescale each gradient to at most this Euclidean norm; None does not clip.",
+    ),
+    "scaler": (
+        "{'standard', 'robust'} or None",
+        "Standardize each input feature (and, for a regressor, each output) inside, with "
+        "statistics of the valid steps of the first fit (mean and standard deviation; median "
+        "and interquartile range for 'robust'); predictions, ``generate`` and exported weights "
+        "are in the user's units.  None trains on the data as given.",
+    ),
+    "initial_state": (
+        "{'continue', 'zeros'}",
+        "Where a 2-D series starts in ``predict``, ``score`` and ``generate``: 'continue' "
+        "carries on from the state the network reached at the end of the series seen in the "
+        "last fit (a ``TimeSeriesSplit`` test block follows its training block); 'zeros' "
+        "restarts from the zero state.  Collections always start from zeros.",
     ),
     "solver": (
         "{'adam', 'sgd', 'lbfgs'}",
@@ -150,6 +169,12 @@ ATTRIBUTE_DOCS = {
         "ndarray of shape (n_params,)",
         "All weights and biases in one flat vector (float32 when fitted on float32 data).",
     ),
+    "last_state_": (
+        "list of ndarray or None",
+        "The state of each recurrent layer, shape ``(1, state_size)``, after the last step of "
+        "the 2-D series seen in the last fit (where ``initial_state='continue'`` starts); None "
+        "after a collection or for a bidirectional network.",
+    ),
     "loss_": ("float", "The training loss of the last epoch."),
     "loss_curve_": ("list of float", "The training loss of every epoch."),
     "best_loss_": (
@@ -174,6 +199,15 @@ ATTRIBUTE_DOCS = {
     "n_outputs_": ("int", "Number of outputs of the network."),
 }
 
+#: ``scaler`` of a network without ``generate`` or exported weights (TDNN, Seq2Seq).
+SCALER_DOC = (
+    "{'standard', 'robust'} or None",
+    "Standardize each input feature (and, for a regressor, each output) inside, with "
+    "statistics of the valid steps of the first fit (mean and standard deviation; median and "
+    "interquartile range for 'robust'); predictions are in the user's units.  None trains on "
+    "the data as given.",
+)
+
 CLASSIFIER_N_OUTPUTS = (
     "int",
     "Number of outputs of the network: 1 for two classes (logistic output), else the number "
@@ -184,6 +218,9 @@ NETWORK_ATTRIBUTES = ["params_", "loss_", "loss_curve_", "best_loss_", "validati
                       "best_validation_score_", "n_iter_", "t_", "n_features_in_",
                       "feature_names_in_", "n_outputs_"]
 CLASSIFIER_ATTRIBUTES = ["classes_"] + NETWORK_ATTRIBUTES
+#: The recurrent networks add the state a series' prediction continues from.
+RECURRENT_ATTRIBUTES = NETWORK_ATTRIBUTES[:1] + ["last_state_"] + NETWORK_ATTRIBUTES[1:]
+RECURRENT_CLASSIFIER_ATTRIBUTES = ["classes_"] + RECURRENT_ATTRIBUTES
 
 
 def _entry(name, type_, text, default=inspect.Parameter.empty):

@@ -21,8 +21,10 @@ class BaseGatedRNN(BaseSequenceNetwork):
         hidden_layer_sizes=(32,),
         *,
         bidirectional=False,
-        bptt_steps=None,
+        bptt_steps="auto",
         clip_norm=None,
+        scaler="standard",
+        initial_state="continue",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -50,6 +52,8 @@ class BaseGatedRNN(BaseSequenceNetwork):
         self.bidirectional = bidirectional
         self.bptt_steps = bptt_steps
         self.clip_norm = clip_norm
+        self.scaler = scaler
+        self.initial_state = initial_state
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size

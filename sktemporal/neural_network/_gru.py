@@ -1,7 +1,7 @@
 """GRURegressor and GRUClassifier: gated recurrent unit networks."""
 
 from ._base import SequenceClassifierMixin, SequenceRegressorMixin
-from ._docstrings import CLASSIFIER_ATTRIBUTES, CLASSIFIER_N_OUTPUTS, network_docstring
+from ._docstrings import CLASSIFIER_N_OUTPUTS, RECURRENT_ATTRIBUTES, RECURRENT_CLASSIFIER_ATTRIBUTES, network_docstring
 from ._gated import BaseGatedRNN
 
 __all__ = ["GRURegressor", "GRUClassifier"]
@@ -15,7 +15,7 @@ _GRU_PARAMETERS = {
 }
 
 
-@network_docstring(_GRU_PARAMETERS)
+@network_docstring(_GRU_PARAMETERS, RECURRENT_ATTRIBUTES)
 class GRURegressor(SequenceRegressorMixin, BaseGatedRNN):
     """Gated recurrent unit regressor trained by (truncated) backpropagation through time.
 
@@ -61,7 +61,7 @@ class GRURegressor(SequenceRegressorMixin, BaseGatedRNN):
     _cell = "gru"
 
 
-@network_docstring(_GRU_PARAMETERS, CLASSIFIER_ATTRIBUTES, {"n_outputs_": CLASSIFIER_N_OUTPUTS})
+@network_docstring(_GRU_PARAMETERS, RECURRENT_CLASSIFIER_ATTRIBUTES, {"n_outputs_": CLASSIFIER_N_OUTPUTS})
 class GRUClassifier(SequenceClassifierMixin, BaseGatedRNN):
     """Gated recurrent unit classifier trained by (truncated) backpropagation through time.
 

@@ -1,7 +1,12 @@
 """LSTMRegressor and LSTMClassifier: long short-term memory networks."""
 
 from ._base import SequenceClassifierMixin, SequenceRegressorMixin
-from ._docstrings import CLASSIFIER_ATTRIBUTES, CLASSIFIER_N_OUTPUTS, network_docstring
+from ._docstrings import (
+    CLASSIFIER_N_OUTPUTS,
+    RECURRENT_ATTRIBUTES,
+    RECURRENT_CLASSIFIER_ATTRIBUTES,
+    network_docstring,
+)
 from ._gated import BaseGatedRNN
 
 __all__ = ["LSTMRegressor", "LSTMClassifier"]
@@ -12,16 +17,10 @@ _LSTM_PARAMETERS = {
         "Units of each stacked LSTM layer; ``(64, 32)`` is two layers, the first one's output "
         "sequence being the second one's input.",
     ),
-    "bptt_steps": (
-        "int or None",
-        "Truncation length of backpropagation through time; None backpropagates through whole "
-        "sequences.  The state ``[h; C]`` is carried from chunk to chunk.  A single 2-D series "
-        "is cut into parallel contiguous streams (``batch_size`` of them, or up to 32 with 'auto').",
-    ),
 }
 
 
-@network_docstring(_LSTM_PARAMETERS)
+@network_docstring(_LSTM_PARAMETERS, RECURRENT_ATTRIBUTES)
 class LSTMRegressor(SequenceRegressorMixin, BaseGatedRNN):
     """Long short-term memory regressor trained by (truncated) backpropagation through time.
 
@@ -67,7 +66,7 @@ class LSTMRegressor(SequenceRegressorMixin, BaseGatedRNN):
     _cell = "lstm"
 
 
-@network_docstring(_LSTM_PARAMETERS, CLASSIFIER_ATTRIBUTES, {"n_outputs_": CLASSIFIER_N_OUTPUTS})
+@network_docstring(_LSTM_PARAMETERS, RECURRENT_CLASSIFIER_ATTRIBUTES, {"n_outputs_": CLASSIFIER_N_OUTPUTS})
 class LSTMClassifier(SequenceClassifierMixin, BaseGatedRNN):
     """Long short-term memory classifier trained by (truncated) backpropagation through time.
 

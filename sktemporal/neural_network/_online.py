@@ -45,7 +45,7 @@ from ._activations import ACTIVATIONS, DERIVATIVES
 from ._loss import LOSSES
 from ._optimizers import make_optimizer
 from ._params import ParameterLayout
-from ._training import _check_finite, _clip, end_epoch
+from ._training import _clip, check_finite_loss, end_epoch
 
 __all__ = ["ONLINE_SOLVERS", "MAX_ENTRIES", "OnlineState", "fit_online", "rtrl_gradient"]
 
@@ -245,17 +245,27 @@ def _kalman_update(state, theta, C, error, solver, measurement_noise, process_no
         P[np.diag_indices_from(P)] += process_noise
 
 
-def fit_online(est, net, theta, data, loss_name, incremental):
-    """Pass(es) over the sequences in order, updating the weights after every target."""
-    if not incremental or getattr(est, "_online_state", None) is None:
-        est._online_state = OnlineState(est.solver, net, theta.dtype)
-        est._online_state.reset_covariance(est.solver, est.initial_covariance, theta.dtype)
-        est._optimizer = make_optimizer(est, theta, "sgd")
-    state, opt = est._online_state, est._optimizer
+def new_online_state(config, net, dtype):
+    """A fresh :class:`OnlineState` for ``config.solver``, with the EKF covariance at its prior."""
+    state = OnlineState(config.solver, net, dtype)
+    state.reset_covariance(config.solver, config.initial_covariance, dtype)
+    return state
+
+
+def fit_online(config, net, theta, data, loss_name, history, incremental):
+    """Pass(es) over the sequences in order, updating the weights after every target; update ``history``.
+
+    ``history.online_state`` (sensitivities, covariance, the state of a series' stream)
+    is continued when ``incremental``; otherwise training starts a new filter.
+    """
+    if not incremental or history.online_state is None:
+        history.online_state = new_online_state(config, net, theta.dtype)
+        history.optimizer = make_optimizer(config, theta, "sgd")
+    state, opt = history.online_state, history.optimizer
     opt.params = theta
     weight_mask = net.layout.weight_mask().astype(theta.dtype)
     grad = np.zeros_like(theta)
-    max_iter = 1 if incremental else est.max_iter
+    max_iter = 1 if incremental else config.max_iter
     for _ in range(max_iter):
         tic = time.perf_counter()
         total, rows = 0.0, 0
@@ -272,19 +282,20 @@ def fit_online(est, net, theta, data, loss_name, incremental):
                     target = data.targets[i]
                 else:
                     continue
-                if est.solver == "rtrl":
+                if config.solver == "rtrl":
                     loss = _loss_gradient(state, theta, h, y, V, target, loss_name, grad)
-                    if est.alpha:
-                        grad += est.alpha * theta * weight_mask
-                    _clip(grad, est.clip_norm)
+                    if config.alpha:
+                        grad += config.alpha * theta * weight_mask
+                    _clip(grad, config.clip_norm)
                     opt.update(grad)
                 else:
                     loss = LOSSES[loss_name](y[None, :], target[None, :], None)[0]
                     C = _output_jacobian(state, theta, h, y, V)
-                    _kalman_update(state, theta, C, target - y, est.solver, est.measurement_noise,
-                                   est.process_noise)
-                _check_finite(loss, est)
+                    _kalman_update(state, theta, C, target - y, config.solver, config.measurement_noise,
+                                   config.process_noise)
+                check_finite_loss(loss, history, config)
                 total += loss
                 rows += 1
-        if end_epoch(est, opt, total, rows, None, theta, tic, incremental):
+        if end_epoch(history, config, opt, total, rows, None, theta, tic, incremental):
             break
+    return history

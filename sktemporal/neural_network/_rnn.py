@@ -7,7 +7,13 @@ import numpy as np
 from ..utils._param_validation import NON_NEGATIVE_REAL, Hidden, StrOptions
 from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
 from ._cells import CELLS
-from ._docstrings import CLASSIFIER_ATTRIBUTES, CLASSIFIER_N_OUTPUTS, PARAMETER_DOCS, network_docstring
+from ._docstrings import (
+    CLASSIFIER_N_OUTPUTS,
+    PARAMETER_DOCS,
+    RECURRENT_ATTRIBUTES,
+    RECURRENT_CLASSIFIER_ATTRIBUTES,
+    network_docstring,
+)
 from ._layers import Network
 from ._online import ONLINE_SOLVERS
 from ._training import TrainingData
@@ -76,8 +82,10 @@ class _BaseRNN(BaseSequenceNetwork):
         activation="tanh",
         teacher_forcing=True,
         bidirectional=False,
-        bptt_steps=None,
+        bptt_steps="auto",
         clip_norm=None,
+        scaler="standard",
+        initial_state="continue",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -111,6 +119,8 @@ class _BaseRNN(BaseSequenceNetwork):
         self.bidirectional = bidirectional
         self.bptt_steps = bptt_steps
         self.clip_norm = clip_norm
+        self.scaler = scaler
+        self.initial_state = initial_state
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -170,7 +180,7 @@ class _BaseRNN(BaseSequenceNetwork):
                     f"{self.cell!r}, hidden_layer_sizes={self.hidden_layer_sizes!r}, "
                     f"bidirectional={self.bidirectional}."
                 )
-            if self.bptt_steps is not None or self.early_stopping:
+            if self.bptt_steps not in (None, "auto") or self.early_stopping:
                 raise ValueError(
                     f"solver={self.solver!r} updates the weights at every step: bptt_steps and "
                     "early_stopping belong to the BPTT solvers; leave them at None / False."
@@ -203,17 +213,17 @@ class _BaseRNN(BaseSequenceNetwork):
         return Network(self._net.recurrent[0].cells[0].n_in + n_out, [], [self._hidden_sizes()[0]], n_out,
                        per_step=True, activation=self.activation, out_activation=out_activation)
 
-    def _training_data(self, values, lengths, Y, per_step):
+    def _training_data(self, values, lengths, Y, per_step, bptt_steps):
         if not self._teacher_forced(per_step):
-            return super()._training_data(values, lengths, Y, per_step)
+            return super()._training_data(values, lengths, Y, per_step, bptt_steps)
         # y(t−1), the known target, as an extra input; y(−1) = 0 as the closed loop starts
         previous = np.zeros_like(Y)
         previous[:, 1:] = Y[:, :-1]
         return TrainingData(np.concatenate([values, previous.astype(values.dtype)], axis=2),
-                            lengths, Y, per_step, self.bptt_steps)
+                            lengths, Y, per_step, bptt_steps)
 
 
-@network_docstring(_RNN_PARAMETERS)
+@network_docstring(_RNN_PARAMETERS, RECURRENT_ATTRIBUTES)
 class RNNRegressor(SequenceRegressorMixin, _BaseRNN):
     """Elman recurrent network regressor trained by (truncated) backpropagation through time.
 
@@ -249,7 +259,7 @@ class RNNRegressor(SequenceRegressorMixin, _BaseRNN):
     """
 
 
-@network_docstring(_RNN_PARAMETERS, CLASSIFIER_ATTRIBUTES, {"n_outputs_": CLASSIFIER_N_OUTPUTS})
+@network_docstring(_RNN_PARAMETERS, RECURRENT_CLASSIFIER_ATTRIBUTES, {"n_outputs_": CLASSIFIER_N_OUTPUTS})
 class RNNClassifier(SequenceClassifierMixin, _BaseRNN):
     """Elman recurrent network classifier trained by (truncated) backpropagation through time.
 

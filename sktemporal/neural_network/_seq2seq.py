@@ -26,7 +26,7 @@ from ..utils._param_validation import UNIT_INTERVAL, StrOptions
 from ..utils._sequences import restore_layout
 from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceRegressorMixin
 from ._cells import CELLS
-from ._docstrings import NETWORK_ATTRIBUTES, network_docstring
+from ._docstrings import NETWORK_ATTRIBUTES, SCALER_DOC, network_docstring
 from ._layers import Network
 from ._params import ParameterLayout
 from ._training import TrainingData
@@ -141,6 +141,7 @@ _SEQ2SEQ_PARAMETERS = {
         "Units of each stacked layer of the encoder and of the decoder.",
     ),
     "cell": ("{'lstm', 'gru', 'elman'}", "The recurrent cell of the encoder and of the decoder."),
+    "scaler": SCALER_DOC,
     "bidirectional": ("bool", "Bidirectional encoder (the decoder runs forward)."),
     "teacher_forcing": (
         "float in [0, 1]",
@@ -214,8 +215,9 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
         cell="lstm",
         bidirectional=False,
         teacher_forcing=1.0,
-        bptt_steps=None,
+        bptt_steps="auto",
         clip_norm=None,
+        scaler="standard",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -244,6 +246,7 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
         self.teacher_forcing = teacher_forcing
         self.bptt_steps = bptt_steps
         self.clip_norm = clip_norm
+        self.scaler = scaler
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -271,7 +274,7 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
     _recurrent = False
 
     _parameter_constraints = {
-        **{k: v for k, v in NETWORK_CONSTRAINTS.items() if k != "n_jobs"},
+        **{k: v for k, v in NETWORK_CONSTRAINTS.items() if k not in ("n_jobs", "initial_state")},
         "cell": [StrOptions({"lstm", "gru", "elman"})],
         "teacher_forcing": [UNIT_INTERVAL],  # the probability of feeding the true previous value
     }
@@ -302,12 +305,12 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
         return EncoderDecoder(factory, n_in, self._hidden_sizes(), n_out // self.horizon_, self.horizon_,
                               per_step, self.bidirectional, out_activation)
 
-    def _training_data(self, values, lengths, Y, per_step):
+    def _training_data(self, values, lengths, Y, per_step, bptt_steps):
         def closed_loop(X, sizes, L):
             out, _, _ = self._net.forward(self.params_, X, sizes, L)
             return out
 
-        return _Seq2SeqData(values, lengths, Y, per_step, self.bptt_steps, self.horizon_, self._k,
+        return _Seq2SeqData(values, lengths, Y, per_step, bptt_steps, self.horizon_, self._k,
                             self.teacher_forcing, closed_loop, self._random_state)
 
     def predict(self, X):

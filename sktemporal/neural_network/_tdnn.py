@@ -21,7 +21,7 @@ from ..preprocessing._delay import (
 )
 from ..utils._param_validation import NON_NEGATIVE_INT, POSITIVE_INT, Interval, Real, StrOptions
 from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
-from ._docstrings import CLASSIFIER_N_OUTPUTS, NETWORK_ATTRIBUTES, network_docstring
+from ._docstrings import CLASSIFIER_N_OUTPUTS, NETWORK_ATTRIBUTES, SCALER_DOC, network_docstring
 from ._layers import Network
 from ._training import TrainingData
 
@@ -89,6 +89,7 @@ class _BaseTDNN(BaseSequenceNetwork):
         fill="edge",
         activation="relu",
         clip_norm=None,
+        scaler="standard",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -120,6 +121,7 @@ class _BaseTDNN(BaseSequenceNetwork):
         self.fill = fill
         self.activation = activation
         self.clip_norm = clip_norm
+        self.scaler = scaler
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -143,7 +145,8 @@ class _BaseTDNN(BaseSequenceNetwork):
         self.max_fun = max_fun
 
     _parameter_constraints = {
-        **{k: v for k, v in NETWORK_CONSTRAINTS.items() if k not in ("bidirectional", "bptt_steps", "n_jobs")},
+        **{k: v for k, v in NETWORK_CONSTRAINTS.items()
+           if k not in ("bidirectional", "bptt_steps", "n_jobs", "initial_state")},
         "memory": [StrOptions(set(_MEMORIES))],
         "delays": [NON_NEGATIVE_INT, "array-like"],  # a list's lags are checked by _check_lags
         "stride": [POSITIVE_INT],
@@ -175,6 +178,8 @@ class _BaseTDNN(BaseSequenceNetwork):
         """The memory's taps at every step: ``(n_sequences, max_length, n_features * n_taps_)``."""
         kind, spec, fill = self._memory_spec
         history = _history(batch, fill)
+        if fill != "edge" and getattr(self, "_input_scaler", None) is not None:
+            history = self._input_scaler.transform(history)  # a number fill is in the user's units
         if kind == "tapped":
             taps = _delay_taps(batch.values, spec, history)
         else:
@@ -186,11 +191,11 @@ class _BaseTDNN(BaseSequenceNetwork):
         return Network(n_in, [], self._hidden_sizes(), n_out, per_step=per_step,
                        activation=self.activation, out_activation=out_activation)
 
-    def _arrange(self, batch, inputs, Y, targets, incremental):
-        data, validation = super()._arrange(batch, inputs, Y, targets, incremental)
+    def _arrange(self, batch, inputs, Y, targets, incremental, bptt_steps):
+        data, validation = super()._arrange(batch, inputs, Y, targets, incremental, bptt_steps)
         return _as_rows(data), validation
 
-    def _batch_size(self, data):
+    def _batch_size(self, data, bptt_steps=None):
         # rows, not sequences: sklearn's MLP sizes; L-BFGS sees all rows at once
         if self.solver == "lbfgs":
             return data.n_sequences
@@ -245,6 +250,7 @@ _TDNN_PARAMETERS = {
         "``min(200, n_rows)`` for 'auto'.",
     ),
     "shuffle": ("bool", "Whether to shuffle the rows every epoch ('sgd' and 'adam')."),
+    "scaler": SCALER_DOC,
     "early_stopping": (
         "bool",
         "Hold out ``validation_fraction`` of the data and stop when its score has not improved "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
@@ -9,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..neural_network._activations import softmax_inplace
 from ..utils import TSLEARN_HINT, check_targets, restore_layout, validate_sequences
+from ..utils._labels import check_classes, check_partial_fit_classes, encode_labels
 from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Interval, Real, StrOptions, check_params
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import (
@@ -437,6 +440,12 @@ class ESNRegressor(RegressorMixin, _BaseESN):
         y_gen : ndarray of shape (n_steps,) or (n_steps, n_outputs)
             ``y_gen[0]`` is the prediction made at the last warm-up step (for a
             one-step-ahead model: the value that follows the warm-up).
+
+        Warns
+        -----
+        UserWarning
+            When ``warmup`` has ``washout`` steps or fewer: the reservoir has not yet
+            forgotten the state it started the warm-up from.
         """
         check_is_fitted(self, "coef_")
         self._check_params()
@@ -467,6 +476,19 @@ class ESNRegressor(RegressorMixin, _BaseESN):
         product = RecurrentProduct(self.reservoir_weights_, dtype)
         if warmup is not None:
             continuing = self._continues(batch)
+            if batch.lengths[0] <= self.washout:
+                start = (
+                    "the state at the end of the series seen in fit (initial_state='continue'; "
+                    "if warmup continues that series, this is intended)" if continuing else "zeros"
+                )
+                warnings.warn(
+                    f"warmup has {batch.lengths[0]} time step(s) but washout={self.washout}: the "
+                    f"reservoir starts the warm-up from {start} and has not forgotten that start "
+                    "when generation begins, so the generated values depend on it. Pass a warmup "
+                    f"of at least {self.washout + 1} steps.",
+                    UserWarning,
+                    stacklevel=2,
+                )
             feedback = self._output_feedback(batch, continuing, coef, intercept)
             h = final_state(self._states(batch, continuing=continuing, feedback=feedback, product=product))
             x = batch.values[0, -1]
@@ -570,22 +592,8 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
     def _encode_targets(self, targets, first, classes=None):
         labels = targets.flat().ravel()
         if first:
-            self.classes_ = np.unique(np.asarray(classes) if classes is not None else labels)
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    "ESNClassifier needs samples of at least 2 classes in the data; got 1 "
-                    f"class: {self.classes_.tolist()}."
-                )
-        unknown = np.setdiff1d(labels, self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y contains labels not in classes_: {unknown[:5].tolist()}; known classes "
-                f"are {self.classes_.tolist()}."
-            )
-        codes = np.searchsorted(self.classes_, labels)
-        onehot = np.zeros((codes.size, len(self.classes_)), dtype=targets.batch.dtype)
-        onehot[np.arange(codes.size), codes] = 1
-        return targets.replace(onehot).values
+            self.classes_ = check_classes(classes, labels)
+        return targets.replace(encode_labels(labels, self.classes_, dtype=targets.batch.dtype)).values
 
     def fit(self, X, y):
         """Fit the readout on the reservoir states of ``X``.
@@ -609,13 +617,14 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
         ----------
         X, y : as in :meth:`fit`
         classes : array-like of shape (n_classes,), default=None
+            Every label the classifier will see, at least two. Required on the first call;
+            on later calls it may be repeated but not changed.
 
         Returns
         -------
         self : object
         """
-        if not hasattr(self, "classes_") and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
+        check_partial_fit_classes(classes, getattr(self, "classes_", None))
         return self._fit(X, y, incremental=True, classes=classes)
 
     def _restore(self, values, batch, squeeze):
