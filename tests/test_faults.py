@@ -4,6 +4,7 @@ One section per area of the sweep; every test builds its own data and models.
 """
 
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -159,7 +160,8 @@ def test_generate_checks_n_steps(est, n_steps):
     est = clone(est)
     s = np.sin(0.3 * np.arange(60))[:, None]
     est.fit(s[:-1], s[1:, 0])
-    with pytest.raises(ValueError, match=rf"n_steps must be a positive integer; got {n_steps!r}\."):
+    with pytest.raises(ValueError, match=rf"The 'n_steps' parameter of {type(est).__name__}.generate must be "
+                                         rf"an int in the range \[1, inf\). Got {re.escape(repr(n_steps))} instead\."):
         est.generate(n_steps, warmup=s[:30])
     assert est.generate(np.int64(3), warmup=s[:30]).shape == (3,)
 
