@@ -291,6 +291,7 @@ def nrmse(
             f"nrmse is undefined when the {normalization!r} scale of y_true is 0 (constant "
             "target); returning inf for the imperfect prediction(s).",
             UndefinedMetricWarning,
+            stacklevel=2,
         )
     if output_weights is None:
         return scores
