@@ -1,8 +1,8 @@
 """Shared numpydoc entries of the trained networks' parameters and attributes.
 
-Each estimator class writes ``%(parameters)s`` and ``%(attributes)s`` in its docstring and
-is decorated with :func:`network_docstring`, which fills them with one entry per
-constructor parameter, in signature order, with its type and its default *read from the
+Each estimator class writes the marker ``%(parameters_and_attributes)s`` in its docstring
+where the Parameters and Attributes sections go, and is decorated with :func:`network_docstring`,
+which writes the two sections: one entry per constructor parameter, in signature order, with its type and its default *read from the
 signature* (so a default can never be documented wrong), and one entry per attribute.
 A class passes its own text for the parameters whose meaning is particular to it.
 """
@@ -231,7 +231,7 @@ def _entry(name, type_, text, default=inspect.Parameter.empty):
 
 
 def network_docstring(parameters=None, attributes=NETWORK_ATTRIBUTES, attribute_docs=None):
-    """Class decorator: fill ``%(parameters)s`` and ``%(attributes)s`` of the docstring.
+    """Class decorator: write the Parameters and Attributes sections of the docstring.
 
     Parameters
     ----------
@@ -253,8 +253,8 @@ def network_docstring(parameters=None, attributes=NETWORK_ATTRIBUTES, attribute_
                            for name, p in signature.items() if name != "self")
         attr_docs = {**ATTRIBUTE_DOCS, **(attribute_docs or {})}
         attrs = "\n".join(_entry(name, *attr_docs[name]) for name in attributes)
-        cls.__doc__ = (cls.__doc__.replace("    %(parameters)s", params)
-                       .replace("    %(attributes)s", attrs))
+        sections = f"    Parameters\n    ----------\n{params}\n\n    Attributes\n    ----------\n{attrs}"
+        cls.__doc__ = cls.__doc__.replace("    %(parameters_and_attributes)s", sections)
         return cls
 
     return decorate

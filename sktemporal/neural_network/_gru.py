@@ -34,13 +34,7 @@ class GRURegressor(SequenceRegressorMixin, BaseGatedRNN):
     ``reset_after=True``) with :func:`to_torch` / :func:`from_torch` / :func:`to_keras` /
     :func:`from_keras`.  See :ref:`lstm_gru`.
 
-    Parameters
-    ----------
-    %(parameters)s
-
-    Attributes
-    ----------
-    %(attributes)s
+    %(parameters_and_attributes)s
 
     See Also
     --------
@@ -69,13 +63,7 @@ class GRUClassifier(SequenceClassifierMixin, BaseGatedRNN):
     for two classes, softmax for more, log-loss.  The cell as in
     :class:`GRURegressor`.
 
-    Parameters
-    ----------
-    %(parameters)s
-
-    Attributes
-    ----------
-    %(attributes)s
+    %(parameters_and_attributes)s
 
     Examples
     --------

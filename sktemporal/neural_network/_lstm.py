@@ -38,13 +38,7 @@ class LSTMRegressor(SequenceRegressorMixin, BaseGatedRNN):
     Keras with :func:`to_torch` / :func:`from_torch` / :func:`to_keras` /
     :func:`from_keras`; the forget-gate bias starts at 1.  See :ref:`lstm_gru`.
 
-    Parameters
-    ----------
-    %(parameters)s
-
-    Attributes
-    ----------
-    %(attributes)s
+    %(parameters_and_attributes)s
 
     See Also
     --------
@@ -74,13 +68,7 @@ class LSTMClassifier(SequenceClassifierMixin, BaseGatedRNN):
     for two classes, softmax for more, log-loss.  The cell as in
     :class:`LSTMRegressor`.
 
-    Parameters
-    ----------
-    %(parameters)s
-
-    Attributes
-    ----------
-    %(attributes)s
+    %(parameters_and_attributes)s
 
     Examples
     --------

@@ -236,13 +236,7 @@ class RNNRegressor(SequenceRegressorMixin, _BaseRNN):
     ``ŷ`` read at every step (a target per step) or at each sequence's last step (a target
     per sequence).
 
-    Parameters
-    ----------
-    %(parameters)s
-
-    Attributes
-    ----------
-    %(attributes)s
+    %(parameters_and_attributes)s
 
     Examples
     --------
@@ -267,13 +261,7 @@ class RNNClassifier(SequenceClassifierMixin, _BaseRNN):
     for two classes, softmax for more, log-loss.  The network as in
     :class:`RNNRegressor`.
 
-    Parameters
-    ----------
-    %(parameters)s
-
-    Attributes
-    ----------
-    %(attributes)s
+    %(parameters_and_attributes)s
 
     Examples
     --------

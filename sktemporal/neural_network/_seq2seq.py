@@ -178,13 +178,7 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
         c = h^{enc}(T),\\quad s(k) = \\mathrm{cell}([\\hat y(k-1); c], s(k-1)),\\quad
         \\hat y(k) = s(k) V + b.
 
-    Parameters
-    ----------
-    %(parameters)s
-
-    Attributes
-    ----------
-    %(attributes)s
+    %(parameters_and_attributes)s
 
     Notes
     -----

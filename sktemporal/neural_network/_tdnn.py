@@ -300,13 +300,7 @@ class TDNNRegressor(SequenceRegressorMixin, _BaseTDNN):
 
     Read more in the :ref:`User Guide <tdnn>`.
 
-    Parameters
-    ----------
-    %(parameters)s
-
-    Attributes
-    ----------
-    %(attributes)s
+    %(parameters_and_attributes)s
 
     See Also
     --------
@@ -340,13 +334,7 @@ class TDNNClassifier(SequenceClassifierMixin, _BaseTDNN):
 
     Read more in the :ref:`User Guide <tdnn>`.
 
-    Parameters
-    ----------
-    %(parameters)s
-
-    Attributes
-    ----------
-    %(attributes)s
+    %(parameters_and_attributes)s
 
     See Also
     --------
