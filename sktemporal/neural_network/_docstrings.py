@@ -1,10 +1,11 @@
 """Shared numpydoc entries of the trained networks' parameters and attributes.
 
 Each estimator class writes the marker ``%(parameters_and_attributes)s`` in its docstring
-where the Parameters and Attributes sections go, and is decorated with :func:`network_docstring`,
-which writes the two sections: one entry per constructor parameter, in signature order, with its type and its default *read from the
-signature* (so a default can never be documented wrong), and one entry per attribute.
-A class passes its own text for the parameters whose meaning is particular to it.
+where the Parameters and Attributes sections go, and is decorated with
+:func:`network_docstring`, which writes the two sections: one entry per constructor
+parameter, in signature order, with its type and its default *read from the signature* (so
+a default can never be documented wrong), and one entry per attribute.  A class passes its
+own text for the parameters whose meaning is particular to it.
 """
 
 import inspect
