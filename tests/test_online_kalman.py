@@ -5,6 +5,7 @@ from functools import partial
 import numpy as np
 import pytest
 
+from sktemporal.exceptions import DivergenceError
 from sktemporal.neural_network._cells import CELLS
 from sktemporal.neural_network._layers import Network
 from sktemporal.neural_network._online import OnlineState, _kalman_update
@@ -57,3 +58,19 @@ def test_neuron_groups_partition_the_weights():
     flat = np.concatenate(state.groups)
     assert sorted(flat.tolist()) == list(range(state.M))
     assert [len(g) for g in state.groups] == [2 + 3 + 1] * 3 + [3 + 1] * 2
+
+
+@pytest.mark.parametrize("solver", ["ekf", "dekf"])
+@pytest.mark.parametrize("fault", ["nan", "indefinite"])
+def test_a_diverged_filter_raises_divergence_error(solver, fault):
+    """A non-finite or indefinite innovation covariance is the filter diverging: the package's
+    DivergenceError with what to change, not a raw LAPACK error; nothing is updated."""
+    state, theta, C, error = _state(solver)
+    if fault == "nan":
+        C[0, 0] = np.nan
+    else:
+        state.P = -np.eye(state.M) if solver == "ekf" else [-np.eye(len(g)) for g in state.groups]
+    before = theta.copy()
+    with pytest.raises(DivergenceError, match=r"Kalman filter diverged.*initial_covariance"):
+        _kalman_update(state, theta, C, error, solver, measurement_noise=0.1, process_noise=0.0)
+    np.testing.assert_array_equal(theta, before)

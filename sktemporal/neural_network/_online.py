@@ -39,8 +39,9 @@ memory :math:`\\sum_g m_g^2`.
 import time
 
 import numpy as np
-from scipy.linalg import cho_factor, solve_triangular
+from scipy.linalg import LinAlgError, cho_factor, solve_triangular
 
+from ..exceptions import DivergenceError
 from ._activations import ACTIVATIONS, DERIVATIVES
 from ._loss import LOSSES
 from ._optimizers import make_optimizer
@@ -228,6 +229,11 @@ def _kalman_update(state, theta, C, error, solver, measurement_noise, process_no
     solver : {'ekf', 'dekf'}
     measurement_noise, process_noise : float
         ``R = measurement_noise · I``, ``Q = process_noise · I``.
+
+    Raises
+    ------
+    DivergenceError
+        When ``R + C P Cᵀ`` is not finite or not positive definite (the filter diverged).
     """
     if solver == "ekf":
         blocks, covariances = [slice(None)], [state.P]
@@ -236,7 +242,17 @@ def _kalman_update(state, theta, C, error, solver, measurement_noise, process_no
     PCs = [P @ C[:, g].T for g, P in zip(blocks, covariances)]  # P_g C_gᵀ, (m_g, n_out)
     A = sum(C[:, g] @ PC for g, PC in zip(blocks, PCs))
     A[np.diag_indices_from(A)] += measurement_noise
-    L, _ = cho_factor(A, lower=True, overwrite_a=True)
+    try:
+        if not np.isfinite(A).all():
+            raise LinAlgError("non-finite")
+        L, _ = cho_factor(A, lower=True, overwrite_a=True, check_finite=False)
+    except LinAlgError:
+        raise DivergenceError(
+            f"solver={solver!r}: the innovation covariance R + C P Cᵀ became "
+            f"{'non-finite' if not np.isfinite(A).all() else 'indefinite'}: the Kalman filter "
+            "diverged. Check the scale of the inputs and targets (keep scaler='standard'), or "
+            "lower initial_covariance / raise measurement_noise."
+        ) from None
     innovation = solve_triangular(L, error, lower=True)
     for g, P, PC in zip(blocks, covariances, PCs):
         G = solve_triangular(L, PC.T, lower=True)  # (n_out, m_g)
