@@ -194,7 +194,7 @@ ATTRIBUTE_DOCS = {
     "t_": ("int", "Number of target rows (steps or sequences) seen by the solver."),
     "n_features_in_": ("int", "Number of features seen during fit."),
     "feature_names_in_": (
-        "ndarray of shape (n_features_in_,)",
+        "ndarray of shape (`n_features_in_`,)",
         "Names of the features seen during fit; only when fitted on a pandas DataFrame.",
     ),
     "n_outputs_": ("int", "Number of outputs of the network."),
