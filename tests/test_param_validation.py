@@ -117,7 +117,8 @@ def test_bad_parameter_fails_at_fit_naming_it(name, cls, param, bad, kind):
     assert re.match(expected, str(exc)), str(exc)
 
 
-@pytest.mark.parametrize("est", [DelayEmbedding(delays=2), GammaMemory(order=2), Reservoir(n_reservoir=10)])
+@pytest.mark.parametrize("est", [DelayEmbedding(delays=2), GammaMemory(order=2),
+                                 Reservoir(n_reservoir=20, random_state=0)])
 def test_transform_checks_the_table_too(est):
     X = np.random.RandomState(0).normal(size=(20, 1))
     est.fit(X)
