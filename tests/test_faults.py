@@ -3,17 +3,29 @@
 One section per area of the sweep; every test builds its own data and models.
 """
 
+import glob
+import os
 import pickle
+import pickle as _esn_pickle
 import re
+import signal
+import subprocess
+import sys
+import threading
+import time
 import warnings
+from contextlib import contextmanager
 
+import numpy as _esn_np
 import numpy as np
 import pytest
+import pytest as _esn_pytest
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import TimeSeriesSplit, cross_val_score
 from sklearn.pipeline import make_pipeline
+from threadpoolctl import ThreadpoolController, threadpool_info
 
 from sktemporal import (
     DelayEmbedding,
@@ -24,9 +36,22 @@ from sktemporal import (
     RNNRegressor,
     TDNNRegressor,
 )
+from sktemporal.datasets import narma as _esn_narma
 from sktemporal.exceptions import DivergenceError
+from sktemporal.exceptions import DivergenceError as _EsnDivergenceError
 from sktemporal.forecasting import recursive_forecast
-from sktemporal.neural_network import _online, _optimizers, _training
+from sktemporal.neural_network import (
+    _gradients,
+    _online,
+    _optimizers,
+    _training,
+)
+from sktemporal.reservoir import ESNRegressor as _ESNRegressor
+from sktemporal.reservoir import ESNRegressorCV as _ESNRegressorCV
+from sktemporal.reservoir import Reservoir as _Reservoir
+from sktemporal.reservoir import _readout as _esn_readout
+from sktemporal.reservoir import _reservoir as _esn_reservoir_module
+from sktemporal.utils import _blas, _workers
 
 
 # --- messages ---
@@ -306,3 +331,342 @@ def test_a_classifier_stops_with_a_clear_error_when_it_diverges():
     with pytest.raises(DivergenceError, match="diverged"):
         _quiet_fit(RNNClassifier((8,), solver="sgd", learning_rate_init=1e4, momentum=0.99,
                                  max_iter=20, random_state=0), X, y)
+
+
+# --- worker processes and BLAS threads ---
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+posix_only = pytest.mark.skipif(os.name != "posix", reason="worker processes need a POSIX system")
+
+
+@contextmanager
+def _blas_threads_at(n):
+    """Start from a known BLAS thread count, with no thread holding threadpoolctl's control."""
+    limiter = ThreadpoolController().limit(limits=n, user_api="blas")
+    _blas._give_up_control()
+    try:
+        yield
+    finally:
+        limiter.restore_original_limits()
+        _blas._give_up_control()
+
+
+def _blas_threads():
+    return sorted((lib["filepath"], lib["num_threads"]) for lib in threadpool_info() if lib["user_api"] == "blas")
+
+
+def _gone(pid):
+    """The process has exited (or is a zombie nobody reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+
+@posix_only
+def test_a_stopped_worker_cannot_hang_a_fit(monkeypatch):
+    """Fault: a worker stopped with SIGSTOP made ``fit`` wait forever.  Now the wait is
+    bounded (``REPLY_TIMEOUT_FLOOR``, shortened here) and the fit raises a RuntimeError
+    that names the worker and says it was stopped; the worker is killed."""
+    monkeypatch.setattr(_workers, "REPLY_TIMEOUT_FLOOR", 1.0)
+    taken, acquire = [], _workers.POOL.acquire
+
+    def recording(n):
+        taken.extend(acquire(n))
+        return taken[-n:]
+
+    monkeypatch.setattr(_workers.POOL, "acquire", recording)
+    original, calls = _gradients.loss_and_gradient, []
+
+    def stop_the_worker_then_compute(*args):  # the worker has just been asked for its share
+        calls.append(None)
+        if len(calls) == 2:
+            os.kill(taken[0].pid, signal.SIGSTOP)
+        return original(*args)
+
+    monkeypatch.setattr(_gradients, "loss_and_gradient", stop_the_worker_then_compute)
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(16, 10, 2)), rng.normal(size=16)
+    with pytest.raises(RuntimeError, match="did not answer within .* it was stopped") as excinfo:
+        LSTMRegressor((3,), batch_size=8, max_iter=2, random_state=0, n_jobs=2).fit(X, y)
+    assert f"worker process {taken[0].pid} " in str(excinfo.value)
+    assert taken[0].process.poll() is not None
+
+
+_KILLED_PARENT = """
+import sys, warnings
+import numpy as np
+from sktemporal.neural_network import LSTMRegressor
+from sktemporal.utils import _workers
+acquire = _workers.POOL.acquire
+def announce(n):
+    workers = acquire(n)
+    print(" ".join(str(w.pid) for w in workers), flush=True)
+    return workers
+_workers.POOL.acquire = announce
+rng = np.random.RandomState(0)
+X, y = rng.normal(size=(64, 200, 4)), rng.normal(size=64)
+warnings.simplefilter("ignore")
+LSTMRegressor((16,), batch_size=32, max_iter=10**6, n_iter_no_change=10**6, n_jobs=2).fit(X, y)
+"""
+
+
+@posix_only
+def test_a_killed_parent_leaves_nothing_behind():
+    """Fault: a parent killed during a split fit left a ``/dev/shm/sktemporal-*`` file.
+    Now the shared memory never has a name, and the orphaned worker exits."""
+    before = set(glob.glob("/dev/shm/sktemporal-*"))
+    parent = subprocess.Popen([sys.executable, "-c", _KILLED_PARENT], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(p) for p in parent.stdout.readline().split()]
+        assert pids, "the fit did not start its worker"
+        time.sleep(0.5)  # inside the epochs
+        assert parent.poll() is None
+    finally:
+        parent.kill()
+        parent.wait()
+        parent.stdout.close()
+    assert set(glob.glob("/dev/shm/sktemporal-*")) <= before
+    for _ in range(600):  # it sees the end of its socket (after its current chunk, if any)
+        if all(_gone(pid) for pid in pids):
+            break
+        time.sleep(0.05)
+    assert all(_gone(pid) for pid in pids)
+
+
+@posix_only
+def test_workers_get_the_data_through_shared_memory(monkeypatch):
+    """Fault: every worker received a pickled copy of the training data.  Now all the
+    bytes written to a worker's socket in a fit are a small fraction of the data's size."""
+    sent = []
+
+    class Counting(_workers.Connection):
+        def _send_bytes(self, buf):
+            sent.append(len(buf))
+            super()._send_bytes(buf)
+
+    monkeypatch.setattr(_workers, "Connection", Counting)
+    monkeypatch.setattr(_workers.POOL, "idle", [])  # a new worker, with a counting connection
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(64, 500, 8))  # 2 MB
+    y = X[:, -3:, 0].sum(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        split = LSTMRegressor((4,), batch_size=32, max_iter=1, random_state=0, n_jobs=2).fit(X, y)
+        serial = LSTMRegressor((4,), batch_size=32, max_iter=1, random_state=0).fit(X, y)
+    _workers.POOL.close()  # this test's worker
+    assert sent and sum(sent) < X.nbytes / 20
+    np.testing.assert_allclose(split.loss_curve_, serial.loss_curve_, rtol=1e-9)
+
+
+def test_one_blas_thread_interleaved_in_two_threads_restores_the_limit():
+    """Fault: A enters (limit 1), B enters (sees 1 as the original), A leaves (restores),
+    B leaves (restores 1): the process stayed at one BLAS thread.  Forced interleaving."""
+    entered_a, entered_b, left_a = threading.Event(), threading.Event(), threading.Event()
+    seen_by_b = []
+
+    def a():
+        with _blas.one_blas_thread():
+            entered_a.set()
+            entered_b.wait(10)
+        left_a.set()
+
+    def b():
+        entered_a.wait(10)
+        with _blas.one_blas_thread():
+            entered_b.set()
+            left_a.wait(10)
+            seen_by_b.extend(_blas_threads())
+
+    with _blas_threads_at(2):
+        before = _blas_threads()
+        threads = [threading.Thread(target=a), threading.Thread(target=b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+        assert seen_by_b and all(n == 1 for _, n in seen_by_b)  # still limited after A left, B inside
+        assert _blas_threads() == before
+
+
+def test_two_threads_fitting_at_once_leave_the_blas_threads_as_they_were():
+    """Fault: two fits in two threads left the process at one BLAS thread."""
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(300, 2)), rng.normal(size=300)
+    errors = []
+    barrier = threading.Barrier(2)
+
+    def fit():
+        try:
+            for _ in range(3):
+                barrier.wait(30)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    RNNRegressor((4,), max_iter=2, random_state=0).fit(X, y)
+        except Exception as exc:  # noqa: BLE001 (re-raised in the main thread)
+            errors.append(exc)
+
+    with _blas_threads_at(2):
+        before = _blas_threads()
+        threads = [threading.Thread(target=fit) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert not errors, errors
+        assert _blas_threads() == before
+    with _blas.one_blas_thread():  # no fit thread kept control: the calling thread can still limit
+        assert all(n == 1 for _, n in _blas_threads())
+
+
+# --- echo state networks ---
+def _esn_data(n=800, seed=0):
+    return _esn_narma(n, random_state=seed)
+
+
+def _esn_state(est):
+    """Every fitted attribute of an estimator, as comparable copies."""
+    out = {}
+    for k, v in vars(est).items():
+        if k.endswith("_") or k.startswith("_"):
+            out[k] = v.toarray() if hasattr(v, "toarray") else v
+    return out
+
+
+def _esn_assert_same(before, est):
+    after = _esn_state(est)
+    assert set(after) == set(before)
+    for k, v in before.items():
+        w = after[k]
+        if isinstance(v, _esn_np.ndarray):
+            _esn_np.testing.assert_array_equal(w, v, err_msg=k)
+        elif k == "_readout" and v is not None:
+            _esn_np.testing.assert_array_equal(w.solve()[0], v.solve()[0])
+            assert w.n == v.n
+        elif k != "_noise_rng":
+            assert w is v or w == v, k
+
+
+def _esn_interrupt_after(monkeypatch, owner, name, n_calls):
+    """Make ``owner.name`` raise KeyboardInterrupt after its first ``n_calls`` calls ran."""
+    original = getattr(owner, name)
+    calls = {"n": 0}
+
+    def wrapped(*args, **kwargs):
+        result = original(*args, **kwargs)  # the work is done (sums updated), then Ctrl-C
+        calls["n"] += 1
+        if calls["n"] > n_calls:
+            raise KeyboardInterrupt
+        return result
+
+    monkeypatch.setattr(owner, name, wrapped)
+
+
+@_esn_pytest.mark.parametrize("params, scale", [
+    ({"activation": "relu", "spectral_radius": 5.0}, 1.0),
+    ({"activation": "identity", "spectral_radius": 1.5}, 1.0),
+    ({"scaler": None}, 1e154),
+])
+def test_esn_states_that_blow_up_are_a_divergence_error(params, scale):
+    """Exploding states (relu sr 5, identity sr 1.5) and huge inputs used to give coef_ all NaN silently."""
+    X, y = _esn_data()
+    est = _ESNRegressor(50, random_state=0).fit(X, y)
+    before = _esn_state(est)
+    with _esn_pytest.raises(_EsnDivergenceError, match="spectral_radius|scaler"):
+        est.set_params(**params).fit(X * scale, y)
+    _esn_assert_same(before, est)  # the previous model, intact
+    with _esn_pytest.raises(_EsnDivergenceError):
+        _ESNRegressorCV(30, random_state=0, **params).fit(X * scale, y)
+    if scale == 1.0:  # saturated tanh states are finite: only an unbounded reservoir diverges
+        with _esn_pytest.raises(_EsnDivergenceError):
+            _Reservoir(30, random_state=0, initial_state="continue", **params).fit(X * scale)
+
+
+def test_esn_interrupted_refit_leaves_the_previous_model(monkeypatch):
+    """Ctrl-C during a refit used to leave new reservoir weights with the old readout."""
+    X, y = _esn_data()
+    est = _ESNRegressor(50, random_state=0).fit(X[:400], y[:400])
+    before, pred = _esn_state(est), est.predict(X[400:])
+    _esn_interrupt_after(monkeypatch, _esn_readout.RidgeReadout, "partial_fit", 0)
+    with _esn_pytest.raises(KeyboardInterrupt):
+        est.set_params(random_state=1, n_reservoir=60).fit(X[400:], y[400:])
+    with _esn_pytest.raises(KeyboardInterrupt):  # a new feature count
+        est.fit(_esn_np.hstack([X, X]), y)
+    monkeypatch.undo()
+    _esn_assert_same(before, est)
+    _esn_np.testing.assert_array_equal(est.set_params(random_state=0, n_reservoir=50).predict(X[400:]), pred)
+
+
+def test_esn_interrupted_partial_fit_counts_once_when_retried(monkeypatch):
+    """A chunk interrupted after its sums were added, then retried, used to be counted twice."""
+    X, y = _esn_data(1200)
+    ref = _ESNRegressor(50, random_state=0).partial_fit(X[:400], y[:400])
+    ref.partial_fit(X[400:800], y[400:800]).partial_fit(X[800:], y[800:])
+    est = _ESNRegressor(50, random_state=0).partial_fit(X[:400], y[:400])
+    est.partial_fit(X[400:800], y[400:800])
+    _esn_interrupt_after(monkeypatch, _esn_readout.RidgeReadout, "partial_fit", 0)
+    with _esn_pytest.raises(KeyboardInterrupt):
+        est.partial_fit(X[800:], y[800:])
+    monkeypatch.undo()
+    est.partial_fit(X[800:], y[800:])  # the retry
+    assert est._readout.n == ref._readout.n == 1200
+    _esn_np.testing.assert_array_equal(est.coef_, ref.coef_)
+    _esn_np.testing.assert_array_equal(est.predict(X[:50]), ref.predict(X[:50]))
+
+
+def test_esn_interrupted_rls_partial_fit_counts_once(monkeypatch):
+    X, y = _esn_data(900)
+    ref = _ESNRegressor(40, solver="rls", alpha=1e-2, random_state=0)
+    for part in (slice(0, 300), slice(300, 600), slice(600, 900)):
+        ref.partial_fit(X[part], y[part])
+    est = _ESNRegressor(40, solver="rls", alpha=1e-2, random_state=0)
+    est.partial_fit(X[:300], y[:300]).partial_fit(X[300:600], y[300:600])
+    _esn_interrupt_after(monkeypatch, _esn_readout.RLSReadout, "_update", 1)
+    with _esn_pytest.raises(KeyboardInterrupt):
+        est.partial_fit(X[600:], y[600:])
+    monkeypatch.undo()
+    est.partial_fit(X[600:], y[600:])
+    _esn_np.testing.assert_array_equal(est.coef_, ref.coef_)
+
+
+def test_esn_cv_and_reservoir_fits_are_all_or_nothing(monkeypatch):
+    X, y = _esn_data()
+    cv = _ESNRegressorCV(30, random_state=0).fit(X[:400], y[:400])
+    res = _Reservoir(30, random_state=0, initial_state="continue").fit(X[:400])
+    before_cv, before_res = _esn_state(cv), _esn_state(res)
+    _esn_interrupt_after(monkeypatch, _esn_readout.RidgeReadout, "solve", 3)
+    with _esn_pytest.raises(KeyboardInterrupt):
+        cv.set_params(n_reservoir=40).fit(X, y)
+    monkeypatch.setattr(_esn_reservoir_module, "final_state", lambda segments: (_ for _ in ()).throw(KeyboardInterrupt))
+    with _esn_pytest.raises(KeyboardInterrupt):
+        res.set_params(random_state=3).fit(_esn_np.hstack([X, X]))
+    monkeypatch.undo()
+    _esn_assert_same(before_cv, cv)
+    _esn_assert_same(before_res, res)
+
+
+def test_esn_pickle_is_the_size_of_its_parameters():
+    """The pickle used to hold the N x N readout sums (203 MB at 5,000 units)."""
+    X, y = _esn_data(1200)
+    est = _ESNRegressor(500, density=0.02, random_state=0).fit(X[:800], y[:800])
+    params = (est.coef_.nbytes + est.input_weights_.nbytes + est.reservoir_weights_.data.nbytes
+              + est.reservoir_weights_.indices.nbytes + est.reservoir_weights_.indptr.nbytes)
+    small = _esn_pickle.dumps(est)
+    assert len(small) < 2 * params + 20_000 < 500 * 500 * 8  # far below the sums
+    loaded = _esn_pickle.loads(small)
+    _esn_np.testing.assert_array_equal(loaded.predict(X[800:]), est.predict(X[800:]))
+    with _esn_pytest.raises(ValueError, match="keep_training_state=True"):
+        loaded.partial_fit(X[800:], y[800:])
+    loaded.fit(X[:800], y[:800])  # a refit is fine
+    # asked for: the sums travel with the model and partial_fit continues exactly
+    est.set_params(keep_training_state=True)
+    big = _esn_pickle.dumps(est)
+    assert len(big) > 500 * 500 * 8
+    resumed = _esn_pickle.loads(big).partial_fit(X[800:], y[800:])
+    _esn_np.testing.assert_array_equal(resumed.coef_, est.partial_fit(X[800:], y[800:]).coef_)

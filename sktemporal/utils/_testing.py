@@ -26,6 +26,8 @@ INIT_PARAMS = {
     "Reservoir": {"n_reservoir": 20, "random_state": 0},
     "ESNRegressor": {"n_reservoir": 30, "random_state": 0},
     "ESNClassifier": {"n_reservoir": 30, "random_state": 0},
+    "ESNRegressorCV": {"n_reservoir": 30, "random_state": 0},
+    "ESNClassifierCV": {"n_reservoir": 30, "random_state": 0},
 }
 
 STATEFUL_REASON = (
@@ -60,6 +62,8 @@ XFAIL_CHECKS = {
     "Reservoir": dict(_TIME_ORDER_XFAIL),
     "ESNRegressor": dict(_TIME_ORDER_XFAIL),
     "ESNClassifier": dict(_TIME_ORDER_XFAIL),
+    "ESNRegressorCV": dict(_TIME_ORDER_XFAIL),
+    "ESNClassifierCV": dict(_TIME_ORDER_XFAIL),
 }
 
 
