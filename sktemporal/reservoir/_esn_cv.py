@@ -308,7 +308,7 @@ class _BaseESNCV:
     def _blocks(self, splits, n_rows):
         """Fold membership of each row (1 train, 2 test, 0 neither), and each row's block."""
         M = np.zeros((n_rows, len(splits)), dtype=np.int8)
-        for k, (_train, test) in enumerate(splits):
+        for k, (train, test) in enumerate(splits):
             M[train, k] = 1
             M[test, k] = 2
         patterns, block = np.unique(M, axis=0, return_inverse=True)
@@ -438,7 +438,7 @@ class _BaseESNCV:
         params = {k: v for k, v in self.get_params(deep=False).items()
                   if k in self._plain().get_params(deep=False)}
         scores = np.empty((len(splits), len(alphas)))
-        for k, (_train, test) in enumerate(splits):
+        for k, (train, test) in enumerate(splits):
             est = self._plain(**params, alpha=float(alphas[0]))
             est.fit(_safe_indexing(X, train), _safe_indexing(y, train))
             X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
