@@ -7,6 +7,7 @@ import glob
 import os
 import pickle
 import pickle as _esn_pickle
+import re
 import signal
 import subprocess
 import sys
@@ -184,7 +185,8 @@ def test_generate_checks_n_steps(est, n_steps):
     est = clone(est)
     s = np.sin(0.3 * np.arange(60))[:, None]
     est.fit(s[:-1], s[1:, 0])
-    with pytest.raises(ValueError, match=rf"n_steps must be a positive integer; got {n_steps!r}\."):
+    with pytest.raises(ValueError, match=rf"The 'n_steps' parameter of {type(est).__name__}.generate must be "
+                                         rf"an int in the range \[1, inf\). Got {re.escape(repr(n_steps))} instead\."):
         est.generate(n_steps, warmup=s[:30])
     assert est.generate(np.int64(3), warmup=s[:30]).shape == (3,)
 

@@ -119,7 +119,9 @@ def test_partial_fit_warm_start_and_pickle():
 @pytest.mark.parametrize("n_jobs", [0, 1.5, True, "2"])
 def test_invalid_n_jobs(n_jobs):
     X, y = np.zeros((3, 5, 1)), np.zeros(3)
-    with pytest.raises(ValueError, match="n_jobs must be None or a non-zero integer"):
+    with pytest.raises(ValueError, match=r"The 'n_jobs' parameter of LSTMRegressor must be an int in the range "
+                                         r"\(-inf, -1\], an int in the range \[1, inf\) or None. "
+                                         r"Got .* -1 means all CPUs"):
         LSTMRegressor((2,), n_jobs=n_jobs).fit(X, y)
 
 

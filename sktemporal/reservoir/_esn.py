@@ -14,16 +14,14 @@ from ..exceptions import DivergenceError
 from ..neural_network._activations import softmax_inplace
 from ..utils import TSLEARN_HINT, check_targets, restore_layout, validate_sequences
 from ..utils._labels import check_classes, check_partial_fit_classes, encode_labels
-from ..utils._validation import check_positive_int
+from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Interval, Real, StrOptions, check_params
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import (
     DIVERGENCE_ADVICE,
     POOLINGS,
+    RESERVOIR_CONSTRAINTS,
     _BaseReservoir,
-    _check,
     _check_input_scaling,
-    _check_options,
-    _is_real,
     check_reservoir_params,
     check_state_growth,
     input_drive,
@@ -139,6 +137,16 @@ def _esn_doc(cls):
     return cls
 
 
+#: The readout parameters of ESNRegressor and ESNClassifier (the CV classes choose ``alpha``
+#: among ``alphas`` and have none of them).
+READOUT_CONSTRAINTS = {
+    "alpha": [NON_NEGATIVE_REAL],
+    "solver": [StrOptions({"ridge", "rls"})],
+    "forgetting": [Interval(Real, 0, 1, closed="right")],
+    "keep_training_state": ["boolean"],
+}
+
+
 class _BaseESN(_BaseReservoir):
     """Fitting, streaming and prediction shared by the echo state estimators.
 
@@ -149,19 +157,19 @@ class _BaseESN(_BaseReservoir):
     interrupted chunk that is retried counts once.
     """
 
+    _parameter_constraints = {
+        **RESERVOIR_CONSTRAINTS,
+        "pooling": [StrOptions(set(POOLINGS))],
+        "noise": [NON_NEGATIVE_REAL],
+        **READOUT_CONSTRAINTS,
+    }
+
     def _check_params(self):
         check_reservoir_params(self)
-        _check("noise", self.noise, _is_real(self.noise) and self.noise >= 0, "a non-negative number")
-        _check_options("pooling", self.pooling, POOLINGS)
         self._check_readout_params()
 
     def _check_readout_params(self):
-        _check("alpha", self.alpha, _is_real(self.alpha) and self.alpha >= 0, "a non-negative number")
-        _check_options("solver", self.solver, ("ridge", "rls"))
-        _check("forgetting", self.forgetting,
-               _is_real(self.forgetting) and 0 < self.forgetting <= 1, "a number in (0, 1]")
-        _check("keep_training_state", self.keep_training_state,
-               isinstance(self.keep_training_state, (bool, np.bool_)), "True or False")
+        """What the table cannot say about the readout parameters (nothing for a plain ESN)."""
 
     def _n_readout_features(self, n_features, per_step):
         k = 1 if per_step or self.pooling != "both" else 2
@@ -375,11 +383,11 @@ class _ESNRegressorBase(RegressorMixin, _BaseESN):
     def _feedback(self):
         return bool(self.feedback)
 
-    def _check_params(self):
-        super()._check_params()
-        _check("feedback", self.feedback, isinstance(self.feedback, (bool, np.bool_)), "True or False")
-        _check("feedback_scaling", self.feedback_scaling,
-               _is_real(self.feedback_scaling) and self.feedback_scaling >= 0, "a non-negative number")
+    _parameter_constraints = {
+        **_BaseESN._parameter_constraints,
+        "feedback": ["boolean"],
+        "feedback_scaling": [NON_NEGATIVE_REAL],
+    }
 
     def _encode_targets(self, targets, first, classes=None):
         if self.feedback and not targets.per_step:
@@ -452,7 +460,7 @@ class _ESNRegressorBase(RegressorMixin, _BaseESN):
         """
         check_is_fitted(self, "coef_")
         self._check_params()
-        check_positive_int(n_steps, "n_steps")
+        check_params({"n_steps": [POSITIVE_INT]}, f"{type(self).__name__}.generate", {"n_steps": n_steps})
         if not self._per_step:
             raise ValueError("generate needs a model fitted with a target per step (a series).")
         outputs_as_inputs = not self.feedback
