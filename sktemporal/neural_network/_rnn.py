@@ -110,7 +110,7 @@ class _BaseRNN(BaseSequenceNetwork):
         n_jobs=None,
         process_noise=1e-4,
         measurement_noise=1.0,
-        initial_covariance=100.0,
+        initial_covariance=10.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cell = cell
