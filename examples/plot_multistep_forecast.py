@@ -178,7 +178,7 @@ results["encoder-decoder LSTM (32 units)"] = (
 results["persistence"] = (np.repeat(series[origins], H, axis=1), 0.0)
 
 errors = {name: nrmse_per_step(f) for name, (f, _) in results.items()}
-for name, (f, seconds) in results.items():
+for name, (_, seconds) in results.items():
     e = errors[name]
     print(
         f"{name:34s} NRMSE  h=1 {e[0]:.4f}  h=5 {e[4]:.4f}  "

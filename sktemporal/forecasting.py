@@ -16,8 +16,8 @@ targets start at ``t + 1``.
 import numpy as np
 from sklearn.base import is_classifier
 
+from .utils._param_validation import POSITIVE_INT, check_params
 from .utils._sequences import check_sequences
-from .utils._validation import check_positive_int
 
 __all__ = ["make_windows", "make_horizon_targets", "recursive_forecast"]
 
@@ -76,8 +76,8 @@ def make_windows(series, window, horizon=1, *, y=None, stride=1):
     (array([0., 1., 2.]), array([3., 4.]))
     """
     values = _series(series, "series")
-    for value, name in ((window, "window"), (horizon, "horizon"), (stride, "stride")):
-        check_positive_int(value, name)
+    check_params(dict.fromkeys(("window", "horizon", "stride"), [POSITIVE_INT]), "make_windows",
+                 {"window": window, "horizon": horizon, "stride": stride})
     target, univariate = _targets(values, y)
     T = values.shape[0]
     ends = np.arange(window - 1, T - horizon, stride)
@@ -121,7 +121,7 @@ def make_horizon_targets(X, y=None, horizon=1):
            [4., 5.]]))
     """
     values = _series(X, "X")
-    check_positive_int(horizon, "horizon")
+    check_params({"horizon": [POSITIVE_INT]}, "make_horizon_targets", {"horizon": horizon})
     target, univariate = _targets(values, y)
     T = values.shape[0]
     if T <= horizon:
@@ -163,7 +163,7 @@ def recursive_forecast(estimator, history, n_steps):
     >>> bool(np.abs(future - s[200:210, 0]).max() < 0.05)
     True
     """
-    check_positive_int(n_steps, "n_steps")
+    check_params({"n_steps": [POSITIVE_INT]}, "recursive_forecast", {"n_steps": n_steps})
     if is_classifier(estimator):
         raise TypeError(
             "recursive_forecast feeds each prediction back as the next input, so estimator must "

@@ -6,7 +6,6 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
-from test_nn_gradients import check_gradient, make_problem
 
 from sktemporal.datasets import adding_problem
 from sktemporal.neural_network import (
@@ -24,6 +23,8 @@ from sktemporal.neural_network._cells import CELLS, _Flush, _segments
 from sktemporal.neural_network._layers import Network, RecurrentLayer
 from sktemporal.neural_network._params import ParameterLayout
 from sktemporal.neural_network._training import TrainingData
+
+from _helpers import check_gradient, make_problem
 
 GATED = ["lstm", "gru"]
 
@@ -136,7 +137,7 @@ def _torch_to_views(module, layers, views, cell):
     for k, layer in enumerate(layers):
         for d, prefix in enumerate(layer.names):
             sfx = f"_l{k}" + ("_reverse" if d else "")
-            get = lambda name: getattr(module, name + sfx).detach().numpy()  # noqa: E731
+            get = lambda name, sfx=sfx: getattr(module, name + sfx).detach().numpy()  # noqa: E731
             views[prefix + "W_x"][...] = get("weight_ih").T
             views[prefix + "W_h"][...] = get("weight_hh").T
             if cell == "lstm":
@@ -211,7 +212,7 @@ def test_stacked_layers_match_torch(cell, bidirectional):
     for k, layer in enumerate(layers):
         for direction, prefix in enumerate(layer.names):
             sfx = f"_l{k}" + ("_reverse" if direction else "")
-            tg = lambda name: getattr(module, name + sfx).grad.numpy()  # noqa: E731
+            tg = lambda name, sfx=sfx: getattr(module, name + sfx).grad.numpy()  # noqa: E731
             assert rel_err(grads[prefix + "W_x"], tg("weight_ih").T) < 1e-9
             assert rel_err(grads[prefix + "W_h"], tg("weight_hh").T) < 1e-9
             if cell == "lstm":

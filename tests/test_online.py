@@ -65,7 +65,7 @@ def test_online_solvers_learn_the_stream(solver, lr, threshold):
     X, y = stream(2000)
     # scaler=None: the learning rates below are tuned for the raw stream (|y| ~ 0.3)
     model = RNNRegressor((8,), solver=solver, learning_rate_init=lr or 1e-3, max_iter=3, random_state=0,
-                         scaler=None)
+                         scaler=None, initial_covariance=100.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X[:1500], y[:1500])
@@ -78,7 +78,7 @@ def test_ekf_needs_fewer_passes_than_sgd():
 
     def passes_to_reach(solver, lr, budget=30):
         model = RNNRegressor((6,), solver=solver, learning_rate_init=lr, random_state=0, shuffle=False,
-                             batch_size=1 if solver == "sgd" else "auto")
+                             batch_size=1 if solver == "sgd" else "auto", initial_covariance=100.0)
         Xs, ys = (X[:600], y[:600])
         for n in range(1, budget + 1):
             if solver == "sgd":

@@ -119,7 +119,9 @@ def test_partial_fit_warm_start_and_pickle():
 @pytest.mark.parametrize("n_jobs", [0, 1.5, True, "2"])
 def test_invalid_n_jobs(n_jobs):
     X, y = np.zeros((3, 5, 1)), np.zeros(3)
-    with pytest.raises(ValueError, match="n_jobs must be None or a non-zero integer"):
+    with pytest.raises(ValueError, match=r"The 'n_jobs' parameter of LSTMRegressor must be an int in the range "
+                                         r"\(-inf, -1\], an int in the range \[1, inf\) or None. "
+                                         r"Got .* -1 means all CPUs"):
         LSTMRegressor((2,), n_jobs=n_jobs).fit(X, y)
 
 
@@ -238,7 +240,8 @@ def test_an_idle_worker_that_stopped_answering_leaves_the_fit_to_one_process(mon
     assert stopped.process.poll() is not None
 
 
-def test_an_interrupt_mid_chunk_leaves_no_worker_or_memory_behind(monkeypatch):
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_an_interrupt_mid_chunk_leaves_no_worker_or_memory_behind(monkeypatch, solver):
     """KeyboardInterrupt propagates; the worker busy with its share is killed, not reused;
     the shared memory goes with the last reference to it; nothing is ever in /dev/shm."""
     before = shm_files()
@@ -251,7 +254,7 @@ def test_an_interrupt_mid_chunk_leaves_no_worker_or_memory_behind(monkeypatch):
     on_own_chunk(monkeypatch, interrupt, call=3)
     X, y = small_problem()
     with pytest.raises(KeyboardInterrupt) as excinfo:
-        LSTMRegressor((3,), solver="lbfgs", batch_size=8, max_iter=5, random_state=0, n_jobs=2).fit(X, y)
+        LSTMRegressor((3,), solver=solver, batch_size=8, max_iter=5, random_state=0, n_jobs=2).fit(X, y)
     del excinfo
     gc.collect()
     assert taken[0].process.poll() is not None

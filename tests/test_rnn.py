@@ -189,12 +189,12 @@ def test_float32_stays_float32():
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"solver": "newton"}, "solver must be one of"),
+        ({"solver": "newton"}, r"'solver' parameter of RNNRegressor must be a str among .*'rtrl'.*Got 'newton'"),
         ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes"),
         ({"bptt_steps": 0}, "bptt_steps"),
         ({"bidirectional": True, "bptt_steps": 5}, "bidirectional=True needs whole sequences"),
         ({"cell": "lstm"}, "LSTMRegressor"),
-        ({"activation": "softplus"}, "activation must be one of"),
+        ({"activation": "softplus"}, r"'activation' parameter of RNNRegressor must be a str among .*Got 'softplus'"),
         ({"clip_norm": -1.0}, "clip_norm"),
     ],
 )
@@ -260,7 +260,8 @@ def test_generate_closed_loop_and_its_errors():
     np.testing.assert_allclose(future[0], model.predict(s[:400])[-1], rtol=1e-12)
     with pytest.raises(ValueError, match="warmup must be one 2-D series"):
         model.generate(5, warmup=s[None, :10])
-    with pytest.raises(ValueError, match="n_steps must be a positive integer"):
+    with pytest.raises(ValueError, match=r"'n_steps' parameter of RNNRegressor.generate "
+                       r"must be an int in the range \[1, inf\)"):
         model.generate(0, warmup=s[:10])
     two_outputs = RNNRegressor((4,), solver="lbfgs", max_iter=5, random_state=0)
     with warnings.catch_warnings():
@@ -360,8 +361,8 @@ def test_continue_beats_zeros_across_time_series_split_folds():
 
 def test_a_single_series_trains_with_many_updates_per_epoch():
     """bptt_steps='auto': truncated streams, not one update per epoch on the whole series."""
-    from sktemporal.neural_network._base import auto_truncation
     from sktemporal.neural_network import _optimizers
+    from sktemporal.neural_network._base import auto_truncation
 
     X, y = narma(2000, random_state=0)
     calls = {"n": 0}

@@ -9,12 +9,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Ridge
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
-from test_nn_gradients import check_gradient
 
 from sktemporal import DelayEmbedding, GammaMemory, TDNNClassifier, TDNNRegressor
 from sktemporal.datasets import narma
 from sktemporal.metrics import nrmse
 from sktemporal.utils import validate_sequences
+
+from _helpers import check_gradient
 
 
 @pytest.fixture(autouse=True)
@@ -218,13 +219,13 @@ def test_partial_fit_continues_and_warm_start_checks_the_memory():
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"memory": "laguerre"}, "memory must be one of"),
+        ({"memory": "laguerre"}, r"'memory' parameter of TDNNRegressor must be a str among .*'gamma'.*Got 'laguerre'"),
         ({"delays": -1}, "delays"),
         ({"delays": [2, 2]}, "repeat"),
-        ({"memory": "gamma", "mu": 2.5}, "mu must be"),
-        ({"memory": "gamma", "order": -1}, "order must be"),
-        ({"fill": np.nan}, "fill must be"),
-        ({"activation": "softplus"}, "activation must be"),
+        ({"memory": "gamma", "mu": 2.5}, r"'mu' parameter of TDNNRegressor.*Got 2.5.*stable only"),
+        ({"memory": "gamma", "order": -1}, r"'order' parameter of TDNNRegressor.*Got -1"),
+        ({"fill": np.nan}, r"'fill' parameter of TDNNRegressor.*Got nan"),
+        ({"activation": "softplus"}, r"'activation' parameter of TDNNRegressor.*Got 'softplus'"),
         ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes"),
     ],
 )

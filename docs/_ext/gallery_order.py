@@ -13,6 +13,7 @@ ORDER = [
     "plot_bidirectional_labelling.py",
     "plot_adding_problem_lstm_vs_elman.py",
     "plot_esn_grid_search.py",
+    "plot_esn_cv_pipeline.py",
     "plot_multistep_forecast.py",
     "plot_online_learning.py",
     "plot_torch_keras_weights.py",

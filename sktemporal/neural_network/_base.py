@@ -23,10 +23,19 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils._atomic import all_or_nothing
 from ..utils._blas import one_blas_thread
 from ..utils._labels import check_classes, check_partial_fit_classes, encode_labels
+from ..utils._param_validation import (
+    NON_NEGATIVE_REAL,
+    POSITIVE_INT,
+    POSITIVE_REAL,
+    Integral,
+    Interval,
+    Real,
+    StrOptions,
+    check_params,
+    validate_params,
+)
 from ..utils._scaling import SCALERS, fit_standardizer
 from ..utils._sequences import SequenceBatch, check_targets, restore_layout, validate_sequences
-from ..utils._validation import check_positive_int as _check_positive_int
-from ..utils._validation import is_int
 from ._loss import OUTPUT_ACTIVATION
 from ._online import ONLINE_SOLVERS, fit_online
 from ._training import History, SolverConfig, TrainingData, fit_lbfgs, fit_stochastic, time_major
@@ -35,6 +44,7 @@ __all__ = ["BaseSequenceNetwork", "SequenceRegressorMixin", "SequenceClassifierM
 
 _SOLVERS = ("adam", "sgd", "lbfgs")
 _SCHEDULES = ("constant", "invscaling", "adaptive")
+_HALF_OPEN_UNIT = Interval(Real, 0, 1, closed="left")
 _INITIAL_STATES = ("continue", "zeros")
 
 #: ``bptt_steps='auto'`` on one series: truncation length and number of parallel streams.
@@ -57,22 +67,40 @@ def auto_truncation(T):
     k = min(AUTO_BPTT_STEPS, T)
     return k, int(np.clip(T // (AUTO_CHUNKS_PER_STREAM * k), 1, AUTO_MAX_STREAMS))
 
-
-def _check_n_jobs(n_jobs):
-    """None or a non-zero int (scikit-learn's convention; -1: all CPUs)."""
-    if n_jobs is None:
-        return
-    if not is_int(n_jobs) or n_jobs == 0:
-        raise ValueError(f"n_jobs must be None or a non-zero integer (-1: all CPUs); got {n_jobs!r}.")
-
-
-def _check_positive(value, name, allow_zero=False, allow_none=False):
-    if allow_none and value is None:
-        return
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    if not ok or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number {bound}{' or None' if allow_none else ''}; got {value!r}.")
+#: Constraints of the parameters every trained network shares (scikit-learn's MLP names);
+#: each estimator's ``_parameter_constraints`` is this table with its own entries added
+#: (and the ones it lacks removed).
+NETWORK_CONSTRAINTS = {
+    "hidden_layer_sizes": ["array-like", POSITIVE_INT],
+    "bidirectional": ["boolean"],
+    "bptt_steps": [POSITIVE_INT, StrOptions({"auto"}), None],
+    "clip_norm": [POSITIVE_REAL, None],
+    "solver": [StrOptions(set(_SOLVERS))],
+    "alpha": [NON_NEGATIVE_REAL],
+    "batch_size": [StrOptions({"auto"}), POSITIVE_INT],
+    "learning_rate": [StrOptions(set(_SCHEDULES))],
+    "learning_rate_init": [POSITIVE_REAL],
+    "power_t": [NON_NEGATIVE_REAL],
+    "max_iter": [POSITIVE_INT],
+    "shuffle": ["boolean"],
+    "random_state": ["random_state"],
+    "tol": [NON_NEGATIVE_REAL],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+    "momentum": [_HALF_OPEN_UNIT],
+    "nesterovs_momentum": ["boolean"],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "beta_1": [_HALF_OPEN_UNIT],
+    "beta_2": [_HALF_OPEN_UNIT],
+    "epsilon": [POSITIVE_REAL],
+    "n_iter_no_change": [POSITIVE_INT],
+    "max_fun": [POSITIVE_INT],
+    # None or a non-zero int (scikit-learn's convention; -1: all CPUs)
+    "n_jobs": [Interval(Integral, None, -1, closed="right"), POSITIVE_INT, None],
+    "scaler": [StrOptions(set(SCALERS)), None],
+    "initial_state": [StrOptions(set(_INITIAL_STATES))],
+}
 
 
 def _stochastic_solver(est):
@@ -127,40 +155,13 @@ class BaseSequenceNetwork(BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must hold positive integers; got {self.hidden_layer_sizes!r}.")
         return sizes
 
-    _online_solvers = ()
+    _parameter_constraints = NETWORK_CONSTRAINTS
+    _parameter_hints = {"n_jobs": "None means 1 (unless in a joblib.parallel_config context); -1 means all CPUs."}
 
     def _validate_hyperparameters(self):
-        solvers = _SOLVERS + self._online_solvers
-        if self.solver not in solvers:
-            raise ValueError(f"solver must be one of {solvers}; got {self.solver!r}.")
-        if self.learning_rate not in _SCHEDULES:
-            raise ValueError(f"learning_rate must be one of {_SCHEDULES}; got {self.learning_rate!r}.")
+        """The constraint table, then the rules that tie parameters together."""
+        validate_params(self)
         self._hidden_sizes()
-        _check_positive_int(self.max_iter, "max_iter")
-        _check_positive_int(self.n_iter_no_change, "n_iter_no_change")
-        _check_positive_int(self.max_fun, "max_fun")
-        if not (isinstance(self.bptt_steps, str) and self.bptt_steps == "auto"):
-            _check_positive_int(self.bptt_steps, "bptt_steps", allow_none=True)
-        scaler = getattr(self, "scaler", None)
-        if scaler is not None and not (isinstance(scaler, str) and scaler in SCALERS):
-            raise ValueError(f"scaler must be one of {SCALERS} or None; got {scaler!r}.")
-        initial_state = getattr(self, "initial_state", "zeros")
-        if not (isinstance(initial_state, str) and initial_state in _INITIAL_STATES):
-            raise ValueError(f"initial_state must be one of {_INITIAL_STATES}; got {initial_state!r}.")
-        _check_n_jobs(getattr(self, "n_jobs", None))
-        if self.batch_size != "auto":
-            _check_positive_int(self.batch_size, "batch_size")
-        _check_positive(self.alpha, "alpha", allow_zero=True)
-        _check_positive(self.learning_rate_init, "learning_rate_init")
-        _check_positive(self.tol, "tol", allow_zero=True)
-        _check_positive(self.clip_norm, "clip_norm", allow_none=True)
-        _check_positive(self.epsilon, "epsilon")
-        for name in ("beta_1", "beta_2", "momentum"):
-            value = getattr(self, name)
-            if not (isinstance(value, numbers.Real) and 0 <= value < 1):
-                raise ValueError(f"{name} must be in [0, 1); got {value!r}.")
-        if not (isinstance(self.validation_fraction, numbers.Real) and 0 < self.validation_fraction < 1):
-            raise ValueError(f"validation_fraction must be in (0, 1); got {self.validation_fraction!r}.")
         if getattr(self, "bidirectional", False) and self.bptt_steps not in (None, "auto"):
             raise ValueError(
                 "bidirectional=True needs whole sequences (the backward direction reads the "
@@ -570,7 +571,7 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
             )
         if getattr(self, "bidirectional", False):
             raise ValueError("generate runs forward in time; a bidirectional network reads the future.")
-        _check_positive_int(n_steps, "n_steps")
+        check_params({"n_steps": [POSITIVE_INT]}, f"{type(self).__name__}.generate", {"n_steps": n_steps})
         raw, _ = validate_sequences(self, warmup, reset=False)
         if raw.kind != "series":
             raise ValueError(

@@ -72,7 +72,7 @@ class SolverConfig:
     n_jobs: int = None
     process_noise: float = 1e-4
     measurement_noise: float = 1.0
-    initial_covariance: float = 100.0
+    initial_covariance: float = 10.0
 
     @classmethod
     def from_params(cls, params, **overrides):

@@ -1,6 +1,7 @@
 """Reservoir computing: echo state networks and the reservoir as a transformer."""
 
 from ._esn import ESNClassifier, ESNRegressor
+from ._esn_cv import ESNClassifierCV, ESNRegressorCV
 from ._reservoir import Reservoir
 
-__all__ = ["Reservoir", "ESNRegressor", "ESNClassifier"]
+__all__ = ["ESNClassifier", "ESNClassifierCV", "ESNRegressor", "ESNRegressorCV", "Reservoir"]
