@@ -8,9 +8,10 @@ sys.path.insert(0, os.path.abspath(".."))
 # canonical API names
 sys.path.insert(0, os.path.abspath("_ext"))
 
-import sktemporal  # noqa: E402
 from api_names import hidden_members, public_classes  # noqa: E402
 from offline_inventories import intersphinx_mapping as _offline_mapping  # noqa: E402
+
+import sktemporal  # noqa: E402
 
 project = "sktemporal"
 author = "the sktemporal developers"
