@@ -51,8 +51,7 @@ exclude_patterns = ["_build", "**.ipynb_checkpoints", "user_guide/_snippets"]
 # linked projects are written from the tables in docs/_inventories/ (no download):
 # a name missing there fails the build; add it to its table.
 nitpicky = True
-intersphinx_mapping = _offline_mapping(os.path.join(os.path.dirname(__file__),
-                                                    "_build", "inventories"))
+intersphinx_mapping = _offline_mapping(os.path.join(os.path.dirname(__file__), "_build", "inventories"))
 intersphinx_timeout = 5
 
 try:

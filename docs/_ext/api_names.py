@@ -33,10 +33,8 @@ def canonical_name(fullname):
         if obj is None:
             return None
         if inspect.isclass(obj) or inspect.isfunction(obj):
-            module = ".".join(
-                p for p in obj.__module__.split(".") if not p.startswith("_")
-            )
-            canonical = ".".join([module, obj.__qualname__] + parts[i + 1:])
+            module = ".".join(p for p in obj.__module__.split(".") if not p.startswith("_"))
+            canonical = ".".join([module, obj.__qualname__] + parts[i + 1 :])
             return canonical if canonical != fullname else None
     return None
 
@@ -48,9 +46,7 @@ def _resolve_alias(app, env, node, contnode):
     if target is None:
         return None
     domain = env.get_domain("py")
-    return domain.resolve_xref(
-        env, node["refdoc"], app.builder, node["reftype"], target, node, contnode
-    )
+    return domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], target, node, contnode)
 
 
 def hidden_members(classes):
@@ -99,4 +95,3 @@ def public_classes():
 def setup(app):
     app.connect("missing-reference", _resolve_alias)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
-

@@ -23,9 +23,7 @@ def _check(app, doctree):
     docname = app.env.docname
     if not docname.startswith(CHECKED) or docname.endswith("sg_execution_times"):
         return
-    for node in doctree.findall(
-        lambda n: isinstance(n, (nodes.literal_block, nodes.doctest_block))
-    ):
+    for node in doctree.findall(lambda n: isinstance(n, (nodes.literal_block, nodes.doctest_block))):
         if node.get("language") in ("bibtex", "none", "text"):
             continue
         for line in node.astext().splitlines():
@@ -33,8 +31,12 @@ def _check(app, doctree):
             if len(line) > MAX_WIDTH:
                 logger.warning(
                     "code line of %d characters (at most %d show at page width): %r",
-                    len(line), MAX_WIDTH, line[:60] + "...",
-                    location=node, type="sktemporal", subtype="code_width",
+                    len(line),
+                    MAX_WIDTH,
+                    line[:60] + "...",
+                    location=node,
+                    type="sktemporal",
+                    subtype="code_width",
                 )
 
 

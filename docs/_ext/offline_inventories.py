@@ -43,10 +43,7 @@ def read_table(path):
                 continue
             parts = line.split(None, 3)
             if len(parts) < 2 or ":" not in parts[1]:
-                raise ValueError(
-                    f"{path}:{lineno}: expected 'name domain:role [uri [title]]', "
-                    f"got {line!r}"
-                )
+                raise ValueError(f"{path}:{lineno}: expected 'name domain:role [uri [title]]', got {line!r}")
             name, role = parts[0], parts[1]
             if len(parts) > 2:
                 uri = parts[2]
@@ -54,8 +51,7 @@ def read_table(path):
                 uri = pattern
             else:
                 raise ValueError(f"{path}:{lineno}: no uri and no '# pattern:' line")
-            entries.append((name, role, uri.replace("{name}", name),
-                            parts[3] if len(parts) > 3 else "-"))
+            entries.append((name, role, uri.replace("{name}", name), parts[3] if len(parts) > 3 else "-"))
     if url is None:
         raise ValueError(f"{path}: missing the '# url: <documentation root>' line")
     return url, entries
@@ -70,8 +66,7 @@ def write_inventory(project, entries, path):
         "# The remainder of this file is compressed using zlib.\n"
     )
     body = "".join(
-        f"{name} {role} {-1 if role.startswith('std:label') else 1} {uri} {disp}\n"
-        for name, role, uri, disp in entries
+        f"{name} {role} {-1 if role.startswith('std:label') else 1} {uri} {disp}\n" for name, role, uri, disp in entries
     )
     with open(path, "wb") as fh:
         fh.write(header.encode("utf-8"))
