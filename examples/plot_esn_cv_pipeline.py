@@ -1,7 +1,9 @@
 """
-======================================================================
-Cross-validated ESN in a pipeline: the penalty inside, the reservoir outside
-======================================================================
+==========================================================
+Cross-validated ESN in a pipeline
+==========================================================
+
+The penalty inside, the reservoir outside.
 
 An echo state network has two kinds of hyperparameters.  The **reservoir's**
 (spectral radius, leak rate, input scaling) change the states, so every candidate needs
@@ -38,20 +40,35 @@ from sktemporal.datasets import narma
 from sktemporal.metrics import neg_nrmse_scorer, nrmse
 
 X, y = narma(3000, random_state=0)
-X_search, y_search = X[:2000], y[:2000]  # the last 1,000 steps are kept for a final test
+X_search, y_search = (
+    X[:2000],
+    y[:2000],
+)  # the last 1,000 steps are kept for a final test
 
-pipe = make_pipeline(StandardScaler(), ESNRegressorCV(n_reservoir=200, random_state=0))
-grid = {"esnregressorcv__spectral_radius": [0.6, 0.9, 1.2],
-        "esnregressorcv__leak_rate": [0.5, 0.75, 1.0]}
-search = GridSearchCV(pipe, grid, cv=TimeSeriesSplit(n_splits=5), scoring=neg_nrmse_scorer)
+pipe = make_pipeline(
+    StandardScaler(), ESNRegressorCV(n_reservoir=200, random_state=0)
+)
+grid = {
+    "esnregressorcv__spectral_radius": [0.6, 0.9, 1.2],
+    "esnregressorcv__leak_rate": [0.5, 0.75, 1.0],
+}
+search = GridSearchCV(
+    pipe, grid, cv=TimeSeriesSplit(n_splits=5), scoring=neg_nrmse_scorer
+)
 start = time.perf_counter()
 search.fit(X_search, y_search)
 n_candidates = len(search.cv_results_["params"])
-print(f"{n_candidates} reservoir settings x 13 penalties x 5 folds in "
-      f"{time.perf_counter() - start:.1f} s")
+print(
+    f"{n_candidates} reservoir settings x 13 penalties x 5 folds in "
+    f"{time.perf_counter() - start:.1f} s"
+)
 best = search.best_estimator_[-1]
-print("best reservoir:", {k.split("__")[1]: v for k, v in search.best_params_.items()},
-      f"alpha_ = {best.alpha_:g}, outer CV NRMSE {-search.best_score_:.3f}")
+print(
+    "best reservoir:",
+    {k.split("__")[1]: v for k, v in search.best_params_.items()},
+    f"alpha_ = {best.alpha_:g},",
+    f"outer CV NRMSE {-search.best_score_:.3f}",
+)
 
 # %%
 # What the inner cross-validation saw
@@ -64,10 +81,15 @@ alphas = best.cv_results_["param_alpha"].data.astype(float)
 mean = best.cv_results_["mean_test_score"]
 std = best.cv_results_["std_test_score"]
 
-fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4))
+fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(8, 4))
 ax0.semilogx(alphas, mean, "o-")
 ax0.fill_between(alphas, mean - std, mean + std, alpha=0.2)
-ax0.axvline(best.alpha_, color="k", linestyle="--", label=f"alpha_ = {best.alpha_:g}")
+ax0.axvline(
+    best.alpha_,
+    color="k",
+    linestyle="--",
+    label=f"alpha_ = {best.alpha_:g}",
+)
 ax0.set_xlabel("alpha (ridge penalty)")
 ax0.set_ylabel("R² (inner TimeSeriesSplit, mean ± std)")
 ax0.set_ylim(max(mean.min() - 0.05, -0.2), 1.0)
@@ -81,7 +103,8 @@ ax0.set_title(f"{best.n_splits_} folds, one reservoir pass")
 # series and scoring the last 1,000 steps keeps every prediction one step ahead with a
 # warm state.
 pred = search.predict(X)
-print(f"test NRMSE of the refitted best pipeline: {nrmse(y[2000:], pred[2000:]):.3f}")
+test_nrmse = nrmse(y[2000:], pred[2000:])
+print(f"test NRMSE of the refitted best pipeline: {test_nrmse:.3f}")
 steps = np.arange(2000, 2150)
 ax1.plot(steps, y[steps], label="target", color="k")
 ax1.plot(steps, pred[steps], label="prediction", linestyle="--")

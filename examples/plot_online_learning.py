@@ -100,9 +100,8 @@ for name, model in learners.items():
     start_time = time.perf_counter()
     for s in starts:
         e = s + chunk
-        if (
-            s > 0
-        ):  # nothing to predict with before the first chunk has been learned
+        # nothing to predict with before the first chunk has been learned
+        if s > 0:
             pred = model.predict(X[s:e])
             chunk_errors.append(nrmse(y[s:e], pred))
         model.partial_fit(X[s:e], y[s:e])
