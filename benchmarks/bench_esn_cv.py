@@ -142,8 +142,10 @@ def main():
         f = full_search(Xtr, ytr, Xte, yte, args.n_reservoir, args.repeat, grid)
     print(f"search over {' x '.join(str(len(v)) for v in grid.values())} (spectral_radius, leak_rate, "
           f"input_scaling), outer TimeSeriesSplit(5); flat grid also x 13 alphas ({f['n_fits_flat']} fold fits)")
-    print(f"  GridSearchCV(ESNRegressorCV)      {f['ours']:7.2f} s  held-out NRMSE {f['err_ours']:.4f}  best {f['best_ours']}")
-    print(f"  flat GridSearchCV, cache          {f['flat']:7.2f} s  held-out NRMSE {f['err_flat']:.4f}  best {f['best_flat']}")
+    print(f"  GridSearchCV(ESNRegressorCV)      {f['ours']:7.2f} s"
+          f"  held-out NRMSE {f['err_ours']:.4f}  best {f['best_ours']}")
+    print(f"  flat GridSearchCV, cache          {f['flat']:7.2f} s"
+          f"  held-out NRMSE {f['err_flat']:.4f}  best {f['best_flat']}")
     print(f"  flat GridSearchCV, no cache       {f['flat_uncached']:7.2f} s")
     print(f"  speed-up {f['flat'] / f['ours']:.1f}x (vs cached flat), {f['flat_uncached'] / f['ours']:.1f}x "
           f"(vs uncached flat); error ratio {f['err_ours'] / f['err_flat']:.2f}")

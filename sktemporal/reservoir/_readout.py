@@ -222,6 +222,7 @@ class RidgeReadout:
             f"{alpha:g} is too small for collinear states); solved by "
             "pseudo-inverse instead. Increase alpha.",
             LinAlgWarning,
+            stacklevel=2,
         )
         A = np.block([[self.G, self.G_me], [self.G_me.T, self.G_ee]]) - self.n * np.outer(mz, mz)
         A[np.diag_indices(A.shape[0])] += alpha
