@@ -139,7 +139,7 @@ def test_feedback_teacher_forcing_and_pattern_generation():
     y = np.sin(2 * np.pi * t / 40)
     X = np.zeros((1200, 1))  # no input: the pattern lives in the feedback loop
     esn = ESNRegressor(n_reservoir=100, feedback=True, feedback_scaling=1.0, spectral_radius=0.8,
-                       alpha=1e-8, washout=100, random_state=0).fit(X[:1000], y[:1000])
+                       bias_scaling=1.0, alpha=1e-8, washout=100, random_state=0).fit(X[:1000], y[:1000])
     assert esn.feedback_weights_.shape == (100, 1)
     generated = esn.generate(201)  # generated[0] is the output at the last training step
     np.testing.assert_allclose(generated, y[999:1200], atol=1e-2)
@@ -310,7 +310,7 @@ def test_washout_longer_than_a_sequence(ragged):
     X, y_seq, _ = ragged
     with pytest.raises(ValueError, match=r"X\[2\] has 3 time step\(s\); at least 4 .*washout=3"):
         ESNRegressor(n_reservoir=20, washout=3, pooling="mean").fit(X, y_seq)
-    ESNRegressor(n_reservoir=20, washout=3).fit(X, y_seq)  # the last state needs no washout
+    ESNRegressor(n_reservoir=20, washout=3, pooling="last").fit(X, y_seq)  # the last state needs no washout
 
 
 def test_feedback_needs_per_step_targets(ragged):
