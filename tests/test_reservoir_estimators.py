@@ -330,3 +330,34 @@ def test_generate_errors(ragged, mg):
     with pytest.raises(ValueError, match="n_steps must be a positive int"):
         esn.generate(0, warmup=mg[0][:10])
     assert esn.generate(4, warmup=mg[0][:10]).shape == (4,)
+
+
+# ----------------------------------------------------------------------------------
+# defaults and the input scaler
+# ----------------------------------------------------------------------------------
+def test_defaults_meet_the_narma10_target():
+    """ESNRegressor(200) at its defaults: NARMA10 test NRMSE at most 0.22 (0.257 with the old defaults)."""
+    X, y = narma(4000, random_state=0)
+    esn = ESNRegressor(200, random_state=0).fit(X[:2000], y[:2000])
+    assert nrmse(y[2000:], esn.predict(X[2000:])) <= 0.22
+
+
+@pytest.mark.parametrize("scaler", ["standard", "robust"])
+def test_scaler_is_standardising_by_hand(scaler):
+    """The scaler folded into W_in gives the states of the drawn weights on standardised inputs."""
+    from sklearn.preprocessing import RobustScaler, StandardScaler
+
+    rs = np.random.RandomState(0)
+    X = rs.randn(300, 3) * [1.0, 50.0, 0.01] + [5.0, -3.0, 100.0]
+    y = X @ [0.1, 0.002, 10.0] + rs.randn(300) * 0.1
+    by_hand = (StandardScaler() if scaler == "standard" else RobustScaler()).fit(X)
+    params = dict(n_reservoir=40, include_input=False, random_state=0)
+    inside = ESNRegressor(scaler=scaler, **params).fit(X, y)
+    outside = ESNRegressor(**params).fit(by_hand.transform(X), y)
+    np.testing.assert_allclose(inside.input_center_, by_hand.center_ if scaler == "robust" else by_hand.mean_)
+    np.testing.assert_allclose(inside.predict(X[:50]), outside.predict(by_hand.transform(X[:50])), rtol=1e-9, atol=1e-9)
+    # any scale of the data gives the same model
+    again = ESNRegressor(scaler=scaler, **params).fit(X * 1e3, y)
+    np.testing.assert_allclose(again.predict(X[:50] * 1e3), inside.predict(X[:50]), rtol=1e-7, atol=1e-9)
+    with pytest.raises(ValueError, match="scaler must be"):
+        ESNRegressor(scaler="minmax").fit(X, y)
