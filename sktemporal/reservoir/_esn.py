@@ -45,7 +45,7 @@ _COMMON_PARAMS_DOC = r"""
     leak_rate : float in (0, 1], default=1.0
         :math:`\alpha`.  Smaller values slow the reservoir down to match slowly varying
         inputs.
-    input_scaling : float or array-like of shape (n_features,), default=0.7
+    input_scaling : float or array-like of shape (n_features,), default=1.0
         Scale of the input weights (per feature if an array).  Small: nearly linear,
         long memory; large: nonlinear, short memory.  The default comes from the
         defaults study (see the User Guide's defaults page).
@@ -91,7 +91,8 @@ _COMMON_PARAMS_DOC = r"""
         act on the standardised ones), so ``input_scaling`` and ``bias_scaling`` mean
         the same on any data; None feeds the raw inputs (the default: on raw inputs of
         a large scale the saturated units regularise the model, see the defaults
-        study).
+        study).  With a scaler, ``input_scaling=0.1, bias_scaling=0.5`` is the place
+        to start.
     random_state : int, RandomState instance or None, default=None
         Seed of the weights (and of ``noise``).  With an int the unscaled recurrent
         matrix and its spectral radius are cached per process (see the User Guide), so
@@ -553,7 +554,7 @@ class ESNRegressor(_ESNRegressorBase):
     (5,)
     """
 
-    def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=0.7,
+    def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
                  bias_scaling=0.5, density=0.1, topology="random", rewiring=0.1,
                  distribution="uniform", activation="tanh", include_input=True, alpha=1e-4,
                  washout=0, pooling="mean", solver="ridge", forgetting=1.0, noise=0.0,
@@ -759,7 +760,7 @@ class ESNClassifier(_ESNClassifierBase):
     (50, 3)
     """
 
-    def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=0.7,
+    def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
                  bias_scaling=0.5, density=0.1, topology="random", rewiring=0.1,
                  distribution="uniform", activation="tanh", include_input=True, alpha=1e-4,
                  washout=0, pooling="mean", solver="ridge", forgetting=1.0, noise=0.0,

@@ -526,7 +526,7 @@ class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
     _plain = ESNRegressor
 
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
-                 spectral_radius=0.9, leak_rate=1.0, input_scaling=0.7, bias_scaling=0.5,
+                 spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0, bias_scaling=0.5,
                  density=0.1, topology="random", rewiring=0.1, distribution="uniform",
                  activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
                  feedback=False, feedback_scaling=1.0, initial_state="continue", scaler=None,
@@ -602,7 +602,7 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
     _plain = ESNClassifier
 
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
-                 spectral_radius=0.9, leak_rate=1.0, input_scaling=0.7, bias_scaling=0.5,
+                 spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0, bias_scaling=0.5,
                  density=0.1, topology="random", rewiring=0.1, distribution="uniform",
                  activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
                  initial_state="continue", scaler=None, random_state=None):

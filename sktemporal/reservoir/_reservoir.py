@@ -335,7 +335,7 @@ class Reservoir(TransformerMixin, _BaseReservoir):
     leak_rate : float in (0, 1], default=1.0
         :math:`\alpha`: 1 is the standard ESN; smaller values slow the reservoir down
         (low-pass filtered states), matching slowly varying inputs.
-    input_scaling : float or array-like of shape (n_features,), default=0.7
+    input_scaling : float or array-like of shape (n_features,), default=1.0
         Scale of the input weights (per feature if an array); small values keep the
         units near their linear regime, large values make the reservoir more nonlinear.
     bias_scaling : float, default=0.5
@@ -403,7 +403,7 @@ class Reservoir(TransformerMixin, _BaseReservoir):
     (3, 100)
     """
 
-    def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=0.7,
+    def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
                  bias_scaling=0.5, density=0.1, topology="random", rewiring=0.1,
                  distribution="uniform", activation="tanh", include_input=False, washout=0,
                  pooling="mean", initial_state="zeros", scaler=None, random_state=None):
