@@ -364,8 +364,9 @@ class _BaseESNCV:
             y_true = true_rows[np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])]
         else:
             y_true = true_rows[test]
-        for j, a in enumerate(alphas):
-            coef, intercept = self._solve(fold, a, np.float64)
+        if fold.nonfinite() is not None:
+            self._solve(fold, alphas[0], np.float64)  # raises the DivergenceError that says what blew up
+        for j, (coef, intercept) in enumerate(fold.solve_path(alphas)):
             scores[k, j] = self._score_rows(scorer, self._outputs(parts, coef, intercept), y_true)
 
     def _outputs(self, parts, coef, intercept):
