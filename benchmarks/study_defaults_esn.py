@@ -27,14 +27,18 @@ Usage::
 """
 
 import argparse
-import itertools
 import time
 import warnings
 
 import numpy as np
 
 from sktemporal import ESNClassifier, ESNRegressor
-from sktemporal.datasets import make_sequence_classification, mackey_glass, memory_task, narma
+from sktemporal.datasets import (
+    mackey_glass,
+    make_sequence_classification,
+    memory_task,
+    narma,
+)
 from sktemporal.metrics import memory_capacity, nrmse
 
 BEFORE = {"scaler": None, "input_scaling": 1.0, "bias_scaling": 1.0, "alpha": 1e-6}
@@ -71,7 +75,9 @@ class Tasks:
         if self.airline is None:
             return np.array([np.nan])
         from sktime.forecasting.compose import make_reduction
-        from sktime.performance_metrics.forecasting import mean_absolute_percentage_error
+        from sktime.performance_metrics.forecasting import (
+            mean_absolute_percentage_error,
+        )
 
         y = self.airline
         out = []

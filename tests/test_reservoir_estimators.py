@@ -351,7 +351,7 @@ def test_scaler_is_standardising_by_hand(scaler):
     X = rs.randn(300, 3) * [1.0, 50.0, 0.01] + [5.0, -3.0, 100.0]
     y = X @ [0.1, 0.002, 10.0] + rs.randn(300) * 0.1
     by_hand = (StandardScaler() if scaler == "standard" else RobustScaler()).fit(X)
-    params = dict(n_reservoir=40, include_input=False, random_state=0)
+    params = {"n_reservoir": 40, "include_input": False, "random_state": 0}
     inside = ESNRegressor(scaler=scaler, **params).fit(X, y)
     outside = ESNRegressor(**params).fit(by_hand.transform(X), y)
     np.testing.assert_allclose(inside.input_center_, by_hand.center_ if scaler == "robust" else by_hand.mean_)
