@@ -70,7 +70,7 @@ learners = {
     "truncated BPTT, k=10 (adam)": RNNRegressor(
         (8,), bptt_steps=10, batch_size=1, learning_rate_init=0.01, random_state=0
     ),
-    "RTRL": RNNRegressor((8,), solver="rtrl", learning_rate_init=0.01, random_state=0),
+    "RTRL": RNNRegressor((8,), solver="rtrl", learning_rate_init=0.003, random_state=0),
     "EKF": RNNRegressor((8,), solver="ekf", random_state=0),
     "DEKF": RNNRegressor((8,), solver="dekf", random_state=0),
 }
@@ -78,12 +78,12 @@ learners = {
 # %%
 # Test, then train
 # ----------------
-# ``predict`` starts a series from a zero state, so each chunk is predicted together
-# with the 50 steps before it (already seen, and part of every learner's past) and only
-# the chunk's own rows are scored.  The online solvers' ``partial_fit`` continues from
-# the state, sensitivities and covariance carried over from the previous chunk: learning
-# the stream chunk by chunk gives exactly the weights of one pass over it.
-context = 50
+# ``predict`` on a series continues from the state the network reached at the end of
+# the last chunk it learned (``initial_state='continue'``), so each new chunk is
+# predicted as it arrives, before it is learned.  The online solvers' ``partial_fit``
+# continues from the state, sensitivities and covariance carried over from the previous
+# chunk.  Inputs and targets are standardized inside with the statistics of the first
+# chunk (``scaler='standard'``).
 starts = np.arange(0, n_steps, chunk)
 errors, seconds = {}, {}
 for name, model in learners.items():
@@ -92,7 +92,7 @@ for name, model in learners.items():
     for s in starts:
         e = s + chunk
         if s > 0:  # nothing to predict with before the first chunk has been learned
-            pred = model.predict(X[s - context : e])[-chunk:]
+            pred = model.predict(X[s:e])
             chunk_errors.append(nrmse(y[s:e], pred))
         model.partial_fit(X[s:e], y[s:e])
     seconds[name] = time.perf_counter() - start_time

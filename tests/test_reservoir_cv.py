@@ -152,7 +152,8 @@ def test_inside_an_outer_search_and_a_pipeline(series):
 def test_bad_parameters(series):
     X, y = series
     for params, match in (({"alphas": []}, "alphas must be"), ({"alphas": [-1.0]}, "alphas must be"),
-                          ({"cv": 1}, "cv must be"), ({"scoring": 3}, "scoring must be")):
+                          ({"cv": 1}, r"The 'cv' parameter of ESNRegressorCV must be an int in the range \[2, inf\)"),
+                          ({"scoring": 3}, r"The 'scoring' parameter of ESNRegressorCV must be .* Got 3 instead")):
         with pytest.raises(ValueError, match=match):
             ESNRegressorCV(20, **params).fit(X[:100], y[:100])
     with pytest.raises(ValueError, match="shortest training fold"):

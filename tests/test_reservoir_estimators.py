@@ -125,8 +125,9 @@ def test_partial_fit_in_pieces_equals_fit(mg):
 def test_rls_solver(mg):
     X, y = mg
     # the same least-squares problem (RLS also penalises the bias, by alpha, negligibly)
-    ridge = ESNRegressor(n_reservoir=50, alpha=1e-3, random_state=0).fit(X[:1000], y[:1000])
-    rls = ESNRegressor(n_reservoir=50, alpha=1e-3, solver="rls", random_state=0).fit(X[:1000], y[:1000])
+    ridge = ESNRegressor(n_reservoir=50, alpha=1e-3, bias_scaling=1.0, random_state=0).fit(X[:1000], y[:1000])
+    rls = ESNRegressor(n_reservoir=50, alpha=1e-3, bias_scaling=1.0, solver="rls",
+                       random_state=0).fit(X[:1000], y[:1000])
     np.testing.assert_allclose(rls.predict(X[1000:1200]), ridge.predict(X[1000:1200]), atol=1e-4)
     online = ESNRegressor(n_reservoir=50, alpha=1e-6, solver="rls", forgetting=0.999, random_state=0)
     for start in range(0, 1000, 250):
@@ -205,7 +206,7 @@ def test_classifier_per_step_labels_on_a_series():
     rs = np.random.RandomState(0)
     X = rs.randn(600, 2)
     y = np.where(X[:, 0] + 0.5 * np.r_[0, X[:-1, 1]] > 0, "up", "down")  # needs one step of memory
-    clf = ESNClassifier(n_reservoir=100, random_state=0).fit(X[:500], y[:500])
+    clf = ESNClassifier(n_reservoir=100, bias_scaling=1.0, alpha=1e-6, random_state=0).fit(X[:500], y[:500])
     assert clf.classes_.tolist() == ["down", "up"]
     assert clf.score(X[500:], y[500:]) > 0.95
     assert clf.decision_function(X[500:]).shape == (100,)
@@ -293,9 +294,9 @@ def test_topologies_learn(mg, topology, distribution):
 # errors
 # ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("params, match", [
-    ({"leak_rate": 0}, "leak_rate must be a number in \\(0, 1\\]"),
+    ({"leak_rate": 0}, r"'leak_rate' parameter of ESNRegressor must be a float in the range \(0.0, 1.0\]. Got 0"),
     ({"density": 1.5}, "density"),
-    ({"topology": "ring"}, "topology must be one of"),
+    ({"topology": "ring"}, r"'topology' parameter of ESNRegressor must be a str among .*'cycle'.*Got 'ring'"),
     ({"solver": "sgd"}, "solver"),
     ({"input_scaling": [1.0, 2.0]}, "input_scaling has 2 values but X has 1 features"),
     ({"pooling": "max"}, "pooling"),
@@ -327,7 +328,8 @@ def test_generate_errors(ragged, mg):
     esn = ESNRegressor(n_reservoir=20, random_state=0).fit([x[:, :1] for x in X], y_step)
     with pytest.raises(ValueError, match="pass warmup"):
         esn.generate(5)
-    with pytest.raises(ValueError, match="n_steps must be a positive int"):
+    with pytest.raises(ValueError, match=r"'n_steps' parameter of ESNRegressor.generate "
+                       r"must be an int in the range \[1, inf\)"):
         esn.generate(0, warmup=mg[0][:10])
     assert esn.generate(4, warmup=mg[0][:10]).shape == (4,)
 
@@ -359,5 +361,5 @@ def test_scaler_is_standardising_by_hand(scaler):
     # any scale of the data gives the same model
     again = ESNRegressor(scaler=scaler, **params).fit(X * 1e3, y)
     np.testing.assert_allclose(again.predict(X[:50] * 1e3), inside.predict(X[:50]), rtol=1e-7, atol=1e-9)
-    with pytest.raises(ValueError, match="scaler must be"):
+    with pytest.raises(ValueError, match="'scaler' parameter"):
         ESNRegressor(scaler="minmax").fit(X, y)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
@@ -13,15 +13,15 @@ from sklearn.utils.validation import check_is_fitted
 from ..exceptions import DivergenceError
 from ..neural_network._activations import softmax_inplace
 from ..utils import TSLEARN_HINT, check_targets, restore_layout, validate_sequences
+from ..utils._labels import check_classes, check_partial_fit_classes, encode_labels
+from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Interval, Real, StrOptions, check_params
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import (
     DIVERGENCE_ADVICE,
     POOLINGS,
+    RESERVOIR_CONSTRAINTS,
     _BaseReservoir,
-    _check,
     _check_input_scaling,
-    _check_options,
-    _is_real,
     check_reservoir_params,
     check_state_growth,
     input_drive,
@@ -141,6 +141,16 @@ def _esn_doc(cls):
     return cls
 
 
+#: The readout parameters of ESNRegressor and ESNClassifier (the CV classes choose ``alpha``
+#: among ``alphas`` and have none of them).
+READOUT_CONSTRAINTS = {
+    "alpha": [NON_NEGATIVE_REAL],
+    "solver": [StrOptions({"ridge", "rls"})],
+    "forgetting": [Interval(Real, 0, 1, closed="right")],
+    "keep_training_state": ["boolean"],
+}
+
+
 class _BaseESN(_BaseReservoir):
     """Fitting, streaming and prediction shared by the echo state estimators.
 
@@ -151,19 +161,19 @@ class _BaseESN(_BaseReservoir):
     interrupted chunk that is retried counts once.
     """
 
+    _parameter_constraints = {
+        **RESERVOIR_CONSTRAINTS,
+        "pooling": [StrOptions(set(POOLINGS))],
+        "noise": [NON_NEGATIVE_REAL],
+        **READOUT_CONSTRAINTS,
+    }
+
     def _check_params(self):
         check_reservoir_params(self)
-        _check("noise", self.noise, _is_real(self.noise) and self.noise >= 0, "a non-negative number")
-        _check_options("pooling", self.pooling, POOLINGS)
         self._check_readout_params()
 
     def _check_readout_params(self):
-        _check("alpha", self.alpha, _is_real(self.alpha) and self.alpha >= 0, "a non-negative number")
-        _check_options("solver", self.solver, ("ridge", "rls"))
-        _check("forgetting", self.forgetting,
-               _is_real(self.forgetting) and 0 < self.forgetting <= 1, "a number in (0, 1]")
-        _check("keep_training_state", self.keep_training_state,
-               isinstance(self.keep_training_state, (bool, np.bool_)), "True or False")
+        """What the table cannot say about the readout parameters (nothing for a plain ESN)."""
 
     def _n_readout_features(self, n_features, per_step):
         k = 1 if per_step or self.pooling != "both" else 2
@@ -377,11 +387,11 @@ class _ESNRegressorBase(RegressorMixin, _BaseESN):
     def _feedback(self):
         return bool(self.feedback)
 
-    def _check_params(self):
-        super()._check_params()
-        _check("feedback", self.feedback, isinstance(self.feedback, (bool, np.bool_)), "True or False")
-        _check("feedback_scaling", self.feedback_scaling,
-               _is_real(self.feedback_scaling) and self.feedback_scaling >= 0, "a non-negative number")
+    _parameter_constraints = {
+        **_BaseESN._parameter_constraints,
+        "feedback": ["boolean"],
+        "feedback_scaling": [NON_NEGATIVE_REAL],
+    }
 
     def _encode_targets(self, targets, first, classes=None):
         if self.feedback and not targets.per_step:
@@ -445,11 +455,16 @@ class _ESNRegressorBase(RegressorMixin, _BaseESN):
         y_gen : ndarray of shape (n_steps,) or (n_steps, n_outputs)
             ``y_gen[0]`` is the prediction made at the last warm-up step (for a
             one-step-ahead model: the value that follows the warm-up).
+
+        Warns
+        -----
+        UserWarning
+            When ``warmup`` has ``washout`` steps or fewer: the reservoir has not yet
+            forgotten the state it started the warm-up from.
         """
         check_is_fitted(self, "coef_")
         self._check_params()
-        if not isinstance(n_steps, numbers.Integral) or isinstance(n_steps, bool) or n_steps < 1:
-            raise ValueError(f"n_steps must be a positive int; got n_steps={n_steps!r}.")
+        check_params({"n_steps": [POSITIVE_INT]}, f"{type(self).__name__}.generate", {"n_steps": n_steps})
         if not self._per_step:
             raise ValueError("generate needs a model fitted with a target per step (a series).")
         outputs_as_inputs = not self.feedback
@@ -476,6 +491,19 @@ class _ESNRegressorBase(RegressorMixin, _BaseESN):
         product = RecurrentProduct(self.reservoir_weights_, dtype)
         if warmup is not None:
             continuing = self._continues(batch)
+            if batch.lengths[0] <= self.washout:
+                start = (
+                    "the state at the end of the series seen in fit (initial_state='continue'; "
+                    "if warmup continues that series, this is intended)" if continuing else "zeros"
+                )
+                warnings.warn(
+                    f"warmup has {batch.lengths[0]} time step(s) but washout={self.washout}: the "
+                    f"reservoir starts the warm-up from {start} and has not forgotten that start "
+                    "when generation begins, so the generated values depend on it. Pass a warmup "
+                    f"of at least {self.washout + 1} steps.",
+                    UserWarning,
+                    stacklevel=2,
+                )
             feedback = self._output_feedback(batch, continuing, coef, intercept)
             h = final_state(self._states(batch, continuing=continuing, feedback=feedback, product=product))
             x = batch.values[0, -1]
@@ -628,22 +656,8 @@ class _ESNClassifierBase(ClassifierMixin, _BaseESN):
     def _encode_targets(self, targets, first, classes=None):
         labels = targets.flat().ravel()
         if first:
-            self.classes_ = np.unique(np.asarray(classes) if classes is not None else labels)
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    "ESNClassifier needs samples of at least 2 classes in the data; got 1 "
-                    f"class: {self.classes_.tolist()}."
-                )
-        unknown = np.setdiff1d(labels, self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y contains labels not in classes_: {unknown[:5].tolist()}; known classes "
-                f"are {self.classes_.tolist()}."
-            )
-        codes = np.searchsorted(self.classes_, labels)
-        onehot = np.zeros((codes.size, len(self.classes_)), dtype=targets.batch.dtype)
-        onehot[np.arange(codes.size), codes] = 1
-        return targets.replace(onehot).values
+            self.classes_ = check_classes(classes, labels)
+        return targets.replace(encode_labels(labels, self.classes_, dtype=targets.batch.dtype)).values
 
     def _restore(self, values, batch, squeeze):
         return restore_layout(values, batch, per_step=self._per_step, squeeze=squeeze)
@@ -809,11 +823,12 @@ class ESNClassifier(_ESNClassifierBase):
         ----------
         X, y : as in :meth:`fit`
         classes : array-like of shape (n_classes,), default=None
+            Every label the classifier will see, at least two. Required on the first call;
+            on later calls it may be repeated but not changed.
 
         Returns
         -------
         self : object
         """
-        if not hasattr(self, "classes_") and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
+        check_partial_fit_classes(classes, getattr(self, "classes_", None))
         return self._fit(X, y, incremental=True, classes=classes)

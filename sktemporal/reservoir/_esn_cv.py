@@ -24,15 +24,15 @@ from sklearn.utils import _safe_indexing
 
 from ..neural_network._activations import softmax_inplace
 from ..utils._blas import one_blas_thread
-from ..utils._validation import is_int
+from ..utils._param_validation import NON_NEGATIVE_REAL
 from ._esn import (
+    READOUT_CONSTRAINTS,
     ESNClassifier,
     ESNRegressor,
     _esn_doc,
     _ESNClassifierBase,
     _ESNRegressorBase,
 )
-from ._reservoir import _check, _is_real
 
 __all__ = ["ESNClassifierCV", "ESNRegressorCV"]
 
@@ -164,23 +164,30 @@ class _FixedClassifier(ClassifierMixin, BaseEstimator):
 # ----------------------------------------------------------------------------------
 # the shared cross-validation
 # ----------------------------------------------------------------------------------
+def _cv_constraints(plain_constraints):
+    """The table of a CV class: its plain estimator's without the readout parameters, plus the search."""
+    return {
+        **{k: v for k, v in plain_constraints.items() if k not in READOUT_CONSTRAINTS},
+        "alphas": ["array-like"],  # the values: _check_readout_params
+        "cv": ["cv_object"],
+        "scoring": [str, callable, None],
+    }
+
+
 class _BaseESNCV:
     """Cross-validated choice of ``alpha`` (mixed into the regressor and classifier bases)."""
 
     _plain = None  # the estimator class a fold is equivalent to
 
     def _check_readout_params(self):
+        """What the table cannot say: the values inside ``alphas``."""
         alphas = np.asarray(self.alphas, dtype=object)
-        _check("alphas", self.alphas,
-               alphas.ndim == 1 and alphas.size >= 1 and all(_is_real(a) and a >= 0 for a in alphas),
-               "a non-empty 1-D array-like of non-negative numbers")
-        cv = self.cv
-        _check("cv", cv, cv is None or (is_int(cv) and cv >= 2) or hasattr(cv, "split")
-               or (hasattr(cv, "__iter__") and not isinstance(cv, str)),
-               "None, an int >= 2, a cross-validation splitter or an iterable of (train, test) splits")
-        _check("scoring", self.scoring,
-               self.scoring is None or isinstance(self.scoring, str) or callable(self.scoring),
-               "None, a scorer name or a callable")
+        if not (alphas.ndim == 1 and alphas.size >= 1
+                and all(NON_NEGATIVE_REAL.is_satisfied_by(a) for a in alphas)):
+            raise ValueError(
+                "alphas must be a non-empty 1-D array-like of non-negative numbers; got "
+                f"alphas={self.alphas!r}."
+            )
 
     def fit(self, X, y):
         """Choose ``alpha`` by cross-validation, then fit the readout on all the data with it.
@@ -335,7 +342,9 @@ class _BaseESNCV:
                 rows = np.flatnonzero(block == b)
                 sums[b].partial_fit(F[rows], Y[rows])
             self.last_state_ = None
-            test_parts = lambda idx: [F[idx]]
+
+            def test_parts(idx, F=F):
+                return [F[idx]]
         elif batch.kind == "series":
             test_parts = self._stream_series(batch, Y, block, tested, sums)
         else:
@@ -346,7 +355,7 @@ class _BaseESNCV:
             offsets = np.concatenate([[0], np.cumsum(batch.lengths)])
         scores = np.empty((len(splits), len(alphas)))
         with one_blas_thread():  # many small solves: BLAS threads only cost (100x under load)
-            for k, (train, test) in enumerate(splits):
+            for k, (_train, test) in enumerate(splits):
                 self._score_fold(k, patterns, sums, test_parts, test, true_rows, offsets, alphas,
                                  scorer, scores)
         total = sums[0]
@@ -525,6 +534,7 @@ class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
     """
 
     _plain = ESNRegressor
+    _parameter_constraints = _cv_constraints(_ESNRegressorBase._parameter_constraints)
 
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
                  spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0, bias_scaling=0.5,
@@ -601,6 +611,7 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
     """
 
     _plain = ESNClassifier
+    _parameter_constraints = _cv_constraints(_ESNClassifierBase._parameter_constraints)
 
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
                  spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0, bias_scaling=0.5,

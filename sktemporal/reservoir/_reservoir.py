@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
@@ -11,8 +9,17 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 from ..exceptions import DivergenceError
 from ..preprocessing._output import check_container_output
 from ..utils import validate_sequences
+from ..utils._param_validation import (
+    NON_NEGATIVE_INT,
+    NON_NEGATIVE_REAL,
+    POSITIVE_INT,
+    UNIT_INTERVAL,
+    Interval,
+    Real,
+    StrOptions,
+    validate_params,
+)
 from ..utils._sequences import _check_min_length
-from ..utils._validation import is_int
 from ._states import (
     ACTIVATIONS,
     RecurrentProduct,
@@ -38,56 +45,47 @@ SCALERS = ("standard", "robust")
 
 
 # ----------------------------------------------------------------------------------
-# parameter checks
+# parameters
 # ----------------------------------------------------------------------------------
-def _is_real(v):
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and np.isfinite(v)
-
-
-def _check(name, value, ok, expected):
-    if not ok:
-        raise ValueError(f"{name} must be {expected}; got {name}={value!r}.")
-
-
-def _check_options(name, value, options):
-    _check(name, value, value in options,
-           "one of " + ", ".join(repr(o) for o in options))
+#: Constraints of the reservoir parameters shared by every class of ``sktemporal.reservoir``;
+#: each class's ``_parameter_constraints`` is this table with its own entries added.
+RESERVOIR_CONSTRAINTS = {
+    "n_reservoir": [POSITIVE_INT],
+    "spectral_radius": [NON_NEGATIVE_REAL],
+    "leak_rate": [Interval(Real, 0, 1, closed="right")],
+    # one number, or one per feature (checked against X by _check_input_scaling)
+    "input_scaling": [NON_NEGATIVE_REAL, "array-like"],
+    "bias_scaling": [NON_NEGATIVE_REAL],
+    "density": [Interval(Real, 0, 1, closed="right")],
+    "topology": [StrOptions(set(TOPOLOGIES))],
+    "rewiring": [UNIT_INTERVAL],
+    "distribution": [StrOptions(set(DISTRIBUTIONS))],
+    "activation": [StrOptions(set(ACTIVATIONS))],
+    "include_input": ["boolean"],
+    "washout": [NON_NEGATIVE_INT],
+    "initial_state": [StrOptions(set(INITIAL_STATES))],
+    "scaler": [StrOptions(set(SCALERS)), None],
+    "random_state": ["random_state"],
+}
 
 
 def check_reservoir_params(est):
-    """Validate the reservoir parameters shared by every class of ``sktemporal.reservoir``."""
-    _check("n_reservoir", est.n_reservoir, is_int(est.n_reservoir) and est.n_reservoir >= 1,
-           "a positive int")
-    _check("spectral_radius", est.spectral_radius,
-           _is_real(est.spectral_radius) and est.spectral_radius >= 0, "a non-negative number")
-    _check("leak_rate", est.leak_rate, _is_real(est.leak_rate) and 0 < est.leak_rate <= 1,
-           "a number in (0, 1]")
-    scaling = np.asarray(est.input_scaling, dtype=object)
-    _check("input_scaling", est.input_scaling,
-           scaling.ndim <= 1 and scaling.size >= 1 and all(_is_real(v) and v >= 0 for v in scaling.ravel()),
-           "a non-negative number or one non-negative number per feature")
-    _check("bias_scaling", est.bias_scaling, _is_real(est.bias_scaling) and est.bias_scaling >= 0,
-           "a non-negative number")
-    _check("density", est.density, _is_real(est.density) and 0 < est.density <= 1,
-           "a number in (0, 1]")
-    _check_options("topology", est.topology, TOPOLOGIES)
-    _check("rewiring", est.rewiring, _is_real(est.rewiring) and 0 <= est.rewiring <= 1,
-           "a probability in [0, 1]")
-    _check_options("distribution", est.distribution, DISTRIBUTIONS)
-    _check_options("activation", est.activation, tuple(ACTIVATIONS))
-    _check("include_input", est.include_input, isinstance(est.include_input, (bool, np.bool_)),
-           "True or False")
-    _check("washout", est.washout, is_int(est.washout) and est.washout >= 0, "a non-negative int")
-    _check_options("initial_state", est.initial_state, INITIAL_STATES)
-    if est.scaler is not None:
-        _check_options("scaler", est.scaler, SCALERS + (None,))
-    if est.topology == "small_world":
-        _check("n_reservoir", est.n_reservoir, est.n_reservoir >= 3,
-               "at least 3 for topology='small_world'")
+    """The constraint table of ``est``, then the rules that tie parameters together."""
+    validate_params(est)
+    if est.topology == "small_world" and est.n_reservoir < 3:
+        raise ValueError(
+            f"n_reservoir must be at least 3 for topology='small_world'; got n_reservoir={est.n_reservoir!r}."
+        )
 
 
 def _check_input_scaling(est, n_features):
-    scaling = np.asarray(est.input_scaling, dtype=np.float64)
+    scaling = np.asarray(est.input_scaling, dtype=object)
+    if not (scaling.ndim <= 1 and scaling.size >= 1
+            and all(NON_NEGATIVE_REAL.is_satisfied_by(v) for v in scaling.ravel())):
+        raise ValueError(
+            "input_scaling must be a non-negative number or one non-negative number per "
+            f"feature; got input_scaling={est.input_scaling!r}."
+        )
     if scaling.ndim == 1 and scaling.size != n_features:
         raise ValueError(
             f"input_scaling has {scaling.size} values but X has {n_features} features; give "
@@ -424,10 +422,10 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         self.scaler = scaler
         self.random_state = random_state
 
+    _parameter_constraints = {**RESERVOIR_CONSTRAINTS, "pooling": [StrOptions(set(POOLINGS)), None]}
+
     def _check_params(self):
         check_reservoir_params(self)
-        if self.pooling is not None:
-            _check_options("pooling", self.pooling, POOLINGS)
 
     def fit(self, X, y=None):
         """Draw the reservoir weights (and run ``X`` to its end state when continuing).

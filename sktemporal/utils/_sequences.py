@@ -27,6 +27,8 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, validate_data
 
+from ._labels import check_labels
+
 __all__ = [
     "SequenceBatch",
     "Targets",
@@ -509,6 +511,12 @@ def _as_target_array(y, name, classify):
     if hasattr(y, "toarray"):
         raise TypeError(f"{name} is a sparse matrix; dense targets are required.")
     values = np.asarray(y)
+    if np.iscomplexobj(values):
+        # checked before any cast: astype(float) would silently drop the imaginary part
+        raise ValueError(
+            f"Complex data not supported: {name} has dtype {values.dtype}; "
+            + ("class labels must be strings or real numbers." if classify else "targets must be real numbers.")
+        )
     if classify:
         if values.ndim == 2 and values.shape[1] == 1:
             warnings.warn(
@@ -526,9 +534,22 @@ def _as_target_array(y, name, classify):
             raise ValueError(
                 f"{name} must be numeric for a regressor; got dtype {values.dtype} ({exc})."
             ) from exc
-    if np.iscomplexobj(values):
-        raise ValueError(f"Complex data not supported: {name} must hold real numbers.")
     return values
+
+
+def _locator(batch, per_step):
+    """Where the ``k``-th valid target is, in the user's terms (for error messages)."""
+    if not per_step:
+        return lambda k: f"sequence {k}"
+    if batch.kind == "series":
+        return lambda k: f"time step {k}"
+    ends = np.cumsum(batch.lengths)
+
+    def locate(k):
+        i = int(np.searchsorted(ends, k, side="right"))
+        return f"sequence {i}, time step {k - (ends[i] - batch.lengths[i])}"
+
+    return locate
 
 
 def _finish(values, batch, *, per_step, squeeze, task, name):
@@ -538,6 +559,7 @@ def _finish(values, batch, *, per_step, squeeze, task, name):
     if task == "classification":
         if valid.dtype.kind == "f" and np.isnan(valid).any():
             raise ValueError(f"Input {name} contains NaN on a valid (non-padded) step or sequence.")
+        check_labels(valid.ravel(), name, _locator(batch, per_step))  # before sklearn sorts them
         check_classification_targets(valid.ravel())
         if per_step and batch.ragged:
             # padded label slots hold a real label so encoders never see a stray value

@@ -33,7 +33,7 @@ INIT_PARAMS = {
 STATEFUL_REASON = (
     "a 2-D X is one time series (rows are time steps in order) and the model carries a "
     "state from row to row, so predictions for a row depend on the rows before it "
-    "(see DESIGN.md §1, 'Why rows are time for a 2-D X')"
+    "(see the data contract in the user guide: a 2-D X is one series, rows are time)"
 )
 
 # The only registry of expected failures: class name -> {check name: reason}.
