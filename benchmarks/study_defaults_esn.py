@@ -95,9 +95,9 @@ class Tasks:
                            **params).fit(X[:2000], y[:2000])
         return nrmse(y[2000:2500], est.predict(X[2000:2500]))
 
-    def memory_capacity(self, **params):
+    def memory_capacity(self, n_reservoir=100, **params):
         X, y = self.memory
-        est = ESNRegressor(100, washout=100, random_state=0, **params).fit(X[:2000], y[:2000])
+        est = ESNRegressor(n_reservoir, washout=100, random_state=0, **params).fit(X[:2000], y[:2000])
         return memory_capacity(y[2000:], est.predict(X[2000:]))
 
     def accuracy(self, n_reservoir=100, pooling="last", **params):
@@ -225,9 +225,7 @@ def table_units(tasks, quick):
     params = CHOSEN
     rows = []
     for n in (100, 200, 300) if not quick else (100, 200):
-        X, y = tasks.memory
-        mc = memory_capacity(y[2000:], ESNRegressor(n, washout=100, random_state=0, **params)
-                             .fit(X[:2000], y[:2000]).predict(X[2000:]))
+        mc = tasks.memory_capacity(n, **params)
         rows.append([str(n), f"{tasks.narma_nrmse((0,), n_reservoir=n, **params)[0]:.3f}",
                      _airline(tasks.airline_mape(n_reservoir=n, **params)), f"{mc:.1f}"])
     _table(["n_reservoir", "NARMA s0", "airline", "memory"], rows)
