@@ -141,9 +141,9 @@ def table_scalings(tasks, quick):
     for scaler in (None, "standard"):
         rows = []
         for isc in in_scales:
-            rows.append([f"scaler={scaler}, input_scaling={isc:g}"]
-                        + [f"{tasks.narma_nrmse(seeds, input_scaling=isc, bias_scaling=b, scaler=scaler, alpha=1e-4).mean():.3f}"
-                           for b in bias_scales])
+            cells = [tasks.narma_nrmse(seeds, input_scaling=isc, bias_scaling=b, scaler=scaler, alpha=1e-4).mean()
+                     for b in bias_scales]
+            rows.append([f"scaler={scaler}, input_scaling={isc:g}"] + [f"{c:.3f}" for c in cells])
         _table(["", *[f"bias {b:g}" for b in bias_scales]], rows)
 
 
