@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-MODULES = ["bench_esn", "bench_lstm", "bench_rnn", "bench_tdnn"]
+MODULES = ["bench_esn", "bench_esn_cv", "bench_lstm", "bench_rnn", "bench_tdnn"]
 
 
 def versions():
