@@ -1,6 +1,6 @@
 """sktemporal: temporal neural networks for scikit-learn."""
 
-from . import datasets, exceptions, forecasting, metrics
+from . import datasets, exceptions, forecasting, metrics, persistence
 from .neural_network import (
     GRUClassifier,
     GRURegressor,

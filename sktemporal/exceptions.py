@@ -1,6 +1,6 @@
 """Exceptions and warnings raised by sktemporal."""
 
-__all__ = ["DivergenceError"]
+__all__ = ["DivergenceError", "IncompatibleVersionError", "InconsistentVersionWarning"]
 
 
 class DivergenceError(ValueError):
@@ -20,4 +20,36 @@ class DivergenceError(ValueError):
     ... except ValueError as exc:  # caught as a ValueError too
     ...     print(type(exc).__name__)
     DivergenceError
+    """
+
+
+class IncompatibleVersionError(ValueError):
+    """A saved model whose stored state this version of sktemporal cannot read.
+
+    Raised while loading (``pickle``, ``joblib`` or ``skops.io``) a file written by a
+    version of sktemporal whose state format for that class differs from this one's and
+    has no upgrade path, instead of loading an object that would fail later with an
+    ``AttributeError``.  The message names the class, the version and state format of
+    the file, and what this version reads.  The compatibility rule is in the user
+    guide's "Saving models" page.  A subclass of :class:`ValueError`.
+
+    Examples
+    --------
+    >>> from sktemporal.exceptions import IncompatibleVersionError
+    >>> issubclass(IncompatibleVersionError, ValueError)
+    True
+    """
+
+
+class InconsistentVersionWarning(UserWarning):
+    """A saved model that carries no sktemporal version (written before versioned files).
+
+    It is loaded as state format 1; refit it, or save it again with this version, to
+    remove the warning.
+
+    Examples
+    --------
+    >>> from sktemporal.exceptions import InconsistentVersionWarning
+    >>> issubclass(InconsistentVersionWarning, UserWarning)
+    True
     """

@@ -34,6 +34,7 @@ from ..utils._param_validation import (
     check_params,
     validate_params,
 )
+from ..utils._persistence import VersionedStateMixin
 from ..utils._scaling import SCALERS, fit_standardizer
 from ..utils._sequences import SequenceBatch, check_targets, restore_layout, validate_sequences
 from ._loss import OUTPUT_ACTIVATION
@@ -118,7 +119,7 @@ def _is_recurrent(est):
     return True
 
 
-class BaseSequenceNetwork(BaseEstimator):
+class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
     """Training, prediction and bookkeeping shared by the RNN, LSTM, GRU, TDNN and Seq2Seq estimators."""
 
     _task = "regression"

@@ -15,6 +15,7 @@ from ..utils._param_validation import (
     StrOptions,
     validate_params,
 )
+from ..utils._persistence import VersionedStateMixin
 from ..utils._validation import is_int
 from ._output import check_container_output
 
@@ -141,7 +142,7 @@ def _tap_names(estimator, input_features, suffixes):
 # ----------------------------------------------------------------------------------
 # DelayEmbedding
 # ----------------------------------------------------------------------------------
-class DelayEmbedding(TransformerMixin, BaseEstimator):
+class DelayEmbedding(VersionedStateMixin, TransformerMixin, BaseEstimator):
     r"""Tapped delay line: each time step together with its past values.
 
     For an input series :math:`u(n)` with lags :math:`d_0, \dots, d_{m-1}` the output
@@ -318,7 +319,7 @@ class DelayEmbedding(TransformerMixin, BaseEstimator):
 # ----------------------------------------------------------------------------------
 # GammaMemory
 # ----------------------------------------------------------------------------------
-class GammaMemory(TransformerMixin, BaseEstimator):
+class GammaMemory(VersionedStateMixin, TransformerMixin, BaseEstimator):
     r"""Gamma memory: the generalized tapped delay line of de Vries & Principe.
 
     Tap 0 is the input and every further tap is a leaky, delayed copy of the one

@@ -19,6 +19,7 @@ from ..utils._param_validation import (
     StrOptions,
     validate_params,
 )
+from ..utils._persistence import VersionedStateMixin
 from ..utils._sequences import _check_min_length
 from ._states import (
     ACTIVATIONS,
@@ -169,7 +170,7 @@ def check_state_growth(est, magnitude, drive):
         )
 
 
-class _BaseReservoir(BaseEstimator):
+class _BaseReservoir(VersionedStateMixin, BaseEstimator):
     """Weights, the state loop and pooling, shared by Reservoir, ESNRegressor and ESNClassifier."""
 
     _feedback = False  # whether the class has a feedback parameter that is on
