@@ -381,3 +381,59 @@ def test_a_single_series_trains_with_many_updates_per_epoch():
     finally:
         _optimizers.AdamOptimizer.update = original
     assert calls["n"] == int(np.ceil((2000 // streams + 2000 % streams) / k)) > 1
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        RNNRegressor((8,), solver="lbfgs", max_iter=30, random_state=0),
+        RNNRegressor((6, 5), max_iter=3, random_state=0),
+        RNNRegressor((8,), cell="jordan", solver="lbfgs", max_iter=30, random_state=0),
+        LSTMRegressor((6,), max_iter=3, random_state=0),
+        GRURegressor((6,), solver="lbfgs", max_iter=20, random_state=0),
+    ],
+    ids=["elman", "stacked-adam", "jordan", "lstm", "gru"],
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_generate_without_warmup_continues_the_fitted_series(model, dtype):
+    """``generate(n)`` is bit for bit ``generate(n, warmup=X_fit)`` of the network started from zeros.
+
+    Both read the fitted series from a zero state with the final weights (fit keeps the
+    state and the output after its last step) and then run the same closed loop; the
+    first value is the output at the last fitted step, ``predict(X_fit)[-1]``.
+    """
+    s = np.sin(0.3 * np.arange(300))[:, None].astype(dtype)
+    X, y = s[:-1], s[1:, 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    continued = model.generate(25)
+    assert continued.dtype == dtype and continued.shape == (25,)
+    model.set_params(initial_state="zeros")
+    np.testing.assert_array_equal(continued, model.generate(25, warmup=X))
+    np.testing.assert_array_equal(continued[0], model.predict(X)[-1])
+    with pytest.raises(ValueError, match="initial_state='zeros'; pass warmup"):
+        model.generate(3)
+    model.set_params(initial_state="continue")
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(model)).generate(25), continued)
+
+
+def test_generate_without_warmup_needs_a_fitted_series():
+    rng = np.random.RandomState(0)
+    model = RNNRegressor((4,), solver="lbfgs", max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(rng.randn(5, 20, 1), rng.randn(5, 20, 1))
+    with pytest.raises(ValueError, match="last fitted on a collection of sequences; pass warmup"):
+        model.generate(3)
+    assert model.generate(3, warmup=rng.randn(10, 1)).shape == (3, 1)
+    # a model saved before the last output was kept: the same clear error, no AttributeError
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(rng.randn(40, 1), rng.randn(40))
+    state = model.__getstate__()
+    del state["_last_output"]
+    old = object.__new__(RNNRegressor)
+    old.__setstate__(state)
+    with pytest.raises(ValueError, match="did not keep the last output; pass warmup"):
+        old.generate(3)

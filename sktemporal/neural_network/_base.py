@@ -263,7 +263,7 @@ class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
                 else:
                     fit_stochastic(config, net, theta, data, loss_name, history, self._random_state,
                                    validation, incremental)
-                self.last_state_ = self._end_state(batch, inputs)
+                self.last_state_, self._last_output = self._end_state(batch, inputs)
         finally:  # cells reuse scratch arrays from batch to batch; a fitted model keeps none
             net.release()
             self._net.release()
@@ -302,11 +302,16 @@ class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
         return auto_truncation(int(batch.lengths[0]))[0]
 
     def _end_state(self, batch, inputs):
-        """The state after the last step of a fitted series (``initial_state='continue'``), else None."""
+        """The state after the last step of a fitted series and the output there, else ``(None, None)``.
+
+        Kept for ``initial_state='continue'``: ``predict`` on a series starts from the state,
+        ``generate`` without a warm-up from the state and the output (network scale, shape
+        ``(n_outputs,)``), which it feeds back first.
+        """
         if (batch.kind != "series" or not self._continuable()):
-            return None
-        _, state = self._run_series(inputs)
-        return [s.copy() for s in state]
+            return None, None
+        out, state = self._run_series(inputs)
+        return [s.copy() for s in state], out[-1].copy()
 
     def _continuable(self):
         """Whether predictions on a series may start from the fitted series' final state."""
@@ -530,12 +535,15 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
         return restore_layout(out, batch, per_step=self._per_step, squeeze=self._squeeze)
 
     @available_if(_is_recurrent)
-    def generate(self, n_steps, warmup):
+    def generate(self, n_steps, warmup=None):
         """Run the network autonomously: its output at each step becomes its next input.
 
         The network first reads the series ``warmup`` (teacher forcing: true inputs); its
         output at the last warmup step is the first generated value, which is fed back as
         the next input, and so on — the closed loop a one-step-ahead model is trained for.
+        Without ``warmup`` it continues the series seen in fit: from the state after its
+        last step and the output there (kept by ``initial_state='continue'``), exactly as
+        if that series had been passed as ``warmup`` to a network started from zeros.
         Needs a model fitted with a target per step and ``n_outputs_ == n_features_in_``
         (e.g. ``y[t] = X[t + 1]``).
 
@@ -543,13 +551,16 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
         ----------
         n_steps : int
             Number of values to generate.
-        warmup : array-like of shape (n_warmup, n_features)
-            The series that sets the state, ending just before the first generated step.
+        warmup : array-like of shape (n_warmup, n_features) or None, default=None
+            The series that sets the state, ending just before the first generated step
+            (started like :meth:`predict` starts a series).  None: continue the series
+            seen in the last ``fit`` or ``partial_fit``.
 
         Returns
         -------
         y_gen : ndarray of shape (n_steps,) or (n_steps, n_outputs)
-            The ``n_steps`` values following ``warmup``.
+            The ``n_steps`` values following ``warmup`` (or the fitted series).
+            ``y_gen[0]`` is the output at the last step read.
 
         Examples
         --------
@@ -561,6 +572,13 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
         >>> future = model.generate(20, warmup=s[:300])
         >>> bool(np.abs(future - s[300:320, 0]).max() < 0.1)
         True
+
+        Continuing the fitted series (its last input is ``s[-2]``, so the first value
+        is the prediction of ``s[-1]``):
+
+        >>> past_the_end = model.generate(21)[1:]   # s[400], s[401], ...
+        >>> past_the_end.shape
+        (20,)
         """
         check_is_fitted(self, "params_")
         if not self._per_step or self.n_outputs_ != self.n_features_in_:
@@ -573,17 +591,20 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
         if getattr(self, "bidirectional", False):
             raise ValueError("generate runs forward in time; a bidirectional network reads the future.")
         check_params({"n_steps": [POSITIVE_INT]}, f"{type(self).__name__}.generate", {"n_steps": n_steps})
-        raw, _ = validate_sequences(self, warmup, reset=False)
-        if raw.kind != "series":
-            raise ValueError(
-                "warmup must be one 2-D series (n_warmup, n_features); got a collection of "
-                f"{raw.n_sequences} sequences."
-            )
-        batch = _scaled(raw, self._input_scaler)
         net, theta = self._net, self.params_
-        out, state = self._run_series(self._inputs(batch), self._start_state(batch))
-        y = out[-1:]  # (1, n_out), on the network's (scaled) target scale
-        one, generated = np.ones(1, dtype=np.intp), np.empty((n_steps, self.n_outputs_), dtype=out.dtype)
+        if warmup is None:
+            state, y = self._continued_series()
+        else:
+            raw, _ = validate_sequences(self, warmup, reset=False)
+            if raw.kind != "series":
+                raise ValueError(
+                    "warmup must be one 2-D series (n_warmup, n_features); got a collection of "
+                    f"{raw.n_sequences} sequences."
+                )
+            batch = _scaled(raw, self._input_scaler)
+            out, state = self._run_series(self._inputs(batch), self._start_state(batch))
+            y = out[-1:]  # (1, n_out), on the network's (scaled) target scale
+        one, generated = np.ones(1, dtype=np.intp), np.empty((n_steps, self.n_outputs_), dtype=y.dtype)
         with one_blas_thread():
             for k in range(n_steps):
                 generated[k] = y[0]
@@ -596,6 +617,22 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
         net.release()
         generated = self._unscale_outputs(generated)
         return generated[:, 0] if self._squeeze else generated
+
+    def _continued_series(self):
+        """State and output ``(1, n_out)`` at the end of the fitted series, for ``generate()``."""
+        state, last = getattr(self, "last_state_", None), getattr(self, "_last_output", None)
+        if getattr(self, "initial_state", "zeros") != "continue" or state is None or last is None:
+            if getattr(self, "initial_state", "zeros") != "continue":
+                why = f"this model has initial_state={self.initial_state!r}"
+            elif state is None:
+                why = "this model was last fitted on a collection of sequences"
+            else:
+                why = "this model was saved by a version that did not keep the last output"
+            raise ValueError(
+                "generate without warmup continues the series seen in fit from the state kept by "
+                f"initial_state='continue', but {why}; pass warmup=<2-D series> (or refit)."
+            )
+        return [s.copy() for s in state], last[None].copy()
 
 
 class SequenceClassifierMixin(_SequenceScoreMixin, ClassifierMixin):

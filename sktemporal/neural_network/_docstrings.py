@@ -54,7 +54,8 @@ PARAMETER_DOCS = {
         "{'continue', 'zeros'}",
         "Where a 2-D series starts in ``predict``, ``score`` and ``generate``: 'continue' "
         "carries on from the state the network reached at the end of the series seen in the "
-        "last fit (a ``TimeSeriesSplit`` test block follows its training block); 'zeros' "
+        "last fit (a ``TimeSeriesSplit`` test block follows its training block), and "
+        "``generate(n_steps)`` without a warm-up continues that series; 'zeros' "
         "restarts from the zero state.  Collections always start from zeros.",
     ),
     "solver": (
