@@ -341,8 +341,13 @@ class _BaseESN(_BaseReservoir):
             y0=np.broadcast_to(y0, (batch.n_sequences, self.n_outputs_)),
         )
 
-    def _decision(self, X):
-        """Raw readout outputs: ``(n_sequences, max_length, n_outputs)`` per step, else ``(n, n_outputs)``."""
+    def _decision(self, X, spread=None):
+        """Raw readout outputs: ``(n_sequences, max_length, n_outputs)`` per step, else ``(n, n_outputs)``.
+
+        With ``spread`` (a function of the readout rows' column parts, see
+        ``_ESNRegressorBase._spread``) also returns its values for every row, streamed
+        in the same pass: ``(out, batch, spread_out)``.
+        """
         check_is_fitted(self, "coef_")
         self._check_params()
         batch, _ = validate_sequences(self, X, reset=False)
@@ -358,10 +363,13 @@ class _BaseESN(_BaseReservoir):
                 )
             self._check_washout(batch, required=self.pooling != "last")
             features = self._pooled_features(batch, self._states(batch, continuing=False), self.washout)
+            if spread is not None:
+                return features @ coef.T + intercept, batch, spread([features])
             return features @ coef.T + intercept, batch
         continuing = self._continues(batch)
         feedback = self._output_feedback(batch, continuing, coef, intercept)
         out = np.zeros((batch.n_sequences, batch.max_length, self.n_outputs_), dtype=dtype)
+        spread_out = None if spread is None else np.zeros_like(out)
         for seg in self._states(batch, continuing=continuing, feedback=feedback):
             parts, _ = self._readout_rows(batch, seg, 0)
             P = parts[0] @ coef[:, :self.n_reservoir].T
@@ -369,7 +377,9 @@ class _BaseESN(_BaseReservoir):
                 P += parts[1] @ coef[:, self.n_reservoir:].T
             P += intercept
             scatter_rows(out, seg, P)
-        return out, batch
+            if spread is not None:
+                scatter_rows(spread_out, seg, spread(parts).astype(dtype, copy=False))
+        return (out, batch) if spread is None else (out, batch, spread_out)
 
     def _valid_rows(self, out, batch):
         return batch.flat(out) if self._per_step else out
@@ -401,19 +411,72 @@ class _ESNRegressorBase(RegressorMixin, _BaseESN):
             )
         return targets.values
 
-    def predict(self, X):
+    def predict(self, X, return_std=False):
         """Predict a target per step, or per sequence, in the layout of the ``y`` given to fit.
 
         Parameters
         ----------
         X : array-like of shape (n_timesteps, n_features), 3-D array or list of 2-D arrays
+        return_std : bool, default=False
+            Also return the standard deviation of the predictive distribution of each
+            target (as :class:`~sklearn.linear_model.BayesianRidge` does), from the ridge
+            readout read as a Bayesian linear model: noise variance from the training
+            residuals plus the uncertainty of the readout weights.  It covers the
+            readout, not the reservoir (fixed), and assumes residuals that are
+            independent, homoscedastic and Gaussian; ``y_pred ± 1.645 y_std`` is a
+            nominal 90 % interval.  Needs ``solver='ridge'`` and the readout sums of the
+            fit (kept in memory; in a saved model only with
+            ``keep_training_state=True``).
 
         Returns
         -------
         y_pred : ndarray or list of ndarray
+        y_std : ndarray or list of ndarray
+            Same layout as ``y_pred``; only with ``return_std=True``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sktemporal import ESNRegressor
+        >>> from sktemporal.datasets import mackey_glass
+        >>> X, y = mackey_glass(1500, random_state=0)
+        >>> y = y + np.random.RandomState(0).normal(0, 0.05, y.shape)
+        >>> esn = ESNRegressor(n_reservoir=100, random_state=0)
+        >>> esn = esn.fit(X[:1000], y[:1000])
+        >>> pred, std = esn.predict(X[1000:], return_std=True)
+        >>> inside = np.abs(y[1000:] - pred) <= 1.645 * std
+        >>> bool(0.85 < inside.mean() < 0.95)
+        True
         """
-        out, batch = self._decision(X)
-        return restore_layout(out, batch, per_step=self._per_step, squeeze=self._squeeze)
+        if not return_std:
+            out, batch = self._decision(X)
+            return restore_layout(out, batch, per_step=self._per_step, squeeze=self._squeeze)
+        out, batch, std = self._decision(X, spread=self._spread())
+        return (restore_layout(out, batch, per_step=self._per_step, squeeze=self._squeeze),
+                restore_layout(std, batch, per_step=self._per_step, squeeze=self._squeeze))
+
+    def _spread(self):
+        """The predictive standard deviation as a function of a readout row's column parts."""
+        check_is_fitted(self, "coef_")
+        readout = getattr(self, "_readout", None)
+        if not isinstance(readout, RidgeReadout):
+            if getattr(self, "solver", "ridge") != "ridge":
+                why = f"solver={self.solver!r} keeps no ridge sums; use solver='ridge'"
+            else:
+                why = ("the readout sums of the fit are not here (a model loaded or "
+                       "deep-copied without them): refit, or save with keep_training_state=True")
+            raise ValueError(f"predict(return_std=True) needs the ridge readout's sums, but {why}.")
+        L_inv, mz, noise_var = readout.predictive(getattr(self, "alpha_", None))  # the fit's penalty
+        n, m = readout.n, readout.n_main
+
+        def spread(parts):
+            U = (parts[0] - mz[:m]) @ L_inv[:, :m].T
+            if len(parts) > 1:
+                U += (parts[1] - mz[m:]) @ L_inv[:, m:].T
+            q = 1.0 + 1.0 / n + np.einsum("ij,ij->i", U, U)
+            return np.sqrt(q[:, None] * noise_var)
+
+        return spread
 
     def score(self, X, y, sample_weight=None):
         """:math:`R^2` over every valid step (targets per step) or every sequence.

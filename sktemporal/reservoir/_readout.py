@@ -57,6 +57,10 @@ class RidgeReadout:
         Width of the extra column part (the last ``n_extra`` features).
     """
 
+    # sums saved before the sum of squared targets was kept have none: they still fit and
+    # continue, without the predictive standard deviation
+    sum_yy = None
+
     def __init__(self, n_features, n_outputs, alpha, n_extra=0):
         self.alpha = float(alpha)
         self.n_main = n_features - n_extra
@@ -66,6 +70,7 @@ class RidgeReadout:
         self.C = np.zeros((n_features, n_outputs))
         self.sum_z = np.zeros(n_features)
         self.sum_y = np.zeros(n_outputs)
+        self.sum_yy = np.zeros(n_outputs)  # sum of squared targets: the residuals' variance
         self.n = 0
         self._tmp = None  # scratch N x N product, freed by solve()
 
@@ -84,6 +89,7 @@ class RidgeReadout:
         new.__dict__.update(self.__getstate__())
         for name in ("G", "G_me", "G_ee", "C", "sum_z", "sum_y"):
             setattr(new, name, getattr(self, name).copy())
+        new.sum_yy = None if self.sum_yy is None else self.sum_yy.copy()
         return new
 
     def merge(self, other):
@@ -104,6 +110,7 @@ class RidgeReadout:
             )
         for name in ("G", "G_me", "G_ee", "C", "sum_z", "sum_y"):
             getattr(self, name).__iadd__(getattr(other, name))
+        self.sum_yy = None if self.sum_yy is None or other.sum_yy is None else self.sum_yy + other.sum_yy
         self.n += other.n
         return self
 
@@ -148,6 +155,8 @@ class RidgeReadout:
         self.C[m:] += E.T @ Y
         self.sum_z[m:] += E.sum(axis=0)
         self.sum_y += Y.sum(axis=0)
+        if self.sum_yy is not None:
+            self.sum_yy += np.einsum("ij,ij->j", Y, Y)
         self.n += Y.shape[0]
         return self
 
@@ -214,15 +223,10 @@ class RidgeReadout:
         """
         if self.n == 0:
             raise ValueError("The readout has seen no rows (all steps were in the washout).")
-        n, m = self.n, self.n_main
+        n = self.n
         mz, my = self.sum_z / n, self.sum_y / n
         D = self.C.shape[0]
-        A = np.empty((D, D))
-        A[:m, :m] = self.G
-        A[:m, m:] = self.G_me
-        A[m:, :m] = self.G_me.T
-        A[m:, m:] = self.G_ee
-        A -= n * np.outer(mz, mz)
+        A = self._centred_matrix(mz)
         w, V = eigh(A, overwrite_a=True, check_finite=False, driver="evd")
         Q = V.T @ (self.C - n * np.outer(mz, my))
         floor = max(float(np.abs(w).max(initial=0.0)), 1.0) * D * np.finfo(float).eps
@@ -233,6 +237,78 @@ class RidgeReadout:
                 continue
             W = V @ (Q / d[:, None])
             yield W.T, my - mz @ W
+
+    def predictive(self, alpha=None):
+        r"""What the predictive standard deviation needs: ``(L_inv, mean_z, noise_var)``.
+
+        The ridge weights are the posterior mean of the Bayesian linear model
+        :math:`y = b + w^\top z + \varepsilon`, :math:`\varepsilon \sim N(0, \sigma^2)`,
+        with the prior :math:`w \sim N(0, \sigma^2 / \alpha\, I)` and a flat prior on
+        the bias.  With the centred matrix :math:`A = \sum (z - \bar z)(z - \bar z)^\top +
+        \alpha I = L L^\top`, the predictive variance at a row :math:`z` is
+
+        .. math::
+
+            \sigma^2 \big(1 + 1/n + \lVert L^{-1} (z - \bar z) \rVert^2\big).
+
+        The noise variance :math:`\sigma^2` (per output) is the residual sum of squares
+        over the residual degrees of freedom, both from the sums alone:
+        :math:`\mathrm{RSS} = S_{yy} - w^\top B - \alpha \lVert w \rVert^2` (:math:`S_{yy}`
+        the centred sum of squared targets, :math:`B` the centred cross sums; from
+        :math:`\sum (y - \hat y)^2 = S_{yy} - 2 w^\top B + w^\top (A - \alpha I) w`
+        and :math:`A w = B`), and :math:`n - 1 - \operatorname{tr}\big((A - \alpha I)
+        A^{-1}\big) = n - 1 - D + \alpha \lVert L^{-1} \rVert_F^2`.
+
+        Parameters
+        ----------
+        alpha : float or None, default=None
+            The penalty (default: the one given at construction).
+
+        Returns
+        -------
+        L_inv : ndarray of shape (D, D)
+            Inverse of the lower Cholesky factor of :math:`A`.
+        mean_z : ndarray of shape (D,)
+        noise_var : ndarray of shape (n_outputs,)
+        """
+        if self.n == 0:
+            raise ValueError("The readout has seen no rows (all steps were in the washout).")
+        if self.sum_yy is None:
+            raise ValueError(
+                "These readout sums were saved by a version that did not keep the sum of "
+                "squared targets, which the noise variance needs; refit the model."
+            )
+        alpha = self.alpha if alpha is None else float(alpha)
+        n = self.n
+        mz, my = self.sum_z / n, self.sum_y / n
+        D = self.C.shape[0]
+        A = self._centred_matrix(mz)
+        A[np.diag_indices(D)] += alpha
+        potrf, trtri = get_lapack_funcs(("potrf", "trtri"), (A,))
+        L, info = potrf(A, lower=1, clean=1, overwrite_a=1)
+        if info != 0:
+            raise ValueError(
+                f"The ridge readout matrix is not positive definite (alpha={alpha:g}): the "
+                "predictive standard deviation needs alpha > 0 large enough for the states."
+            )
+        L_inv, info = trtri(L, lower=1)
+        B = self.C - n * np.outer(mz, my)
+        W = L_inv.T @ (L_inv @ B)
+        rss = (self.sum_yy - n * my**2) - np.einsum("ij,ij->j", W, B) - alpha * np.einsum("ij,ij->j", W, W)
+        dof = n - 1 - D + alpha * float(np.einsum("ij,ij->", L_inv, L_inv))
+        noise_var = np.maximum(rss, 0.0) / max(dof, 1.0)
+        return L_inv, mz, noise_var
+
+    def _centred_matrix(self, mz):
+        """The whole centred Gram matrix ``(D, D)`` (all features, a new array), from the blocks."""
+        m, D = self.n_main, self.C.shape[0]
+        A = np.empty((D, D))
+        A[:m, :m] = self.G
+        A[:m, m:] = self.G_me
+        A[m:, :m] = self.G_me.T
+        A[m:, m:] = self.G_ee
+        A -= self.n * np.outer(mz, mz)
+        return A
 
     def _block_solve(self, L, A_me, A_ee, B, potrf, trtrs):
         r"""Solve with :math:`A = \begin{pmatrix} L & 0 \\ V^\top & L_s \end{pmatrix}

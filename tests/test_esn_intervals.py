@@ -1,0 +1,120 @@
+"""Predictive standard deviation of the ESN's ridge readout (``predict(X, return_std=True)``)."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+from sktemporal import ESNRegressor, ESNRegressorCV
+from sktemporal.datasets import mackey_glass, narma
+from sktemporal.reservoir._readout import RidgeReadout
+
+
+def test_readout_predictive_equals_the_dense_bayesian_formulas():
+    """Noise variance and predictive variance from the streamed sums equal the textbook dense ones.
+
+    Dense reference: residuals of the fitted ridge (unpenalised bias), degrees of freedom
+    ``1 + tr(Zc^T Zc A^-1)``, and the posterior predictive variance with the bias as a
+    flat-prior column, ``s2 (1 + [1, z] (Z1^T Z1 + diag(0, alpha I))^-1 [1, z]^T)``.
+    """
+    rng = np.random.RandomState(0)
+    n, m, e, k, alpha = 200, 6, 2, 2, 0.7
+    Z = rng.normal(size=(n, m + e)) + 0.3
+    Y = Z @ rng.normal(size=(m + e, k)) + 1.5 + 0.2 * rng.normal(size=(n, k))
+    readout = RidgeReadout(m + e, k, alpha, n_extra=e)
+    readout.partial_fit([Z[:120, :m], Z[:120, m:]], Y[:120])
+    readout.merge(RidgeReadout(m + e, k, alpha, n_extra=e).partial_fit([Z[120:, :m], Z[120:, m:]], Y[120:]))
+    L_inv, mz, noise_var = readout.predictive()
+
+    Zc = Z - Z.mean(0)
+    A = Zc.T @ Zc + alpha * np.eye(m + e)
+    W = np.linalg.solve(A, Zc.T @ (Y - Y.mean(0)))
+    residuals = Y - (Y.mean(0) + Zc @ W)
+    dof = n - 1 - np.trace(np.linalg.solve(A, Zc.T @ Zc))
+    np.testing.assert_allclose(noise_var, (residuals**2).sum(0) / dof, rtol=1e-10)
+    np.testing.assert_allclose(mz, Z.mean(0), rtol=1e-12)
+
+    Z1 = np.hstack([np.ones((n, 1)), Z])
+    P = Z1.T @ Z1 + np.diag(np.r_[0.0, np.full(m + e, alpha)])
+    z_new = rng.normal(size=(5, m + e))
+    z1 = np.hstack([np.ones((5, 1)), z_new])
+    dense = 1 + np.einsum("ij,ij->i", z1, np.linalg.solve(P, z1.T).T)
+    U = (z_new - mz) @ L_inv.T
+    np.testing.assert_allclose(1 + 1 / n + (U**2).sum(1), dense, rtol=1e-10)
+
+
+@pytest.mark.parametrize("kind", ["series", "ragged", "pooled"])
+def test_return_std_keeps_predictions_and_layout(kind):
+    rng = np.random.RandomState(1)
+    if kind == "series":
+        X = rng.normal(size=(300, 2))
+        y = np.c_[np.convolve(X[:, 0], np.ones(3), "same"), X[:, 1] ** 2]
+    elif kind == "ragged":
+        X = [rng.normal(size=(t, 1)) for t in (60, 45, 70)]
+        y = [np.cumsum(x[:, 0]) / 10 for x in X]
+    else:
+        X = rng.normal(size=(40, 30, 1))
+        y = X[:, :, 0].mean(1)
+    esn = ESNRegressor(n_reservoir=30, washout=5, random_state=0).fit(X, y)
+    pred, std = esn.predict(X, return_std=True)
+    if kind == "ragged":
+        for p, q, s in zip(pred, esn.predict(X), std):
+            np.testing.assert_array_equal(p, q)
+            assert s.shape == p.shape and (s > 0).all()
+    else:
+        np.testing.assert_array_equal(pred, esn.predict(X))
+        assert std.shape == pred.shape and (std > 0).all()
+
+
+@pytest.mark.parametrize("task", ["mackey_glass", "narma10"])
+def test_nominal_90_percent_intervals_cover_about_90_percent(task):
+    """One-step prediction with observation noise: ``pred ± 1.645 std`` covers 87–93 % of 2000 test steps."""
+    rng = np.random.RandomState(0)
+    if task == "mackey_glass":
+        X, _ = mackey_glass(3501, random_state=0)
+        X = X + rng.normal(0, 0.05, X.shape)  # the observed series
+        X, y = X[:-1], X[1:, 0]
+    else:
+        X, y = narma(3500, order=10, random_state=0)
+        y = y + rng.normal(0, 0.05, y.shape)
+    esn = ESNRegressor(n_reservoir=200, random_state=0).fit(X[:1500], y[:1500])
+    pred, std = esn.predict(X[1500:], return_std=True)
+    coverage = np.mean(np.abs(y[1500:] - pred) <= 1.645 * std)
+    assert 0.87 <= coverage <= 0.93
+
+
+def test_return_std_needs_the_ridge_sums():
+    X, y = mackey_glass(300, random_state=0)
+    with pytest.raises(ValueError, match="solver='rls' keeps no ridge sums"):
+        ESNRegressor(n_reservoir=20, solver="rls", random_state=0).fit(X, y).predict(X, return_std=True)
+    esn = ESNRegressor(n_reservoir=20, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="keep_training_state=True"):
+        pickle.loads(pickle.dumps(esn)).predict(X, return_std=True)
+    kept = pickle.loads(pickle.dumps(esn.set_params(keep_training_state=True)))
+    np.testing.assert_array_equal(kept.predict(X, return_std=True)[1], esn.predict(X, return_std=True)[1])
+
+
+def test_cv_estimator_gives_the_std_of_its_chosen_alpha():
+    """ESNRegressorCV's sums are the plain fit's sums (one pass), so its std is that of ESNRegressor(alpha=alpha_).
+
+    (Noisy targets: on a noiseless series the residual sum of squares is a difference of
+    sums ~1e7 times larger, so its rounding shows at the 1e-5 level.)
+    """
+    X, y = mackey_glass(800, random_state=0)
+    y = y + np.random.RandomState(0).normal(0, 0.01, y.shape)
+    cv = ESNRegressorCV(n_reservoir=40, random_state=0).fit(X, y)
+    plain = ESNRegressor(n_reservoir=40, alpha=cv.alpha_, random_state=0).fit(X, y)
+    np.testing.assert_allclose(cv.predict(X, return_std=True)[1], plain.predict(X, return_std=True)[1],
+                               rtol=1e-6)
+
+
+def test_sums_saved_without_the_squared_targets_still_continue():
+    """Readout sums pickled before ``sum_yy`` existed: partial_fit continues, return_std says to refit."""
+    X, y = mackey_glass(400, random_state=0)
+    esn = ESNRegressor(n_reservoir=20, keep_training_state=True, random_state=0).fit(X[:200], y[:200])
+    del esn._readout.__dict__["sum_yy"]  # as an older file holds it
+    old = pickle.loads(pickle.dumps(esn))
+    old.partial_fit(X[200:], y[200:])
+    assert old._readout.sum_yy is None and old._readout.copy().sum_yy is None
+    with pytest.raises(ValueError, match="did not keep the sum of squared targets, .*; refit the model"):
+        old.predict(X, return_std=True)
