@@ -106,6 +106,8 @@ def test_cv_estimator_gives_the_std_of_its_chosen_alpha():
     plain = ESNRegressor(n_reservoir=40, alpha=cv.alpha_, random_state=0).fit(X, y)
     np.testing.assert_allclose(cv.predict(X, return_std=True)[1], plain.predict(X, return_std=True)[1],
                                rtol=1e-6)
+    with pytest.raises(ValueError, match=r"deep-copied without them\): refit\.$"):
+        pickle.loads(pickle.dumps(cv)).predict(X, return_std=True)  # the CV classes never save their sums
 
 
 def test_sums_saved_without_the_squared_targets_still_continue():

@@ -463,8 +463,9 @@ class _ESNRegressorBase(RegressorMixin, _BaseESN):
             if getattr(self, "solver", "ridge") != "ridge":
                 why = f"solver={self.solver!r} keeps no ridge sums; use solver='ridge'"
             else:
-                why = ("the readout sums of the fit are not here (a model loaded or "
-                       "deep-copied without them): refit, or save with keep_training_state=True")
+                why = "the readout sums of the fit are not here (a model loaded or deep-copied without them): refit"
+                if "keep_training_state" in self.get_params():
+                    why += ", or save with keep_training_state=True"
             raise ValueError(f"predict(return_std=True) needs the ridge readout's sums, but {why}.")
         L_inv, mz, noise_var = readout.predictive(getattr(self, "alpha_", None))  # the fit's penalty
         n, m = readout.n, readout.n_main
