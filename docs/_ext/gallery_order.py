@@ -15,6 +15,7 @@ ORDER = [
     "plot_esn_grid_search.py",
     "plot_esn_cv_pipeline.py",
     "plot_multistep_forecast.py",
+    "plot_prediction_intervals.py",
     "plot_online_learning.py",
     "plot_torch_keras_weights.py",
 ]
