@@ -44,8 +44,8 @@ import warnings
 from multiprocessing.connection import Connection
 
 import numpy as np
-from joblib import effective_n_jobs
 
+from ..utils._dask import local_n_jobs
 from ._loss import LOSSES
 
 __all__ = ["GradientSplit", "chunk_gradients", "loss_and_gradient"]
@@ -105,13 +105,14 @@ class GradientSplit:
     ----------
     n_jobs : int or None
         Processes in all, the calling one included (None: 1, -1: all CPUs), as resolved
-        by :func:`joblib.effective_n_jobs`.
+        by :func:`~sktemporal.utils._dask.local_n_jobs` (joblib's rule, counted on this
+        machine: inside a dask worker None is one process, -1 the worker's threads).
     net, data, loss_name, dtype
         What the workers need to compute a part's gradient; sent once.
     """
 
     def __init__(self, n_jobs, net, data, loss_name, dtype):
-        n = effective_n_jobs(n_jobs)
+        n = local_n_jobs(n_jobs)
         n = min(n, max(1, data.n_sequences))
         self.workers, self._shared = [], None
         if n > 1 and os.name != "posix":

@@ -11,6 +11,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..neural_network._activations import softmax_inplace
 from ..utils import TSLEARN_HINT, check_targets, restore_layout, validate_sequences
+from ..utils._dask import is_dask_array
+from ._dask import apply_dask, fit_dask
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import (
     POOLINGS,
@@ -86,6 +88,11 @@ _COMMON_PARAMS_DOC = r"""
         rest); ``'zeros'`` restarts from the zero state (all predictions are returned,
         the first ones carry the start-up transient).  Collections always start from
         zeros.
+    overlap : 'auto' or int, default='auto'
+        Dask arrays only: steps of the previous chunks of a series that warm up each
+        chunk's state, so that chunks run in parallel (see :ref:`scaling`).  ``'auto'``
+        derives it from ``leak_rate``, ``spectral_radius`` and ``washout``
+        (:func:`~sktemporal.reservoir.auto_overlap`).
     random_state : int, RandomState instance or None, default=None
         Seed of the weights (and of ``noise``)."""
 
@@ -126,6 +133,8 @@ class _BaseESN(_BaseReservoir):
 
     # ------------------------------------------------------------------------- fit
     def _fit(self, X, y, *, incremental, classes=None):
+        if is_dask_array(X):  # computed chunk by chunk on the cluster
+            return fit_dask(self, X, y, incremental=incremental, classes=classes)
         self._check_params()
         if y is None:
             raise ValueError(
@@ -310,7 +319,7 @@ class ESNRegressor(RegressorMixin, _BaseESN):
                  bias_scaling=1.0, density=0.1, topology="random", rewiring=0.1,
                  distribution="uniform", activation="tanh", include_input=True, alpha=1e-6,
                  washout=0, pooling="last", solver="ridge", forgetting=1.0, noise=0.0,
-                 feedback=False, feedback_scaling=1.0, initial_state="continue", random_state=None):
+                 feedback=False, feedback_scaling=1.0, initial_state="continue", overlap="auto", random_state=None):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -331,6 +340,7 @@ class ESNRegressor(RegressorMixin, _BaseESN):
         self.feedback = feedback
         self.feedback_scaling = feedback_scaling
         self.initial_state = initial_state
+        self.overlap = overlap
         self.random_state = random_state
 
     @property
@@ -393,7 +403,10 @@ class ESNRegressor(RegressorMixin, _BaseESN):
         Returns
         -------
         y_pred : ndarray or list of ndarray
+            A dask array for a dask ``X`` (see :ref:`scaling`).
         """
+        if is_dask_array(X):
+            return apply_dask(self, X, "predict")
         out, batch = self._decision(X)
         return restore_layout(out, batch, per_step=self._per_step, squeeze=self._squeeze)
 
@@ -547,7 +560,7 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
                  bias_scaling=1.0, density=0.1, topology="random", rewiring=0.1,
                  distribution="uniform", activation="tanh", include_input=True, alpha=1e-6,
                  washout=0, pooling="last", solver="ridge", forgetting=1.0, noise=0.0,
-                 initial_state="continue", random_state=None):
+                 initial_state="continue", overlap="auto", random_state=None):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -566,6 +579,7 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
         self.forgetting = forgetting
         self.noise = noise
         self.initial_state = initial_state
+        self.overlap = overlap
         self.random_state = random_state
 
     def _encode_targets(self, targets, first, classes=None):
@@ -629,6 +643,8 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
         -------
         scores : ndarray or list of ndarray
         """
+        if is_dask_array(X):
+            return apply_dask(self, X, "decision_function")
         out, batch = self._decision(X)
         if len(self.classes_) == 2:
             return self._restore(out[..., 1:] - out[..., :1], batch, squeeze=True)
@@ -641,6 +657,8 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
         -------
         proba : ndarray or list of ndarray
         """
+        if is_dask_array(X):
+            return apply_dask(self, X, "predict_proba")
         out, batch = self._decision(X)
         proba = softmax_inplace(out.astype(np.float64))  # astype copies: out is not modified
         return self._restore(proba.astype(out.dtype), batch, squeeze=False)
@@ -658,7 +676,10 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
         Returns
         -------
         y_pred : ndarray or list of ndarray
+            A dask array for a dask ``X``.
         """
+        if is_dask_array(X):
+            return apply_dask(self, X, "predict")
         out, batch = self._decision(X)
         labels = self.classes_[out.argmax(axis=-1)][..., None]
         return self._restore(labels, batch, squeeze=True)

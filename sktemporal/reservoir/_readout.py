@@ -104,6 +104,42 @@ class RidgeReadout:
         self.n += Y.shape[0]
         return self
 
+    def merge(self, other):
+        """Add the sums of ``other`` (rows fed to another readout of the same shape) in place.
+
+        Sums of disjoint sets of rows add up: readouts filled on separate chunks (dask
+        workers, CV folds) and merged give the readout of all the rows, in any order.
+
+        Parameters
+        ----------
+        other : RidgeReadout
+
+        Returns
+        -------
+        self : RidgeReadout
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> rng = np.random.RandomState(0)
+        >>> Z, Y = rng.rand(10, 3), rng.rand(10, 1)
+        >>> a = RidgeReadout(3, 1, alpha=1e-3).partial_fit(Z[:4], Y[:4])
+        >>> b = RidgeReadout(3, 1, alpha=1e-3).partial_fit(Z[4:], Y[4:])
+        >>> whole = RidgeReadout(3, 1, alpha=1e-3).partial_fit(Z, Y)
+        >>> np.allclose(a.merge(b).solve()[0], whole.solve()[0])
+        True
+        """
+        if (self.n_main, self.C.shape) != (other.n_main, other.C.shape):
+            raise ValueError(
+                f"Cannot merge a readout of {other.C.shape[0]} features ({other.n_main} states) "
+                f"and {other.C.shape[1]} outputs into one of {self.C.shape[0]} features "
+                f"({self.n_main} states) and {self.C.shape[1]} outputs."
+            )
+        for name in ("G", "G_me", "G_ee", "C", "sum_z", "sum_y"):
+            getattr(self, name).__iadd__(getattr(other, name))
+        self.n += other.n
+        return self
+
     def solve(self):
         """Readout weights from the sums.
 

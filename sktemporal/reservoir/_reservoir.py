@@ -11,8 +11,10 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..preprocessing._output import check_container_output
 from ..utils import validate_sequences
+from ..utils._dask import is_dask_array
 from ..utils._sequences import _check_min_length
 from ..utils._validation import is_int
+from ._dask import apply_dask, fit_reservoir_dask
 from ._states import (
     ACTIVATIONS,
     RecurrentProduct,
@@ -72,6 +74,9 @@ def check_reservoir_params(est):
            "True or False")
     _check("washout", est.washout, is_int(est.washout) and est.washout >= 0, "a non-negative int")
     _check_options("initial_state", est.initial_state, INITIAL_STATES)
+    overlap = getattr(est, "overlap", "auto")
+    _check("overlap", overlap, overlap == "auto" or (is_int(overlap) and overlap >= 0),
+           "'auto' or a non-negative int")
     if est.topology == "small_world":
         _check("n_reservoir", est.n_reservoir, est.n_reservoir >= 3,
                "at least 3 for topology='small_world'")
@@ -258,6 +263,10 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         of the series seen in ``fit`` (a test block that follows its training block, as
         in ``TimeSeriesSplit``).  The default keeps ``fit_transform(X)`` equal to
         ``fit(X).transform(X)``, as scikit-learn's transformer contract requires.
+    overlap : 'auto' or int, default='auto'
+        Dask arrays only: steps of the previous chunks of a series that warm up each
+        chunk's state (see :ref:`scaling`).  ``'auto'`` derives it from ``leak_rate``,
+        ``spectral_radius`` and ``washout`` (:func:`~sktemporal.reservoir.auto_overlap`).
     random_state : int, RandomState instance or None, default=None
         Seed of the weights.
 
@@ -293,7 +302,7 @@ class Reservoir(TransformerMixin, _BaseReservoir):
     def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
                  bias_scaling=1.0, density=0.1, topology="random", rewiring=0.1,
                  distribution="uniform", activation="tanh", include_input=False, washout=0,
-                 pooling="last", initial_state="zeros", random_state=None):
+                 pooling="last", initial_state="zeros", overlap="auto", random_state=None):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -308,6 +317,7 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         self.washout = washout
         self.pooling = pooling
         self.initial_state = initial_state
+        self.overlap = overlap
         self.random_state = random_state
 
     def _check_params(self):
@@ -329,6 +339,8 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         -------
         self : object
         """
+        if is_dask_array(X):
+            return fit_reservoir_dask(self, X)
         self._check_params()
         batch, _ = validate_sequences(self, X, reset=True)
         _check_input_scaling(self, batch.n_features)
@@ -352,8 +364,10 @@ class Reservoir(TransformerMixin, _BaseReservoir):
             For a 2-D series: the state of every step (inputs appended when
             ``include_input``).  For a collection: ``(n_sequences, n_features_out)``
             pooled features, or per-step states in the collection's layout when
-            ``pooling=None``.
+            ``pooling=None``.  A dask array for a dask ``X`` (see :ref:`scaling`).
         """
+        if is_dask_array(X):
+            return apply_dask(self, X, "transform")
         check_is_fitted(self, "reservoir_weights_")
         self._check_params()
         batch, _ = validate_sequences(self, X, reset=False)

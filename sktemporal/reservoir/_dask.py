@@ -1,0 +1,394 @@
+r"""Echo state networks on dask arrays: computed chunk by chunk where the data lives.
+
+Two layouts, as in memory:
+
+* a 2-D **series** ``(n_timesteps, n_features)`` chunked along time.  The state at the
+  start of chunk :math:`i` depends on every earlier step, but only through a memory that
+  decays like :math:`q^k`, :math:`q = 1 - a(1 - \rho)` (leak rate :math:`a`, spectral
+  radius :math:`\rho`): each chunk starts from the zero state ``overlap`` steps before
+  its first step, on the tail of the previous chunk(s) (the ``map_overlap`` idea), so all
+  chunks run in parallel.  The warm-up steps enter no sum and no output.  The first
+  chunk(s), whose warm-up would reach the start of the series, run from the true start
+  (zeros with the ``washout``, or the state continued from the previous call): exact.
+* a 3-D **collection** ``(n_sequences, n_timesteps, n_features)`` chunked along
+  sequences: sequences are independent, every chunk is exact.
+
+Fitting (``solver='ridge'``): each chunk fills a :class:`~._readout.RidgeReadout` with
+its sums :math:`H^\top H`, :math:`H^\top Y` (worker memory: one ``N x N`` matrix plus
+the chunk), the readouts are merged on the cluster by a tree reduction (fan-in
+``SPLIT_EVERY``), and the client receives one ``N x N`` readout and solves it.
+``solver='rls'`` is sequential by nature: chunks are brought to the client one at a
+time and fed to ``partial_fit`` in order (exact; client memory: one chunk).
+
+Nothing here imports dask at module level: the package never imports dask unless the
+user hands it a dask array.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+from sklearn.base import clone
+
+from ..utils import validate_sequences
+from ..utils._dask import is_dask_array
+from ._readout import RidgeReadout
+
+__all__ = ["auto_overlap", "fit_dask", "apply_dask", "fit_reservoir_dask"]
+
+SPLIT_EVERY = 8  # fan-in of the tree reduction of the readout sums
+_DECAY_TOL = 1e-12  # state memory left after the 'auto' overlap
+
+
+def auto_overlap(leak_rate, spectral_radius, washout=0, tol=_DECAY_TOL):
+    r"""Warm-up length after which the reservoir has forgotten its initial state to ``tol``.
+
+    The difference between two runs of the same reservoir from different states
+    shrinks at each step by about :math:`q = 1 - a(1 - \rho)` (leak rate :math:`a`,
+    spectral radius :math:`\rho`; a ``tanh`` unit's slope is at most 1, so saturated
+    units forget faster), hence the overlap
+
+    .. math::
+
+        k = \max\Big(\text{washout},\ \Big\lceil \frac{\ln \text{tol}}{\ln q} \Big\rceil\Big).
+
+    Parameters
+    ----------
+    leak_rate : float in (0, 1]
+    spectral_radius : float, below 1
+        For :math:`\rho \geq 1` no decay is guaranteed: pass an explicit ``overlap``.
+    washout : int, default=0
+    tol : float, default=1e-12
+        Fraction of the initial state difference left after the warm-up.
+
+    Returns
+    -------
+    overlap : int
+
+    Examples
+    --------
+    >>> from sktemporal.reservoir import auto_overlap
+    >>> auto_overlap(leak_rate=0.3, spectral_radius=0.9)
+    908
+    >>> auto_overlap(leak_rate=1.0, spectral_radius=0.9, washout=1000)
+    1000
+    """
+    q = 1.0 - float(leak_rate) * (1.0 - float(spectral_radius))
+    if q >= 1.0:
+        raise ValueError(
+            f"overlap='auto' needs a reservoir that forgets: 1 - leak_rate * (1 - spectral_radius) "
+            f"= {q:.3g} is not below 1 (spectral_radius={spectral_radius!r}). Pass overlap=<int>, "
+            "a number of steps after which the states of two runs agree (check it on a sample)."
+        )
+    k = 1 if q <= 0.0 else math.ceil(math.log(tol) / math.log(q))
+    return max(int(washout), k)
+
+
+def _overlap(est):
+    if est.overlap != "auto":
+        return int(est.overlap)
+    return auto_overlap(est.leak_rate, est.spectral_radius, est.washout)
+
+
+# ----------------------------------------------------------------------------------
+# layout of the dask inputs
+# ----------------------------------------------------------------------------------
+def _check_dask_X(X):
+    if X.ndim not in (2, 3):
+        raise ValueError(
+            f"X is a {X.ndim}-D dask array; expected a 2-D series (n_timesteps, n_features) "
+            "chunked along time, or a 3-D collection (n_sequences, n_timesteps, n_features) "
+            "chunked along sequences."
+        )
+    if any(math.isnan(c) for c in X.chunks[0]):
+        raise ValueError("X has chunks of unknown size; call X.compute_chunk_sizes() first.")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"X must hold numbers; got a dask array of dtype {X.dtype}.")
+    # one chunk across everything but the first axis (time of a series, sequences of a collection)
+    return X.rechunk({i: -1 for i in range(1, X.ndim)})
+
+
+def _align_y(y, X):
+    """``y`` as a dask array chunked like the first axis of ``X``."""
+    import dask.array as da
+
+    if not is_dask_array(y):
+        y = np.asarray(y)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"X and y have different lengths: X has {X.shape[0]} "
+            + ("time steps" if X.ndim == 2 else "sequences") + f", y has {y.shape[0]}."
+        )
+    chunks = (X.chunks[0],) + tuple((s,) for s in y.shape[1:])
+    return da.from_array(y, chunks=chunks) if not is_dask_array(y) else y.rechunk(chunks)
+
+
+def _blocks(A):
+    """Delayed blocks of ``A`` along its first axis."""
+    return list(A.to_delayed().reshape(-1))
+
+
+def _warm_parts(blocks, starts, i, k):
+    """The steps ``[max(0, s_i - k), s_i + len_i)`` of a series as delayed pieces, and their start."""
+    begin = max(0, starts[i] - k)
+    parts = []
+    for j in range(i + 1):
+        if starts[j + 1] <= begin:
+            continue
+        a = max(begin - starts[j], 0)
+        parts.append(blocks[j][a:] if a else blocks[j])
+    return parts, begin
+
+
+# ----------------------------------------------------------------------------------
+# per-chunk work (runs on the workers)
+# ----------------------------------------------------------------------------------
+def _worker_copy(est, keep_state):
+    """A shallow copy to run one chunk: no readout, and no carried state unless asked."""
+    w = copy.copy(est)
+    w._readout = None
+    if not keep_state:
+        w.last_state_ = None
+    return w
+
+
+def _fit_block(est, readout_args, x_parts, y_parts, *, kind, continuing, skip, seed, want_end):
+    """Readout sums of one chunk (``skip`` leading steps of a series left out)."""
+    w = _worker_copy(est, keep_state=continuing)
+    w._readout = RidgeReadout(*readout_args)
+    w._noise_rng = np.random.RandomState(seed)
+    x, y = np.concatenate(x_parts), np.concatenate(y_parts)
+    batch, targets = validate_sequences(w, x, y, reset=False, task=w._task)
+    if targets.per_step != w._per_step:
+        raise ValueError(
+            "A chunk of y has "
+            + ("a target per step" if targets.per_step else "a target per sequence")
+            + " but the first chunk (or the first fit) had "
+            + ("a target per step." if w._per_step else "a target per sequence.")
+        )
+    Y = w._encode_targets(targets, first=False)
+    if kind == "series":
+        w._accumulate_steps(batch, Y, continuing, skip)
+        end = (w.last_state_, w._last_target, w._last_input) if want_end else None
+        return w._readout, end
+    w._check_washout(batch, required=w._per_step or w.pooling != "last")
+    if w._per_step:
+        w._accumulate_steps(batch, Y, False, w.washout)
+    else:
+        segments = w._states(batch, continuing=False, noise=w.noise, noise_rng=w._noise_rng)
+        w._readout.partial_fit(w._pooled_features(batch, segments, w.washout), Y)
+    return w._readout, None
+
+
+def _merge(*results):
+    """Sum the readouts of consecutive chunks; keep the end state of the last one."""
+    readout = copy.deepcopy(results[0][0])
+    for other, _ in results[1:]:
+        readout.merge(other)
+    end = next((r[1] for r in reversed(results) if r[1] is not None), None)
+    return readout, end
+
+
+def _tree(results):
+    import dask
+
+    merge = dask.delayed(_merge, pure=True)
+    while len(results) > 1:
+        results = [merge(*results[i:i + SPLIT_EVERY]) for i in range(0, len(results), SPLIT_EVERY)]
+    return results[0]
+
+
+# ----------------------------------------------------------------------------------
+# fit
+# ----------------------------------------------------------------------------------
+def _first_rows(A, n):
+    return np.asarray(A[:n].compute())
+
+
+def _setup(work, X, y, first, classes):
+    """Client side: validate a small head of the data, draw the weights, readout shape."""
+    import dask.array as da
+
+    head = 2 if X.ndim == 2 else 1
+    batch, targets = validate_sequences(work, _first_rows(X, head), _first_rows(y, head),
+                                        reset=first, task=work._task)
+    if not first and targets.per_step != work._per_step:
+        raise ValueError(
+            "partial_fit got " + ("a target per step" if targets.per_step else "a target per sequence")
+            + " but the first fit got " + ("a target per step." if work._per_step else "a target per sequence.")
+        )
+    if work._task == "classification" and first:
+        if classes is None:
+            labels = y.ravel()
+            if labels.dtype.kind == "f":
+                labels = labels[~da.isnan(labels)]
+            classes = da.unique(labels).compute()
+        Y = work._encode_targets(targets, first=True, classes=classes)
+    else:
+        Y = work._encode_targets(targets, first)
+    if not first:
+        if Y.shape[-1] != work.n_outputs_:
+            raise ValueError(f"y has {Y.shape[-1]} outputs but the first fit had {work.n_outputs_}.")
+        r = work._readout
+        return (r.C.shape[0], r.C.shape[1], r.alpha, r.C.shape[0] - r.n_main), batch.dtype
+    if X.ndim == 2 and work.washout >= X.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} time step(s); at least {work.washout + 1} are needed "
+                         f"(required by washout={work.washout}).")
+    from ._reservoir import _check_input_scaling  # _reservoir imports this module
+
+    _check_input_scaling(work, batch.n_features)
+    rs = work._init_reservoir(batch.n_features, Y.shape[-1])
+    work._cast_weights(batch.dtype)
+    work._noise_rng = np.random.RandomState(rs.randint(np.iinfo(np.int32).max))
+    work._per_step = targets.per_step
+    work._squeeze = targets.squeeze
+    work.n_outputs_ = Y.shape[-1]
+    D = work._n_readout_features(batch.n_features, targets.per_step)
+    n_extra = batch.n_features if work.include_input and targets.per_step else 0
+    return (D, work.n_outputs_, work.alpha, n_extra), batch.dtype
+
+
+def fit_dask(est, X, y, *, incremental, classes=None):
+    """``fit``/``partial_fit`` of an echo state estimator on a dask array (see the module)."""
+    import dask
+
+    est._check_params()
+    if y is None:
+        raise ValueError(f"{type(est).__name__} requires y to be passed, but the target y is None.")
+    X = _check_dask_X(X)
+    y = _align_y(y, X)
+    if est.solver == "rls":
+        return _stream_on_client(est, X, y, incremental, classes)
+    first = not incremental or not hasattr(est, "coef_")
+    work = copy.copy(est)  # built here, published at the end: a failure leaves est as it was
+    if first:
+        for name in [k for k in vars(work) if k.endswith("_") and not k.startswith("__")]:
+            delattr(work, name)
+    else:  # the noise generator advances: est keeps its own until the end
+        work._noise_rng = copy.deepcopy(work._noise_rng)
+    readout_args, dtype = _setup(work, X, y, first, classes)
+    series = X.ndim == 2
+    continuing = series and not first and work.initial_state == "continue" and work.last_state_ is not None
+    seeds = work._noise_rng.randint(np.iinfo(np.int32).max, size=X.numblocks[0])
+    shipped = dask.delayed(_worker_copy(work, keep_state=True), pure=True)
+    xb, yb = _blocks(X), _blocks(y)
+    fit_block = dask.delayed(_fit_block, pure=True)
+    results = []
+    if series:
+        k = _overlap(work)
+        starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
+        washout = 0 if continuing else work.washout
+        for i in range(len(xb)):
+            xp, begin = _warm_parts(xb, starts, i, k)
+            yp, _ = _warm_parts(yb, starts, i, k)
+            results.append(fit_block(
+                shipped, readout_args, xp, yp, kind="series", continuing=continuing and begin == 0,
+                skip=max(int(starts[i]), washout) - begin, seed=seeds[i], want_end=i == len(xb) - 1))
+    else:
+        for i in range(len(xb)):
+            results.append(fit_block(shipped, readout_args, [xb[i]], [yb[i]], kind="collection",
+                                     continuing=False, skip=0, seed=seeds[i], want_end=False))
+    readout, end = _tree(results).compute()
+    if not first:
+        readout = copy.deepcopy(est._readout).merge(readout)
+    coef, intercept = readout.solve()
+    work._readout = readout
+    work.coef_ = coef.astype(dtype)
+    work.intercept_ = intercept.astype(dtype)
+    if series:
+        work.last_state_, work._last_target, work._last_input = end
+    else:
+        work.last_state_ = None
+    _publish(est, work)
+    return est
+
+
+def _publish(est, work):
+    est.__dict__.clear()
+    est.__dict__.update(work.__dict__)
+
+
+def _stream_on_client(est, X, y, incremental, classes):
+    """``solver='rls'``: the chunks in order through ``partial_fit`` on the client (exact)."""
+    import dask
+
+    work = copy.deepcopy(est) if incremental else clone(est)
+    if classes is None and work._task == "classification" and not hasattr(work, "classes_"):
+        import dask.array as da
+
+        classes = da.unique(y.ravel()).compute()
+    initial_state = work.initial_state
+    work.initial_state = "continue"  # chunk i + 1 of a series follows chunk i
+    first_continues = X.ndim == 2 and incremental and initial_state == "continue"
+    for i, (xb, yb) in enumerate(zip(_blocks(X), _blocks(y))):
+        xb, yb = dask.compute(xb, yb)
+        if i == 0 and not first_continues:
+            work.last_state_ = None  # the series starts from zeros, as in memory
+        kwargs = {"classes": classes} if work._task == "classification" else {}
+        work.partial_fit(xb, yb, **kwargs)
+    work.initial_state = initial_state
+    _publish(est, work)
+    return est
+
+
+def fit_reservoir_dask(est, X):
+    """``Reservoir.fit`` on a dask array: draw the weights; the end state from the last ``overlap`` steps."""
+    est._check_params()
+    X = _check_dask_X(X)
+    work = clone(est)
+    if X.ndim == 2 and est.initial_state == "continue":
+        # the end state, warmed up from zeros on the tail of the series
+        work.fit(np.asarray(X[max(0, X.shape[0] - _overlap(est)):].compute()))
+    else:
+        work.fit(_first_rows(X, 1))
+    _publish(est, work)
+    return est
+
+
+# ----------------------------------------------------------------------------------
+# predict / transform
+# ----------------------------------------------------------------------------------
+def _apply_block(est, method, x_parts, *, keep_state, skip):
+    w = _worker_copy(est, keep_state=keep_state)
+    return getattr(w, method)(np.concatenate(x_parts))[skip:]
+
+
+def apply_dask(est, X, method):
+    """``est.<method>(X)`` as a dask array, one task per chunk (series chunks warmed up).
+
+    Parameters
+    ----------
+    est : fitted ESNRegressor, ESNClassifier or Reservoir
+    X : dask array, 2-D series or 3-D collection
+    method : str
+        ``'predict'``, ``'predict_proba'``, ``'decision_function'`` or ``'transform'``.
+
+    Returns
+    -------
+    out : dask array
+        Rows aligned with the first axis of ``X``.
+    """
+    import dask
+    import dask.array as da
+
+    X = _check_dask_X(X)
+    # a small probe on the client: fitted?, right features and layout, output shape and dtype
+    shape = (1, X.shape[1]) if X.ndim == 2 else (1,) + X.shape[1:]
+    probe = getattr(_worker_copy(est, keep_state=False), method)(np.zeros(shape, dtype=X.dtype))
+    trailing, dtype = probe.shape[1:], probe.dtype
+    shipped = dask.delayed(_worker_copy(est, keep_state=True), pure=True)
+    apply_block = dask.delayed(_apply_block, pure=True)
+    xb = _blocks(X)
+    out = []
+    starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
+    k = _overlap(est) if X.ndim == 2 else 0
+    for i, block in enumerate(xb):
+        if X.ndim == 2:
+            parts, begin = _warm_parts(xb, starts, i, k)
+            task = apply_block(shipped, method, parts, keep_state=begin == 0, skip=int(starts[i] - begin))
+        else:
+            task = apply_block(shipped, method, [block], keep_state=False, skip=0)
+        out.append(da.from_delayed(task, shape=(X.chunks[0][i],) + trailing, dtype=dtype))
+    return da.concatenate(out, axis=0)
