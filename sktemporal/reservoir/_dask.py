@@ -203,17 +203,15 @@ def _tree(results):
 # ----------------------------------------------------------------------------------
 # fit
 # ----------------------------------------------------------------------------------
-def _first_rows(A, n):
-    return np.asarray(A[:n].compute())
-
-
 def _setup(work, X, y, first, classes):
     """Client side: validate a small head of the data, draw the weights, readout shape."""
     import dask.array as da
 
+    import dask
+
     head = 2 if X.ndim == 2 else 1
-    batch, targets = validate_sequences(work, _first_rows(X, head), _first_rows(y, head),
-                                        reset=first, task=work._task)
+    X_head, y_head = dask.compute(X[:head], y[:head])
+    batch, targets = validate_sequences(work, X_head, y_head, reset=first, task=work._task)
     if not first and targets.per_step != work._per_step:
         raise ValueError(
             "partial_fit got " + ("a target per step" if targets.per_step else "a target per sequence")
@@ -342,7 +340,7 @@ def fit_reservoir_dask(est, X):
         # the end state, warmed up from zeros on the tail of the series
         work.fit(np.asarray(X[max(0, X.shape[0] - _overlap(est)):].compute()))
     else:
-        work.fit(_first_rows(X, 1))
+        work.fit(np.asarray(X[:1].compute()))
     _publish(est, work)
     return est
 

@@ -38,7 +38,7 @@ def dask_worker_threads():
         worker = get_worker()
     except ValueError:  # not in a worker's task
         return None
-    return int(worker.state.nthreads)
+    return int(getattr(worker, "state", worker).nthreads)
 
 
 def _joblib_backend_is_remote():
