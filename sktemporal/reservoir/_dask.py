@@ -226,26 +226,20 @@ def _setup(work, X, y, first, classes):
         Y = work._encode_targets(targets, first=True, classes=classes)
     else:
         Y = work._encode_targets(targets, first)
-    if not first:
-        if Y.shape[-1] != work.n_outputs_:
-            raise ValueError(f"y has {Y.shape[-1]} outputs but the first fit had {work.n_outputs_}.")
-        r = work._readout
-        return (r.C.shape[0], r.C.shape[1], r.alpha, r.C.shape[0] - r.n_main), batch.dtype
-    if X.ndim == 2 and work.washout >= X.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} time step(s); at least {work.washout + 1} are needed "
-                         f"(required by washout={work.washout}).")
-    from ._reservoir import _check_input_scaling  # _reservoir imports this module
+    if first:
+        if X.ndim == 2 and work.washout >= X.shape[0]:
+            raise ValueError(f"X has {X.shape[0]} time step(s); at least {work.washout + 1} are needed "
+                             f"(required by washout={work.washout}).")
+        from ._reservoir import _check_input_scaling  # _reservoir imports this module
 
-    _check_input_scaling(work, batch.n_features)
-    rs = work._init_reservoir(batch.n_features, Y.shape[-1])
-    work._cast_weights(batch.dtype)
-    work._noise_rng = np.random.RandomState(rs.randint(np.iinfo(np.int32).max))
-    work._per_step = targets.per_step
-    work._squeeze = targets.squeeze
-    work.n_outputs_ = Y.shape[-1]
-    D = work._n_readout_features(batch.n_features, targets.per_step)
-    n_extra = batch.n_features if work.include_input and targets.per_step else 0
-    return (D, work.n_outputs_, work.alpha, n_extra), batch.dtype
+        _check_input_scaling(work, batch.n_features)
+        r = work._start(batch, targets, Y)
+    elif Y.shape[-1] != work.n_outputs_:
+        raise ValueError(f"y has {Y.shape[-1]} outputs but the first fit had {work.n_outputs_}.")
+    else:
+        r = work._readout
+    # a chunk's task builds its own empty readout of this shape (sent: 4 numbers, not N x N zeros)
+    return (r.C.shape[0], r.C.shape[1], r.alpha, r.C.shape[0] - r.n_main), batch.dtype
 
 
 def fit_dask(est, X, y, *, incremental, classes=None):

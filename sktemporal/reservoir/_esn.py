@@ -154,18 +154,7 @@ class _BaseESN(_BaseReservoir):
         self._check_washout(batch, required=not continuing and (targets.per_step or self.pooling != "last"))
         Y = self._encode_targets(targets, first, classes)
         if first:
-            rs = self._init_reservoir(batch.n_features, Y.shape[-1])
-            self._cast_weights(batch.dtype)
-            self._noise_rng = np.random.RandomState(rs.randint(np.iinfo(np.int32).max))
-            self._per_step = targets.per_step
-            self._squeeze = targets.squeeze
-            self.n_outputs_ = Y.shape[-1]
-            D = self._n_readout_features(batch.n_features, targets.per_step)
-            if self.solver == "rls":
-                self._readout = RLSReadout(D, self.n_outputs_, self.alpha, self.forgetting)
-            else:
-                n_extra = batch.n_features if self.include_input and targets.per_step else 0
-                self._readout = RidgeReadout(D, self.n_outputs_, self.alpha, n_extra=n_extra)
+            self._readout = self._start(batch, targets, Y)
         elif Y.shape[-1] != self.n_outputs_:
             raise ValueError(f"y has {Y.shape[-1]} outputs but the first fit had {self.n_outputs_}.")
         washout = 0 if continuing else self.washout
@@ -180,6 +169,20 @@ class _BaseESN(_BaseReservoir):
         self.coef_ = coef.astype(batch.dtype)
         self.intercept_ = intercept.astype(batch.dtype)
         return self
+
+    def _start(self, batch, targets, Y):
+        """First fit: draw the weights, record the target layout; return an empty readout."""
+        rs = self._init_reservoir(batch.n_features, Y.shape[-1])
+        self._cast_weights(batch.dtype)
+        self._noise_rng = np.random.RandomState(rs.randint(np.iinfo(np.int32).max))
+        self._per_step = targets.per_step
+        self._squeeze = targets.squeeze
+        self.n_outputs_ = Y.shape[-1]
+        D = self._n_readout_features(batch.n_features, targets.per_step)
+        if self.solver == "rls":
+            return RLSReadout(D, self.n_outputs_, self.alpha, self.forgetting)
+        n_extra = batch.n_features if self.include_input and targets.per_step else 0
+        return RidgeReadout(D, self.n_outputs_, self.alpha, n_extra=n_extra)
 
     def _accumulate_steps(self, batch, Y, continuing, washout):
         """Stream the readout rows of every valid step after the washout into the readout."""
