@@ -205,9 +205,8 @@ def _tree(results):
 # ----------------------------------------------------------------------------------
 def _setup(work, X, y, first, classes):
     """Client side: validate a small head of the data, draw the weights, readout shape."""
-    import dask.array as da
-
     import dask
+    import dask.array as da
 
     head = 2 if X.ndim == 2 else 1
     X_head, y_head = dask.compute(X[:head], y[:head])
@@ -242,10 +241,52 @@ def _setup(work, X, y, first, classes):
     return (r.C.shape[0], r.C.shape[1], r.alpha, r.C.shape[0] - r.n_main), batch.dtype
 
 
-def fit_dask(est, X, y, *, incremental, classes=None):
-    """``fit``/``partial_fit`` of an echo state estimator on a dask array (see the module)."""
+def chunk_sums(work, X, y, readout_args, continuing):
+    """One delayed ``(RidgeReadout, end)`` per chunk of ``X``, in order: the chunk's own sums.
+
+    ``end`` is ``(state, target, input)`` after the last step of a series (last chunk
+    only), else None.  Chunks of a series are warmed up on ``work.overlap`` steps; the
+    ``washout`` applies to the first steps of the series (none when ``continuing``).
+    The sums are per chunk: a caller that needs them per block (cross-validation folds
+    of a series) rechunks ``X`` at the block boundaries and merges them in order.
+
+    Parameters
+    ----------
+    work : fitted-weights ESNRegressor or ESNClassifier (``_start`` done)
+    X, y : dask arrays aligned on the first axis (``_check_dask_X``, ``_align_y``)
+    readout_args : tuple
+        ``RidgeReadout`` arguments ``(n_features, n_outputs, alpha, n_extra)``.
+    continuing : bool
+        The series continues from ``work.last_state_``.
+
+    Returns
+    -------
+    results : list of dask.delayed.Delayed
+    """
     import dask
 
+    seeds = work._noise_rng.randint(np.iinfo(np.int32).max, size=X.numblocks[0])
+    shipped = dask.delayed(_worker_copy(work, keep_state=True), pure=True)
+    xb, yb = _blocks(X), _blocks(y)
+    fit_block = dask.delayed(_fit_block, pure=True)
+    if X.ndim == 3:
+        return [fit_block(shipped, readout_args, [xb[i]], [yb[i]], kind="collection",
+                          continuing=False, skip=0, seed=seeds[i], want_end=False) for i in range(len(xb))]
+    k = _overlap(work)
+    starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
+    washout = 0 if continuing else work.washout
+    results = []
+    for i in range(len(xb)):
+        xp, begin = _warm_parts(xb, starts, i, k)
+        yp, _ = _warm_parts(yb, starts, i, k)
+        results.append(fit_block(
+            shipped, readout_args, xp, yp, kind="series", continuing=continuing and begin == 0,
+            skip=max(int(starts[i]), washout) - begin, seed=seeds[i], want_end=i == len(xb) - 1))
+    return results
+
+
+def fit_dask(est, X, y, *, incremental, classes=None):
+    """``fit``/``partial_fit`` of an echo state estimator on a dask array (see the module)."""
     est._check_params()
     if y is None:
         raise ValueError(f"{type(est).__name__} requires y to be passed, but the target y is None.")
@@ -263,25 +304,7 @@ def fit_dask(est, X, y, *, incremental, classes=None):
     readout_args, dtype = _setup(work, X, y, first, classes)
     series = X.ndim == 2
     continuing = series and not first and work.initial_state == "continue" and work.last_state_ is not None
-    seeds = work._noise_rng.randint(np.iinfo(np.int32).max, size=X.numblocks[0])
-    shipped = dask.delayed(_worker_copy(work, keep_state=True), pure=True)
-    xb, yb = _blocks(X), _blocks(y)
-    fit_block = dask.delayed(_fit_block, pure=True)
-    results = []
-    if series:
-        k = _overlap(work)
-        starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
-        washout = 0 if continuing else work.washout
-        for i in range(len(xb)):
-            xp, begin = _warm_parts(xb, starts, i, k)
-            yp, _ = _warm_parts(yb, starts, i, k)
-            results.append(fit_block(
-                shipped, readout_args, xp, yp, kind="series", continuing=continuing and begin == 0,
-                skip=max(int(starts[i]), washout) - begin, seed=seeds[i], want_end=i == len(xb) - 1))
-    else:
-        for i in range(len(xb)):
-            results.append(fit_block(shipped, readout_args, [xb[i]], [yb[i]], kind="collection",
-                                     continuing=False, skip=0, seed=seeds[i], want_end=False))
+    results = chunk_sums(work, X, y, readout_args, continuing)
     readout, end = _tree(results).compute()
     if not first:
         readout = copy.deepcopy(est._readout).merge(readout)
