@@ -212,6 +212,22 @@ def test_series_fit_within_1e6_of_in_memory_at_the_default_overlap(client, mg):
     np.testing.assert_allclose(pred.compute(), ref.predict(X_test), rtol=0, atol=1e-6)
 
 
+def test_long_chunks_run_as_pieces_side_by_side(client):
+    """A chunk much longer than the overlap is cut into pieces run as one batch (each warmed
+    up like a chunk): same bound, 1e-6 of the in-memory fit, exact end state."""
+    import dask.array as da
+
+    from sktemporal.reservoir._dask import _pieces
+
+    X, y = mackey_glass(7000, random_state=0)
+    params = dict(n_reservoir=60, leak_rate=1.0, spectral_radius=0.5, washout=50, random_state=0)
+    assert len(_pieces(3000, 0, auto_overlap(1.0, 0.5))) == 10  # 9 pieces of 333 steps
+    ref = ESNRegressor(**params).fit(X[:6000], y[:6000])
+    est = ESNRegressor(**params).fit(da.from_array(X[:6000], chunks=(3000, 1)), da.from_array(y[:6000], chunks=3000))
+    np.testing.assert_allclose(est.predict(X[6000:]), ref.predict(X[6000:]), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(est.last_state_, ref.last_state_, rtol=0, atol=1e-12)
+
+
 def test_series_error_decays_with_the_overlap(mg):
     """The difference from the in-memory fit falls with the overlap, as q**overlap does."""
     import dask
