@@ -45,7 +45,8 @@ DATASETS = {
 
 
 def models(delays, hidden, batch_size, seed, **fit):
-    ours = TDNNRegressor(hidden, delays=delays, batch_size=batch_size, random_state=seed, **fit)
+    # scaler=None: the same MLP on the same (unscaled) taps as the sklearn pipeline
+    ours = TDNNRegressor(hidden, delays=delays, batch_size=batch_size, random_state=seed, scaler=None, **fit)
     mlp = MLPRegressor(hidden_layer_sizes=hidden, batch_size=batch_size, random_state=seed, **fit)
     return ours, make_pipeline(DelayEmbedding(delays=delays), mlp)
 

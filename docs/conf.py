@@ -4,8 +4,12 @@ import os
 import sys
 
 sys.path.insert(0, os.path.abspath(".."))
-# local Sphinx helpers (the gallery's reading order)
+# local Sphinx helpers: the gallery's reading order, offline intersphinx inventories,
+# canonical API names
 sys.path.insert(0, os.path.abspath("_ext"))
+
+from api_names import hidden_members, public_classes  # noqa: E402
+from offline_inventories import intersphinx_mapping as _offline_mapping  # noqa: E402
 
 import sktemporal  # noqa: E402
 
@@ -20,10 +24,16 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    # MathJax served from the built site's own _static/ (no CDN: math renders offline)
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "api_names",
+    "code_width",
 ]
 autosummary_generate = True
+# the class template (docs/_templates/autosummary/class.rst) leaves these out
+autosummary_context = {"hidden_members": hidden_members(public_classes())}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 # scikit-learn's metadata-routing setters are generated on every estimator; their
@@ -31,13 +41,18 @@ numpydoc_class_members_toctree = False
 _ROUTING = ["fit", "partial_fit", "predict", "predict_proba", "score", "transform", "inverse_transform"]
 autodoc_default_options = {
     "members": True,
-    "inherited-members": False,
+    "inherited-members": True,
     "exclude-members": ",".join(f"set_{m}_request" for m in _ROUTING),
 }
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "**.ipynb_checkpoints"]
-intersphinx_mapping = {}
-nitpicky = False
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "user_guide/_snippets"]
+
+# Every cross-reference must resolve (CI builds with -W -n).  The inventories of the
+# linked projects are written from the tables in docs/_inventories/ (no download):
+# a name missing there fails the build; add it to its table.
+nitpicky = True
+intersphinx_mapping = _offline_mapping(os.path.join(os.path.dirname(__file__), "_build", "inventories"))
+intersphinx_timeout = 5
 
 try:
     import pydata_sphinx_theme  # noqa: F401
@@ -46,6 +61,16 @@ try:
 except ImportError:  # pragma: no cover - the docs extra brings it
     html_theme = "alabaster"
 html_title = "sktemporal"
+html_static_path = ["_static"]
+html_css_files = ["sktemporal.css"]
+html_theme_options = {
+    "navbar_start": ["navbar-logo", "version"],
+    "navigation_with_keys": False,
+    "header_links_before_dropdown": 5,
+    "show_toc_level": 2,
+}
+html_context = {"default_mode": "light"}
+html_show_sourcelink = False
 
 # -- example gallery ----------------------------------------------------------------
 # The examples run at every build (CI included), headless and offline: Agg backend, no
@@ -70,7 +95,14 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "plot_gallery": "True",
     "within_subsection_order": "gallery_order.ReadingOrder",
-    "reset_modules": ("matplotlib", "seaborn"),
+    # matplotlib's defaults plus the gallery's legible text sizes, before every example
+    "reset_modules": ("gallery_style.reset_matplotlib", "seaborn"),
     "show_memory": False,
     "min_reported_time": 0,
+    # "Examples using X" on the API pages (the class template's minigallery)
+    "backreferences_dir": "generated/backreferences",
+    "doc_module": ("sktemporal",),
+    # link names in the examples' code to the API pages and, through the
+    # (offline) intersphinx inventories, to scikit-learn, numpy, ...
+    "reference_url": {"sktemporal": None},
 }

@@ -36,7 +36,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sktemporal import LSTMRegressor, RNNRegressor
 from sktemporal.datasets import adding_problem
 
-warnings.filterwarnings("ignore", category=ConvergenceWarning)  # fixed epoch budgets
+warnings.filterwarnings(
+    "ignore", category=ConvergenceWarning
+)  # fixed epoch budgets
 
 
 def make_data(seq_length):
@@ -56,12 +58,22 @@ BASELINE = 1 / 6  # MSE of always predicting 1.0
 # gradient clipping (``clip_norm``) against the *exploding* side of the problem; nothing
 # helps it against the vanishing side.  As a control, the same Elman network is also
 # trained on short sequences (``T = 10`` and ``T = 20``), where the gap is small.
-common = dict(batch_size=50, learning_rate_init=0.01, max_iter=35, tol=0, n_iter_no_change=35,
-              random_state=0)
+common = {
+    "batch_size": 50,
+    "learning_rate_init": 0.01,
+    "max_iter": 35,
+    "tol": 0,
+    "n_iter_no_change": 35,
+    "random_state": 0,
+}
 runs = [
     ("Elman, T = 10", 10, RNNRegressor((32,), clip_norm=1.0, **common)),
     ("Elman, T = 20", 20, RNNRegressor((32,), clip_norm=1.0, **common)),
-    ("Elman, T = 100", 100, RNNRegressor((32,), clip_norm=1.0, **common)),
+    (
+        "Elman, T = 100",
+        100,
+        RNNRegressor((32,), clip_norm=1.0, **common),
+    ),
     ("LSTM, T = 100", 100, LSTMRegressor((32,), **common)),
 ]
 fitted = {}
@@ -72,19 +84,34 @@ for name, seq_length, model in runs:
     seconds = time.perf_counter() - start
     mse = float(np.mean((model.predict(X_test) - y_test) ** 2))
     fitted[name] = model
-    print(f"{name:15s} test MSE {mse:.4f} (baseline {BASELINE:.3f})   fit {seconds:5.2f} s")
+    print(
+        f"{name:15s} test MSE {mse:.4f} (baseline {BASELINE:.3f})   "
+        f"fit {seconds:5.2f} s"
+    )
 
 # %%
 # Loss curves
 # -----------
 fig, ax = plt.subplots(figsize=(7, 4))
-styles = {"Elman, T = 10": ("C0", ":"), "Elman, T = 20": ("C0", "--"),
-          "Elman, T = 100": ("C0", "-"), "LSTM, T = 100": ("C3", "-")}
+styles = {
+    "Elman, T = 10": ("C0", ":"),
+    "Elman, T = 20": ("C0", "--"),
+    "Elman, T = 100": ("C0", "-"),
+    "LSTM, T = 100": ("C3", "-"),
+}
 for name, model in fitted.items():
     color, ls = styles[name]
-    ax.semilogy(np.arange(1, len(model.loss_curve_) + 1), model.loss_curve_,
-                color=color, ls=ls, lw=2 if "100" in name else 1.2, label=name)
-ax.axhline(BASELINE / 2, color="k", lw=0.8, ls="-.", label="predict the mean")
+    ax.semilogy(
+        np.arange(1, len(model.loss_curve_) + 1),
+        model.loss_curve_,
+        color=color,
+        ls=ls,
+        lw=2 if "100" in name else 1.2,
+        label=name,
+    )
+ax.axhline(
+    BASELINE / 2, color="k", lw=0.8, ls="-.", label="predict the mean"
+)
 ax.set_xlabel("epoch")
 ax.set_ylabel("training loss (MSE / 2)")
 ax.set_title("Adding problem")
@@ -93,8 +120,10 @@ fig.tight_layout()
 
 lstm_curve = np.asarray(fitted["LSTM, T = 100"].loss_curve_)
 below = np.flatnonzero(lstm_curve < BASELINE / 2 / 10)
-print("LSTM, T = 100: loss below a tenth of the baseline from epoch",
-      int(below[0]) + 1 if below.size else "never (within this budget)")
+print(
+    "LSTM, T = 100: loss below a tenth of the baseline from epoch",
+    int(below[0]) + 1 if below.size else "never (within this budget)",
+)
 
 # %%
 # The short-sequence Elman networks learn the task; at ``T = 100`` the Elman network
@@ -122,15 +151,30 @@ for name in ("Elman, T = 100", "LSTM, T = 100"):
         bumped[:, t, 0] += eps
         sens[:, t] = (model.predict(bumped) - base) / eps
     sensitivity[name] = sens
-    print(f"{name:15s} mean d(output)/d(value): marked steps "
-          f"{sens[markers].mean():.2f}, unmarked steps {np.abs(sens[~markers]).mean():.3f}")
+    print(
+        f"{name:15s} mean d(output)/d(value): marked steps "
+        f"{sens[markers].mean():.2f}, unmarked steps "
+        f"{np.abs(sens[~markers]).mean():.3f}"
+    )
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(8, 4.2), sharey=True)
 for ax, (name, sens) in zip(axes, sensitivity.items()):
     steps = np.broadcast_to(np.arange(100), sens.shape)
-    ax.scatter(steps[~markers], sens[~markers], s=2, color="0.6", label="unmarked steps")
-    ax.scatter(steps[markers], sens[markers], s=8, color="C3", label="marked steps")
+    ax.scatter(
+        steps[~markers],
+        sens[~markers],
+        s=2,
+        color="0.6",
+        label="unmarked steps",
+    )
+    ax.scatter(
+        steps[markers],
+        sens[markers],
+        s=8,
+        color="C3",
+        label="marked steps",
+    )
     ax.axhline(1.0, color="k", lw=0.6, ls=":")
     ax.set_xlabel("time step of the perturbed value")
     ax.set_title(name)

@@ -37,7 +37,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.linear_model import Ridge
-from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
+from sklearn.model_selection import (
+    GridSearchCV,
+    TimeSeriesSplit,
+    cross_val_score,
+)
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures
@@ -51,9 +55,13 @@ cv = TimeSeriesSplit(n_splits=5)
 
 regressors = {
     "Ridge": Ridge(alpha=1e-3),
-    "quadratic + Ridge": make_pipeline(PolynomialFeatures(2), Ridge(alpha=1e-3)),
+    "quadratic + Ridge": make_pipeline(
+        PolynomialFeatures(2), Ridge(alpha=1e-3)
+    ),
     "k nearest neighbours": KNeighborsRegressor(n_neighbors=10),
-    "random forest": RandomForestRegressor(n_estimators=50, min_samples_leaf=3, random_state=0),
+    "random forest": RandomForestRegressor(
+        n_estimators=50, min_samples_leaf=3, random_state=0
+    ),
 }
 
 # %%
@@ -62,14 +70,26 @@ regressors = {
 # ``DelayEmbedding(delays=10)`` gives each row the lags 0…10 of the input.  The first
 # ten rows reach back before the start of the series; they are padded with the first
 # value (``fill='edge'``) so that ``X`` and ``y`` keep the same length.
-memories = {"no memory": None, "delay line, 11 taps": DelayEmbedding(delays=10)}
+memories = {
+    "no memory": None,
+    "delay line, 11 taps": DelayEmbedding(delays=10),
+}
 scores = {}
 for name, regressor in regressors.items():
     for memory_name, memory in memories.items():
-        model = regressor if memory is None else make_pipeline(memory, regressor)
-        nrmse = -cross_val_score(model, X, y, cv=cv, scoring=neg_nrmse_scorer)
+        model = (
+            regressor
+            if memory is None
+            else make_pipeline(memory, regressor)
+        )
+        nrmse = -cross_val_score(
+            model, X, y, cv=cv, scoring=neg_nrmse_scorer
+        )
         scores[name, memory_name] = nrmse
-        print(f"{name:22s} {memory_name:20s} NRMSE {nrmse.mean():.3f} ± {nrmse.std():.3f}")
+        print(
+            f"{name:22s} {memory_name:20s} "
+            f"NRMSE {nrmse.mean():.3f} ± {nrmse.std():.3f}"
+        )
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 4))
@@ -78,10 +98,19 @@ x = np.arange(len(names))
 for k, memory_name in enumerate(memories):
     means = [scores[n, memory_name].mean() for n in names]
     stds = [scores[n, memory_name].std() for n in names]
-    ax.bar(x + (k - 0.5) * 0.38, means, 0.38, yerr=stds, capsize=3, label=memory_name)
+    ax.bar(
+        x + (k - 0.5) * 0.38,
+        means,
+        0.38,
+        yerr=stds,
+        capsize=3,
+        label=memory_name,
+    )
 ax.set_xticks(x, names)
 ax.set_ylabel("NRMSE (5 TimeSeriesSplit folds)")
-ax.set_title("NARMA10: any regressor, with and without a tapped delay line")
+ax.set_title(
+    "NARMA10: any regressor, with and without a tapped delay line"
+)
 ax.axhline(1.0, color="k", lw=0.6, ls=":")
 ax.legend()
 fig.tight_layout()
@@ -101,7 +130,9 @@ fig.tight_layout()
 search = GridSearchCV(
     make_pipeline(
         GammaMemory(order=5),
-        RandomForestRegressor(n_estimators=50, min_samples_leaf=3, random_state=0),
+        RandomForestRegressor(
+            n_estimators=50, min_samples_leaf=3, random_state=0
+        ),
     ),
     {"gammamemory__mu": [0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0]},
     cv=cv,
@@ -111,14 +142,28 @@ mus = np.array(search.cv_results_["param_gammamemory__mu"], dtype=float)
 mean = -search.cv_results_["mean_test_score"]
 std = search.cv_results_["std_test_score"]
 for mu, m, s in zip(mus, mean, std):
-    print(f"GammaMemory(order=5, mu={mu:.1f}) + random forest: NRMSE {m:.3f} ± {s:.3f}")
+    print(
+        f"GammaMemory(order=5, mu={mu:.1f}) + random forest: "
+        f"NRMSE {m:.3f} ± {s:.3f}"
+    )
 print("best:", search.best_params_)
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.8))
-ax.errorbar(mus, mean, yerr=std, marker="o", capsize=3, label="gamma memory, 6 taps")
-ax.axhline(scores["random forest", "delay line, 11 taps"].mean(), color="C1", ls="--",
-           label="delay line, 11 taps")
+ax.errorbar(
+    mus,
+    mean,
+    yerr=std,
+    marker="o",
+    capsize=3,
+    label="gamma memory, 6 taps",
+)
+ax.axhline(
+    scores["random forest", "delay line, 11 taps"].mean(),
+    color="C1",
+    ls="--",
+    label="delay line, 11 taps",
+)
 ax.set_xlabel("mu  (1 = plain delay line; memory depth = order / mu)")
 ax.set_ylabel("NRMSE")
 ax.set_title("Random forest on NARMA10: gamma memory")

@@ -38,7 +38,10 @@ from sktemporal.datasets import narma
 from sktemporal.metrics import neg_nrmse_scorer, nrmse
 
 X, y = narma(3000, random_state=0)
-X_search, y_search = X[:2000], y[:2000]  # the last 1,000 steps are kept for a final test
+X_search, y_search = (
+    X[:2000],
+    y[:2000],
+)  # the last 1,000 steps are kept for a final test
 
 spectral_radii = [0.2, 0.5, 0.8, 0.95, 1.1, 1.3]
 leak_rates = [0.1, 0.2, 0.4, 0.7, 1.0]
@@ -50,9 +53,13 @@ search = GridSearchCV(
 )
 start = time.perf_counter()
 search.fit(X_search, y_search)
-print(f"{len(spectral_radii) * len(leak_rates)} settings x 5 folds in "
-      f"{time.perf_counter() - start:.1f} s")
-print("best:", search.best_params_, f"CV NRMSE {-search.best_score_:.3f}")
+print(
+    f"{len(spectral_radii) * len(leak_rates)} settings x 5 folds in "
+    f"{time.perf_counter() - start:.1f} s"
+)
+print(
+    "best:", search.best_params_, f"CV NRMSE {-search.best_score_:.3f}"
+)
 
 # %%
 # The heat map
@@ -60,10 +67,14 @@ print("best:", search.best_params_, f"CV NRMSE {-search.best_score_:.3f}")
 # ``cv_results_`` lists the settings in the order of the (alphabetically sorted)
 # parameter grid — here ``leak_rate`` outer, ``spectral_radius`` inner — so the mean
 # scores reshape into a table.
-cv_nrmse = -search.cv_results_["mean_test_score"].reshape(len(leak_rates), len(spectral_radii))
+cv_nrmse = -search.cv_results_["mean_test_score"].reshape(
+    len(leak_rates), len(spectral_radii)
+)
 
 fig, ax = plt.subplots(figsize=(7, 4.5))
-image = ax.imshow(cv_nrmse, cmap="viridis_r", origin="lower", aspect="auto")
+image = ax.imshow(
+    cv_nrmse, cmap="viridis_r", origin="lower", aspect="auto"
+)
 ax.set_xticks(range(len(spectral_radii)), spectral_radii)
 ax.set_yticks(range(len(leak_rates)), leak_rates)
 ax.set_xlabel("spectral_radius")
@@ -71,8 +82,17 @@ ax.set_ylabel("leak_rate")
 for i in range(len(leak_rates)):
     for j in range(len(spectral_radii)):
         value = cv_nrmse[i, j]
-        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8,
-                color="white" if value > cv_nrmse.min() + 0.6 * np.ptp(cv_nrmse) else "black")
+        ax.text(
+            j,
+            i,
+            f"{value:.2f}",
+            ha="center",
+            va="center",
+            fontsize=10,
+            color="white"
+            if value > cv_nrmse.min() + 0.6 * np.ptp(cv_nrmse)
+            else "black",
+        )
 fig.colorbar(image, ax=ax, label="mean CV NRMSE (5 folds)")
 ax.set_title("ESN (200 units) on NARMA10")
 fig.tight_layout()
@@ -91,7 +111,8 @@ fig.tight_layout()
 # whole series and scoring the last 1,000 steps keeps every prediction one step ahead
 # while starting the test block from a warm state.
 pred = search.predict(X)
-print(f"test NRMSE of the refitted best model: {nrmse(y[2000:], pred[2000:]):.3f}")
+test_nrmse = nrmse(y[2000:], pred[2000:])
+print(f"test NRMSE of the refitted best model: {test_nrmse:.3f}")
 
 # %%
 # Notes

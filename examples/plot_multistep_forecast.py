@@ -41,25 +41,38 @@ from sklearn.preprocessing import StandardScaler
 
 from sktemporal import ESNRegressor, Seq2SeqRegressor, TDNNRegressor
 from sktemporal.datasets import mackey_glass
-from sktemporal.forecasting import make_horizon_targets, make_windows, recursive_forecast
+from sktemporal.forecasting import (
+    make_horizon_targets,
+    make_windows,
+    recursive_forecast,
+)
 from sktemporal.metrics import nrmse
 
-warnings.filterwarnings("ignore", category=ConvergenceWarning)  # fixed epoch budgets
+warnings.filterwarnings(
+    "ignore", category=ConvergenceWarning
+)  # fixed epoch budgets
 
 H = 20
 n_train = 3000
 series, _ = mackey_glass(4000, random_state=0)
-series = StandardScaler().fit(series[:n_train]).transform(series)  # (4000, 1)
+series = (
+    StandardScaler().fit(series[:n_train]).transform(series)
+)  # (4000, 1)
 
-# forecast origins: the last observed step of each forecast, every 5th step of the test part
+# forecast origins: the last observed step of each forecast,
+# every 5th step of the test part
 origins = np.arange(n_train, len(series) - H, 5)
-truth = series[origins[:, None] + np.arange(1, H + 1), 0]  # (n_origins, H)
+truth = series[
+    origins[:, None] + np.arange(1, H + 1), 0
+]  # (n_origins, H)
 print(f"{len(origins)} forecast origins, each forecasting {H} steps")
 
 
 def nrmse_per_step(forecasts):
     """NRMSE of each horizon step over all origins."""
-    return np.array([nrmse(truth[:, h], forecasts[:, h]) for h in range(H)])
+    return np.array(
+        [nrmse(truth[:, h], forecasts[:, h]) for h in range(H)]
+    )
 
 
 results = {}
@@ -74,11 +87,25 @@ results = {}
 # at the end of the training series, so the history is the series *after* the training
 # inputs, up to the origin.
 start = time.perf_counter()
-esn = ESNRegressor(n_reservoir=500, spectral_radius=1.0, leak_rate=0.3, alpha=1e-8,
-                   washout=100, random_state=0)
+esn = ESNRegressor(
+    n_reservoir=500,
+    spectral_radius=1.0,
+    leak_rate=0.3,
+    alpha=1e-8,
+    washout=100,
+    random_state=0,
+)
 esn.fit(series[: n_train - 1], series[1:n_train, 0])
-forecasts = np.array([recursive_forecast(esn, series[n_train - 1 : t + 1], H) for t in origins])
-results["recursive ESN (500 units)"] = (forecasts, time.perf_counter() - start)
+forecasts = np.array(
+    [
+        recursive_forecast(esn, series[n_train - 1 : t + 1], H)
+        for t in origins
+    ]
+)
+results["recursive ESN (500 units)"] = (
+    forecasts,
+    time.perf_counter() - start,
+)
 
 # %%
 # Direct: a TDNN with 20 outputs
@@ -89,12 +116,24 @@ results["recursive ESN (500 units)"] = (forecasts, time.perf_counter() - start)
 # tapped delay line and predicts the 20 outputs at once.  Predicting on the whole series
 # gives a 20-step forecast at every step; the origins' rows are kept.
 start = time.perf_counter()
-X_direct, Y_direct = make_horizon_targets(series[:n_train], horizon=H)  # (2980, 1), (2980, 20)
-tdnn = TDNNRegressor((64,), delays=20, learning_rate_init=0.003, max_iter=200, tol=0,
-                     n_iter_no_change=200, random_state=0)
+X_direct, Y_direct = make_horizon_targets(
+    series[:n_train], horizon=H
+)  # (2980, 1), (2980, 20)
+tdnn = TDNNRegressor(
+    (64,),
+    delays=20,
+    learning_rate_init=0.003,
+    max_iter=200,
+    tol=0,
+    n_iter_no_change=200,
+    random_state=0,
+)
 tdnn.fit(X_direct, Y_direct)
 forecasts = tdnn.predict(series)[origins]
-results["direct TDNN (21 taps, 64 units)"] = (forecasts, time.perf_counter() - start)
+results["direct TDNN (21 taps, 64 units)"] = (
+    forecasts,
+    time.perf_counter() - start,
+)
 
 # %%
 # Encoder–decoder: an LSTM sequence-to-sequence model
@@ -104,14 +143,34 @@ results["direct TDNN (21 taps, 64 units)"] = (forecasts, time.perf_counter() - s
 # the example fast).  The decoder is trained with teacher forcing (it is fed the true
 # previous value) and predicts in closed loop.
 start = time.perf_counter()
-X_windows, Y_windows = make_windows(series[:n_train], window=30, horizon=H, stride=3)
-print("seq2seq training windows:", X_windows.shape, "targets:", Y_windows.shape)
-seq2seq = Seq2SeqRegressor((32,), cell="lstm", learning_rate_init=0.01, batch_size=64,
-                           max_iter=60, tol=0, n_iter_no_change=60, random_state=0)
+X_windows, Y_windows = make_windows(
+    series[:n_train], window=30, horizon=H, stride=3
+)
+print(
+    "seq2seq training windows:",
+    X_windows.shape,
+    "targets:",
+    Y_windows.shape,
+)
+seq2seq = Seq2SeqRegressor(
+    (32,),
+    cell="lstm",
+    learning_rate_init=0.01,
+    batch_size=64,
+    max_iter=60,
+    tol=0,
+    n_iter_no_change=60,
+    random_state=0,
+)
 seq2seq.fit(X_windows, Y_windows)
-windows_at_origins = np.stack([series[t - 29 : t + 1] for t in origins])  # (n_origins, 30, 1)
+windows_at_origins = np.stack(
+    [series[t - 29 : t + 1] for t in origins]
+)  # (n_origins, 30, 1)
 forecasts = seq2seq.predict(windows_at_origins)
-results["encoder-decoder LSTM (32 units)"] = (forecasts, time.perf_counter() - start)
+results["encoder-decoder LSTM (32 units)"] = (
+    forecasts,
+    time.perf_counter() - start,
+)
 
 # %%
 # A reference: persistence (the last observed value, repeated) is what any forecast
@@ -119,24 +178,33 @@ results["encoder-decoder LSTM (32 units)"] = (forecasts, time.perf_counter() - s
 results["persistence"] = (np.repeat(series[origins], H, axis=1), 0.0)
 
 errors = {name: nrmse_per_step(f) for name, (f, _) in results.items()}
-for name, (f, seconds) in results.items():
+for name, (_, seconds) in results.items():
     e = errors[name]
-    print(f"{name:34s} NRMSE  h=1 {e[0]:.4f}  h=5 {e[4]:.4f}  h=10 {e[9]:.4f}  "
-          f"h=20 {e[19]:.4f}   fit+forecast {seconds:5.2f} s")
+    print(
+        f"{name:34s} NRMSE  h=1 {e[0]:.4f}  h=5 {e[4]:.4f}  "
+        f"h=10 {e[9]:.4f}  h=20 {e[19]:.4f}   "
+        f"fit+forecast {seconds:5.2f} s"
+    )
 
 # %%
 # NRMSE per horizon step
 # ----------------------
-fig, ax = plt.subplots(figsize=(7.5, 4.5))
+fig, ax = plt.subplots(figsize=(8, 4.5))
 steps = np.arange(1, H + 1)
 for (name, e), marker in zip(errors.items(), "osD."):
-    ax.semilogy(steps, e, marker=marker, ms=4, label=name,
-                color="0.5" if name == "persistence" else None)
+    ax.semilogy(
+        steps,
+        e,
+        marker=marker,
+        ms=4,
+        label=name,
+        color="0.5" if name == "persistence" else None,
+    )
 ax.set_xlabel("horizon step h")
 ax.set_ylabel("NRMSE over forecast origins")
 ax.set_xticks([1, 5, 10, 15, 20])
 ax.set_title("Mackey–Glass, 20-step forecasts")
-ax.legend(fontsize=8)
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
 fig.tight_layout()
 
 # %%
@@ -144,7 +212,9 @@ fig.tight_layout()
 # -----------------------------
 k = 50
 t0 = origins[k]
-fig, (ax, ax_err) = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1.6, 1]})
+fig, (ax, ax_err) = plt.subplots(
+    1, 2, figsize=(8, 4.6), gridspec_kw={"width_ratios": [1.5, 1]}
+)
 past = np.arange(t0 - 60, t0 + 1)
 future = np.arange(t0 + 1, t0 + H + 1)
 ax.plot(past, series[past, 0], color="k", lw=1.5, label="observed")
@@ -152,17 +222,24 @@ ax.plot(future, truth[k], color="0.75", lw=5, label="truth")
 for name, (f, _) in results.items():
     if name != "persistence":
         ax.plot(future, f[k], marker=".", lw=1, label=name)
-        ax_err.semilogy(steps, np.abs(f[k] - truth[k]), marker=".", lw=1, label=name)
+        ax_err.semilogy(
+            steps, np.abs(f[k] - truth[k]), marker=".", lw=1, label=name
+        )
 ax.axvline(t0, color="0.6", lw=0.8)
 ax.set_xlabel("time step")
 ax.set_ylabel("standardised value")
 ax.set_title(f"forecasts from origin t = {t0}")
-ax.legend(fontsize=7, loc="lower left")
 ax_err.set_xlabel("horizon step h")
 ax_err.set_ylabel("|forecast - truth|")
 ax_err.set_xticks([1, 5, 10, 15, 20])
 ax_err.set_title("their errors")
-fig.tight_layout()
+fig.legend(
+    *ax.get_legend_handles_labels(),
+    loc="lower center",
+    ncol=2,
+    frameon=False,
+)
+fig.tight_layout(rect=(0, 0.2, 1, 1))
 
 # %%
 # Reading the result

@@ -45,7 +45,8 @@ X, y = narma(4000, random_state=0)
 n_train = 3000
 X_train, y_train = X[:n_train], y[:n_train]
 
-# the gradient-trained networks stop at max_iter on purpose (small budgets)
+# the gradient-trained networks stop at max_iter on purpose
+# (small budgets)
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 
@@ -60,23 +61,43 @@ warnings.filterwarnings("ignore", category=ConvergenceWarning)
 # ``input_scaling`` is its own input gain and the ridge readout is fitted in closed form.
 def scaled(model):
     return TransformedTargetRegressor(
-        make_pipeline(StandardScaler(), model), transformer=StandardScaler()
+        make_pipeline(StandardScaler(), model),
+        transformer=StandardScaler(),
     )
 
 
 models = {
     "ESN\n400 units, ridge": ESNRegressor(
-        n_reservoir=400, spectral_radius=1.0, input_scaling=0.5, alpha=1e-6, washout=100,
+        n_reservoir=400,
+        spectral_radius=1.0,
+        input_scaling=0.5,
+        alpha=1e-6,
+        washout=100,
         random_state=0,
     ),
-    "TDNN\n21 taps, MLP (64,)": scaled(TDNNRegressor(
-        (64,), delays=20, learning_rate_init=0.003, max_iter=200, tol=0, n_iter_no_change=200,
-        random_state=0,
-    )),
-    "LSTM\n32 units, TBPTT 50": scaled(LSTMRegressor(
-        (32,), bptt_steps=50, batch_size=16, learning_rate_init=0.003, max_iter=500, tol=0,
-        n_iter_no_change=500, random_state=0,
-    )),
+    "TDNN\n21 taps, MLP (64,)": scaled(
+        TDNNRegressor(
+            (64,),
+            delays=20,
+            learning_rate_init=0.003,
+            max_iter=200,
+            tol=0,
+            n_iter_no_change=200,
+            random_state=0,
+        )
+    ),
+    "LSTM\n32 units, TBPTT 50": scaled(
+        LSTMRegressor(
+            (32,),
+            bptt_steps=50,
+            batch_size=16,
+            learning_rate_init=0.003,
+            max_iter=500,
+            tol=0,
+            n_iter_no_change=500,
+            random_state=0,
+        )
+    ),
 }
 
 # %%
@@ -94,19 +115,21 @@ for name, model in models.items():
     model.fit(X_train, y_train)
     seconds = time.perf_counter() - start
     pred = model.predict(X)
-    results[name] = dict(
-        train=nrmse(y[100:n_train], pred[100:n_train]),
-        test=nrmse(y[n_train:], pred[n_train:]),
-        seconds=seconds,
-        pred=pred,
-    )
+    results[name] = {
+        "train": nrmse(y[100:n_train], pred[100:n_train]),
+        "test": nrmse(y[n_train:], pred[n_train:]),
+        "seconds": seconds,
+        "pred": pred,
+    }
     label = name.replace("\n", ", ")
-    print(f"{label:32s} train NRMSE {results[name]['train']:.3f}   test NRMSE "
-          f"{results[name]['test']:.3f}   fit {seconds:5.2f} s")
+    print(
+        f"{label:32s} train NRMSE {results[name]['train']:.3f}   "
+        f"test NRMSE {results[name]['test']:.3f}   fit {seconds:5.2f} s"
+    )
 
 # %%
 names = list(results)
-fig, (ax_err, ax_time) = plt.subplots(1, 2, figsize=(9, 3.8))
+fig, (ax_err, ax_time) = plt.subplots(1, 2, figsize=(8, 4.2))
 colors = ["C0", "C1", "C2"]
 ax_err.bar(names, [results[n]["test"] for n in names], color=colors)
 ax_err.set_ylabel("test NRMSE (lower is better)")
@@ -115,19 +138,25 @@ ax_time.bar(names, [results[n]["seconds"] for n in names], color=colors)
 ax_time.set_ylabel("fit time (s)")
 ax_time.set_title("training time (this machine)")
 for ax in (ax_err, ax_time):
-    ax.tick_params(axis="x", labelsize=8)
+    ax.tick_params(axis="x", labelsize=10)
 fig.tight_layout()
 
 # %%
 # And what the predictions look like on a stretch of the test block:
-fig, ax = plt.subplots(figsize=(9, 3.2))
+fig, ax = plt.subplots(figsize=(8, 3.6))
 window = np.arange(n_train, n_train + 150)
 ax.plot(window, y[window], color="k", lw=2, label="NARMA10 output")
 for name, color in zip(names, colors):
-    ax.plot(window, results[name]["pred"][window], color=color, lw=1,
-            label=name.split("\n")[0])
+    ax.plot(
+        window,
+        results[name]["pred"][window],
+        color=color,
+        lw=1,
+        label=name.split("\n")[0],
+    )
 ax.set_xlabel("time step")
-ax.legend(ncol=4, fontsize=8, loc="upper left")
+ax.set_ylabel("y(t)")
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
 fig.tight_layout()
 
 # %%

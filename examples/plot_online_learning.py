@@ -45,7 +45,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sktemporal import RNNRegressor
 from sktemporal.metrics import nrmse
 
-# partial_fit makes one pass over each chunk; the convergence warning is expected
+# partial_fit makes one pass over each chunk: the convergence
+# warning is expected
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 n_steps, switch, chunk = 10_000, 6_000, 100
@@ -66,11 +67,19 @@ X = x[:, None]  # one series: rows are time steps
 # ``process_noise``, ``measurement_noise`` and ``initial_covariance`` for the Kalman
 # filters (the process noise is what lets the filter keep adapting).
 learners = {
-    "BPTT (adam)": RNNRegressor((8,), learning_rate_init=0.01, random_state=0),
-    "truncated BPTT, k=10 (adam)": RNNRegressor(
-        (8,), bptt_steps=10, batch_size=1, learning_rate_init=0.01, random_state=0
+    "BPTT (adam)": RNNRegressor(
+        (8,), learning_rate_init=0.01, random_state=0
     ),
-    "RTRL": RNNRegressor((8,), solver="rtrl", learning_rate_init=0.01, random_state=0),
+    "truncated BPTT, k=10 (adam)": RNNRegressor(
+        (8,),
+        bptt_steps=10,
+        batch_size=1,
+        learning_rate_init=0.01,
+        random_state=0,
+    ),
+    "RTRL": RNNRegressor(
+        (8,), solver="rtrl", learning_rate_init=0.003, random_state=0
+    ),
     "EKF": RNNRegressor((8,), solver="ekf", random_state=0),
     "DEKF": RNNRegressor((8,), solver="dekf", random_state=0),
 }
@@ -78,12 +87,12 @@ learners = {
 # %%
 # Test, then train
 # ----------------
-# ``predict`` starts a series from a zero state, so each chunk is predicted together
-# with the 50 steps before it (already seen, and part of every learner's past) and only
-# the chunk's own rows are scored.  The online solvers' ``partial_fit`` continues from
-# the state, sensitivities and covariance carried over from the previous chunk: learning
-# the stream chunk by chunk gives exactly the weights of one pass over it.
-context = 50
+# ``predict`` on a series continues from the state the network reached at the end of
+# the last chunk it learned (``initial_state='continue'``), so each new chunk is
+# predicted as it arrives, before it is learned.  The online solvers' ``partial_fit``
+# continues from the state, sensitivities and covariance carried over from the previous
+# chunk.  Inputs and targets are standardized inside with the statistics of the first
+# chunk (``scaler='standard'``).
 starts = np.arange(0, n_steps, chunk)
 errors, seconds = {}, {}
 for name, model in learners.items():
@@ -91,40 +100,52 @@ for name, model in learners.items():
     start_time = time.perf_counter()
     for s in starts:
         e = s + chunk
-        if s > 0:  # nothing to predict with before the first chunk has been learned
-            pred = model.predict(X[s - context : e])[-chunk:]
+        # nothing to predict with before the first chunk has been learned
+        if s > 0:
+            pred = model.predict(X[s:e])
             chunk_errors.append(nrmse(y[s:e], pred))
         model.partial_fit(X[s:e], y[s:e])
     seconds[name] = time.perf_counter() - start_time
     errors[name] = np.array(chunk_errors)
 
-before = (starts[1:] >= switch - 1000) & (starts[1:] < switch)  # last 1,000 steps of system 1
-end = starts[1:] >= n_steps - 1000  # last 1,000 steps of the stream
+# the last 1,000 steps of system 1, and of the stream
+before = (starts[1:] >= switch - 1000) & (starts[1:] < switch)
+end = starts[1:] >= n_steps - 1000
 for name in learners:
-    print(f"{name:28s} prequential NRMSE: before the switch {errors[name][before].mean():.3f}, "
-          f"at the end {errors[name][end].mean():.3f};  wall time {seconds[name]:5.2f} s")
+    print(
+        f"{name:28s} prequential NRMSE: before the switch "
+        f"{errors[name][before].mean():.3f}, at the end "
+        f"{errors[name][end].mean():.3f};  "
+        f"wall time {seconds[name]:5.2f} s"
+    )
 
 # %%
 fig, (ax, ax_time) = plt.subplots(
-    1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [2.6, 1]}
+    2, 1, figsize=(8, 7.5), gridspec_kw={"height_ratios": [2.2, 1]}
 )
 kernel = np.ones(5) / 5  # running mean over 5 chunks (500 steps)
 centres = starts[1:] + chunk / 2
 for name, err in errors.items():
-    ax.plot(centres[2:-2], np.convolve(err, kernel, mode="valid"), label=name)
+    ax.plot(
+        centres[2:-2], np.convolve(err, kernel, mode="valid"), label=name
+    )
 ax.axvline(switch, color="k", lw=0.8, ls="--")
-ax.text(switch, ax.get_ylim()[1], " system changes", va="top", fontsize=8)
+ax.text(switch, ax.get_ylim()[1], " system changes", va="top")
 ax.set_xlabel("time step")
 ax.set_ylabel("prequential NRMSE (running mean)")
 ax.set_yscale("log")
-ax.set_ylim(0.5 * min(err.min() for err in errors.values()), None)  # room for the legend
-ax.set_title("Error of predictions made before learning each chunk")
-ax.legend(fontsize=8, loc="lower left")
+ax.set_title(
+    "Error of predictions made before learning each chunk\n"
+    "(colours as in the bar chart below)"
+)
 names = list(seconds)
-ax_time.barh(names, [seconds[n] for n in names], color=[f"C{i}" for i in range(len(names))])
+ax_time.barh(
+    names,
+    [seconds[n] for n in names],
+    color=[f"C{i}" for i in range(len(names))],
+)
 ax_time.invert_yaxis()
 ax_time.set_xlabel("wall time for the whole stream (s)")
-ax_time.tick_params(axis="y", labelsize=8)
 fig.tight_layout()
 
 # %%

@@ -39,21 +39,29 @@ from sktemporal import ESNClassifier, GRUClassifier, RNNClassifier
 from sktemporal.datasets import make_sequence_classification
 
 X, y = make_sequence_classification(
-    600, n_classes=5, noise=0.5, min_length=10, max_length=80, random_state=0
+    600,
+    n_classes=5,
+    noise=0.5,
+    min_length=10,
+    max_length=80,
+    random_state=0,
 )
-print(f"{len(X)} sequences, lengths {min(map(len, X))}..{max(map(len, X))}, "
-      f"shape of the first: {X[0].shape}, classes {np.unique(y)}")
+print(
+    f"{len(X)} sequences, lengths "
+    f"{min(map(len, X))}..{max(map(len, X))}, "
+    f"shape of the first: {X[0].shape}, classes {np.unique(y)}"
+)
 
 # train_test_split works on lists as on arrays
 X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size=1 / 3, stratify=y, random_state=0
 )
 
-fig, ax = plt.subplots(figsize=(8, 3))
+fig, ax = plt.subplots(figsize=(8, 3.6))
 for c in range(5):
     i = int(np.flatnonzero(y == c)[0])
     ax.plot(X[i][:, 0] + 3 * c, lw=1)
-    ax.text(-2, 3 * c, f"class {c}", ha="right", va="center", fontsize=8)
+    ax.text(-2, 3 * c, f"class {c}", ha="right", va="center")
 ax.set_yticks([])
 ax.set_xlim(-14, 82)
 ax.set_xlabel("time step")
@@ -67,14 +75,24 @@ fig.tight_layout()
 # when the training loss stalls.  ``clip_norm=1.0`` caps the gradient norm, the usual
 # guard against exploding gradients; on this data the Elman network trained without it
 # was much less reliable.
-warnings.filterwarnings("ignore", category=ConvergenceWarning)  # small budgets on purpose
+warnings.filterwarnings(
+    "ignore", category=ConvergenceWarning
+)  # small budgets on purpose
 
 models = {
-    "ESN (200 units)": ESNClassifier(n_reservoir=200, pooling="mean", random_state=0),
-    "Elman RNN (32)": RNNClassifier(
-        (32,), learning_rate_init=0.01, clip_norm=1.0, max_iter=60, random_state=0
+    "ESN (200 units)": ESNClassifier(
+        n_reservoir=200, pooling="mean", random_state=0
     ),
-    "GRU (16)": GRUClassifier((16,), learning_rate_init=0.02, max_iter=40, random_state=0),
+    "Elman RNN (32)": RNNClassifier(
+        (32,),
+        learning_rate_init=0.01,
+        clip_norm=1.0,
+        max_iter=60,
+        random_state=0,
+    ),
+    "GRU (16)": GRUClassifier(
+        (16,), learning_rate_init=0.02, max_iter=40, random_state=0
+    ),
 }
 predictions = {}
 for name, model in models.items():
@@ -82,14 +100,22 @@ for name, model in models.items():
     model.fit(X_train, y_train)
     seconds = time.perf_counter() - start
     predictions[name] = model.predict(X_test)
-    print(f"{name:16s} test accuracy {accuracy_score(y_test, predictions[name]):.3f}   "
-          f"fit {seconds:.2f} s")
+    print(
+        f"{name:16s} test accuracy "
+        f"{accuracy_score(y_test, predictions[name]):.3f}   "
+        f"fit {seconds:.2f} s"
+    )
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.6))
+fig, axes = plt.subplots(1, 3, figsize=(8, 3.6))
 for ax, (name, pred) in zip(axes, predictions.items()):
-    ConfusionMatrixDisplay.from_predictions(y_test, pred, ax=ax, colorbar=False)
-    ax.set_title(f"{name}\naccuracy {accuracy_score(y_test, pred):.2f}", fontsize=10)
+    ConfusionMatrixDisplay.from_predictions(
+        y_test, pred, ax=ax, colorbar=False
+    )
+    ax.set_title(
+        f"{name}\naccuracy {accuracy_score(y_test, pred):.2f}",
+        fontsize=11,
+    )
 fig.tight_layout()
 
 # %%
@@ -98,17 +124,27 @@ fig.tight_layout()
 # visible:
 lengths = np.array([len(x) for x in X_test])
 bins = [(10, 30), (31, 55), (56, 80)]
-fig, ax = plt.subplots(figsize=(6, 3.5))
+fig, ax = plt.subplots(figsize=(8, 3.8))
 width = 0.25
 for k, (name, pred) in enumerate(predictions.items()):
-    acc = [accuracy_score(y_test[(lengths >= lo) & (lengths <= hi)],
-                          pred[(lengths >= lo) & (lengths <= hi)]) for lo, hi in bins]
-    ax.bar(np.arange(len(bins)) + (k - 1) * width, acc, width, label=name)
-    print(f"{name:16s} accuracy by length {bins}: " + ", ".join(f"{a:.2f}" for a in acc))
+    acc = [
+        accuracy_score(
+            y_test[(lengths >= lo) & (lengths <= hi)],
+            pred[(lengths >= lo) & (lengths <= hi)],
+        )
+        for lo, hi in bins
+    ]
+    ax.bar(
+        np.arange(len(bins)) + (k - 1) * width, acc, width, label=name
+    )
+    print(
+        f"{name:16s} accuracy by length {bins}: "
+        + ", ".join(f"{a:.2f}" for a in acc)
+    )
 ax.set_xticks(range(len(bins)), [f"{lo}-{hi} steps" for lo, hi in bins])
 ax.set_ylim(0, 1.05)
 ax.set_ylabel("test accuracy")
-ax.legend(fontsize=8, loc="lower right")
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
 fig.tight_layout()
 
 # %%
@@ -117,14 +153,26 @@ fig.tight_layout()
 # ``return_list=False`` gives the same sequences as one ``(n_sequences, 80, 1)`` array,
 # padded with NaN; the models read it identically.
 X_padded, y_padded = make_sequence_classification(
-    600, n_classes=5, noise=0.5, min_length=10, max_length=80, random_state=0,
+    600,
+    n_classes=5,
+    noise=0.5,
+    min_length=10,
+    max_length=80,
+    random_state=0,
     return_list=False,
 )
-idx_train, idx_test = train_test_split(np.arange(600), test_size=1 / 3, stratify=y, random_state=0)
+idx_train, idx_test = train_test_split(
+    np.arange(600), test_size=1 / 3, stratify=y, random_state=0
+)
 esn = ESNClassifier(n_reservoir=200, pooling="mean", random_state=0)
 esn.fit(X_padded[idx_train], y_padded[idx_train])
-same = np.array_equal(esn.predict(X_padded[idx_test]), predictions["ESN (200 units)"])
-print(f"padded 3-D array: shape {X_padded.shape}, same ESN predictions as the list: {same}")
+same = np.array_equal(
+    esn.predict(X_padded[idx_test]), predictions["ESN (200 units)"]
+)
+print(
+    f"padded 3-D array: shape {X_padded.shape}, "
+    f"same ESN predictions as the list: {same}"
+)
 
 # %%
 # Notes

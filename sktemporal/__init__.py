@@ -13,14 +13,16 @@ from .neural_network import (
     TDNNRegressor,
 )
 from .preprocessing import DelayEmbedding, GammaMemory, StepwiseTransformer
-from .reservoir import ESNClassifier, ESNRegressor, Reservoir
+from .reservoir import ESNClassifier, ESNClassifierCV, ESNRegressor, ESNRegressorCV, Reservoir
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "DelayEmbedding",
     "ESNClassifier",
+    "ESNClassifierCV",
     "ESNRegressor",
+    "ESNRegressorCV",
     "GRUClassifier",
     "GRURegressor",
     "GammaMemory",

@@ -51,11 +51,11 @@ def _demo_cases():
         ("GammaMemory(10) + Ridge", "NARMA10",
          make_pipeline(st.GammaMemory(order=10, mu=1.0), Ridge(1e-6)),
          X_na, y_na, series_cv, neg_nrmse_scorer, "NRMSE"),
-        ("TDNNRegressor (20 taps, MLP 50)", "NARMA10",
-         st.TDNNRegressor((50,), delays=19, learning_rate_init=0.003, tol=1e-7, max_iter=200, random_state=0),
+        ("TDNNRegressor (20 taps, defaults)", "NARMA10",
+         st.TDNNRegressor(delays=19, random_state=0),
          X_na, y_na, series_cv, neg_nrmse_scorer, "NRMSE"),
-        ("RNNRegressor (Elman, tBPTT)", "NARMA10",
-         st.RNNRegressor((16,), bptt_steps=20, max_iter=40, learning_rate_init=0.01, random_state=0),
+        ("RNNRegressor (Elman, defaults)", "NARMA10",
+         st.RNNRegressor(random_state=0),
          X_na, y_na, series_cv, neg_nrmse_scorer, "NRMSE"),
         ("RNNRegressor (Elman)", "adding problem T=50",
          st.RNNRegressor((16,), max_iter=60, tol=1e-7, learning_rate_init=0.01, random_state=0),
@@ -66,13 +66,11 @@ def _demo_cases():
         ("ESNClassifier (200 units)", "3-class ragged sequences",
          make_pipeline(st.StepwiseTransformer(StandardScaler()), st.ESNClassifier(200, random_state=0)),
          X_cl, y_cl, coll_cv, "accuracy", "accuracy"),
-        ("Stepwise(Scaler) + RNNClassifier", "3-class ragged sequences",
-         make_pipeline(st.StepwiseTransformer(StandardScaler()),
-                       st.RNNClassifier((16,), max_iter=40, learning_rate_init=0.02, random_state=0)),
+        ("RNNClassifier (16 units, 40 epochs)", "3-class ragged sequences",
+         st.RNNClassifier((16,), max_iter=40, learning_rate_init=0.02, random_state=0),
          X_cl, y_cl, coll_cv, "accuracy", "accuracy"),
-        ("GRUClassifier", "3-class ragged sequences",
-         make_pipeline(st.StepwiseTransformer(StandardScaler()),
-                       st.GRUClassifier((16,), max_iter=40, learning_rate_init=0.02, random_state=0)),
+        ("GRUClassifier (16 units, 40 epochs)", "3-class ragged sequences",
+         st.GRUClassifier((16,), max_iter=40, random_state=0),
          X_cl, y_cl, coll_cv, "accuracy", "accuracy"),
     ]
     return cases
@@ -119,8 +117,34 @@ def _plot(rows, path):
     fig.savefig(path)
 
 
+_DESCRIPTION = """\
+sktemporal: temporal neural networks for scikit-learn.
+
+  python -m sktemporal demo        fit one model of each family on a built-in
+                                   dataset, cross-validated, and print a table
+                                   (model, task, score, fit seconds)
+  python -m sktemporal benchmark   compare with the reference libraries
+                                   (from a source checkout)
+"""
+
+_EPILOG = """\
+Reading the demo table: NRMSE and MSE are lower-is-better, accuracy is
+higher-is-better. On the adding problem, predicting the mean scores an MSE of
+0.167. The Elman network (RNNRegressor) scores worse than that (about 0.2):
+the error signal vanishes over the up to 50 steps between the marked values
+and the target, so it cannot learn the sum and fits noise in its training
+sequences instead (training MSE below 0.167, test MSE above). The LSTM
+carries the values across the gap and learns the task.
+"""
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m sktemporal", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m sktemporal",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p_demo = sub.add_parser("demo", help="fit each model family on a built-in dataset and print a table")
     p_demo.add_argument("--plot", metavar="FILE", help="also write a figure (needs matplotlib)")

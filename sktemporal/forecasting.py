@@ -14,9 +14,10 @@ targets start at ``t + 1``.
 """
 
 import numpy as np
+from sklearn.base import is_classifier
 
+from .utils._param_validation import POSITIVE_INT, check_params
 from .utils._sequences import check_sequences
-from .utils._validation import check_positive_int
 
 __all__ = ["make_windows", "make_horizon_targets", "recursive_forecast"]
 
@@ -75,8 +76,8 @@ def make_windows(series, window, horizon=1, *, y=None, stride=1):
     (array([0., 1., 2.]), array([3., 4.]))
     """
     values = _series(series, "series")
-    for value, name in ((window, "window"), (horizon, "horizon"), (stride, "stride")):
-        check_positive_int(value, name)
+    check_params(dict.fromkeys(("window", "horizon", "stride"), [POSITIVE_INT]), "make_windows",
+                 {"window": window, "horizon": horizon, "stride": stride})
     target, univariate = _targets(values, y)
     T = values.shape[0]
     ends = np.arange(window - 1, T - horizon, stride)
@@ -120,7 +121,7 @@ def make_horizon_targets(X, y=None, horizon=1):
            [4., 5.]]))
     """
     values = _series(X, "X")
-    check_positive_int(horizon, "horizon")
+    check_params({"horizon": [POSITIVE_INT]}, "make_horizon_targets", {"horizon": horizon})
     target, univariate = _targets(values, y)
     T = values.shape[0]
     if T <= horizon:
@@ -139,7 +140,8 @@ def recursive_forecast(estimator, history, n_steps):
 
     Parameters
     ----------
-    estimator : fitted estimator
+    estimator : fitted regressor
+        A classifier is refused: its predictions are labels, not the next input row.
     history : array-like of shape (n_timesteps, n_features)
         The observed series up to the forecast origin.
     n_steps : int
@@ -161,7 +163,13 @@ def recursive_forecast(estimator, history, n_steps):
     >>> bool(np.abs(future - s[200:210, 0]).max() < 0.05)
     True
     """
-    check_positive_int(n_steps, "n_steps")
+    check_params({"n_steps": [POSITIVE_INT]}, "recursive_forecast", {"n_steps": n_steps})
+    if is_classifier(estimator):
+        raise TypeError(
+            "recursive_forecast feeds each prediction back as the next input, so estimator must "
+            f"be a regressor (y[t] = X[t + 1]); got {type(estimator).__name__}, a classifier "
+            "whose predictions are class labels."
+        )
     if hasattr(estimator, "generate"):
         return estimator.generate(n_steps, warmup=history)
     hist = _series(history, "history")

@@ -1,6 +1,6 @@
 """Metrics for temporal models: normalised RMSE and memory capacity.
 
-Both accept targets in every layout of the package's data contract (DESIGN.md §1):
+Both accept targets in every layout of the package's data contract (see :ref:`data_contract`):
 1-D ``(n,)`` or 2-D ``(n, n_outputs)`` arrays (one series, or one target per
 sequence), 3-D ``(n_sequences, n_timesteps, n_outputs)`` per-step targets padded with
 NaN at the end of shorter sequences, and lists of per-step ``(T_i,)`` or
@@ -291,6 +291,7 @@ def nrmse(
             f"nrmse is undefined when the {normalization!r} scale of y_true is 0 (constant "
             "target); returning inf for the imperfect prediction(s).",
             UndefinedMetricWarning,
+            stacklevel=2,
         )
     if output_weights is None:
         return scores

@@ -73,13 +73,13 @@ def test_auto_overlap_from_the_decay_rate():
 
 
 def test_readout_merge_checks_shapes():
-    with pytest.raises(ValueError, match="Cannot merge a readout of 4 features"):
+    with pytest.raises(ValueError, match=r"cannot merge readout sums of shapes \(4, 1\) into \(3, 1\)"):
         RidgeReadout(3, 1, alpha=1.0).merge(RidgeReadout(4, 1, alpha=1.0))
 
 
 def test_overlap_parameter_is_checked():
     X, y = mackey_glass(300, random_state=0)
-    with pytest.raises(ValueError, match="overlap must be 'auto' or a non-negative int; got overlap=-1"):
+    with pytest.raises(ValueError, match=r"The 'overlap' parameter of ESNRegressor must be .*Got -1 instead"):
         ESNRegressor(overlap=-1).fit(X, y)
 
 
@@ -351,3 +351,70 @@ def test_dask_input_errors(client, mg):
     est = ESNRegressor(n_reservoir=10, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="X has 2 features"):
         est.predict(da.from_array(np.hstack([X, X]), chunks=(500, 2)))
+
+
+def test_standard_scaler_statistics_come_from_every_chunk(client, mg):
+    """scaler='standard': mean and standard deviation reduced on the cluster from all the
+    chunks (not from the head the client validates), folded into W_in as in memory."""
+    import dask.array as da
+
+    X, y, X_test, _ = mg
+    X = 3.0 * X + 10.0  # an offset and a scale the scaler must remove
+    params = dict(MG, scaler="standard")
+    ref = ESNRegressor(**params).fit(X, y)
+    est = ESNRegressor(**params).fit(da.from_array(X, chunks=(700, 1)), da.from_array(y, chunks=700))
+    np.testing.assert_allclose(est.input_center_, ref.input_center_, rtol=1e-12)
+    np.testing.assert_allclose(est.input_scale_, ref.input_scale_, rtol=1e-10)
+    np.testing.assert_allclose(est.input_weights_, ref.input_weights_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(est.predict(3.0 * X_test + 10.0), ref.predict(3.0 * X_test + 10.0),
+                               rtol=0, atol=1e-6)
+
+    # a NaN-padded collection: the padding is left out of the statistics, as in memory
+    rng = np.random.RandomState(0)
+    C = np.full((12, 8, 2), np.nan)
+    for i, t in enumerate(rng.randint(4, 9, size=12)):
+        C[i, :t] = rng.normal(5.0, 2.0, size=(t, 2))
+    res = Reservoir(n_reservoir=20, pooling="mean", scaler="standard", random_state=0)
+    ref = clone(res).fit(C)
+    res.fit(da.from_array(C, chunks=(5, 8, 2)))
+    np.testing.assert_allclose(res.input_center_, ref.input_center_, rtol=1e-12)
+    np.testing.assert_allclose(res.input_scale_, ref.input_scale_, rtol=1e-10)
+    np.testing.assert_allclose(res.transform(da.from_array(C, chunks=(5, 8, 2))).compute(), ref.transform(C),
+                               atol=1e-10)
+
+
+def test_robust_scaler_is_not_available_on_dask_and_changes_nothing(client, mg):
+    import dask.array as da
+
+    X, y, X_test, _ = mg
+    Xd, yd = da.from_array(X, chunks=(700, 1)), da.from_array(y, chunks=700)
+    est = ESNRegressor(**MG, scaler="robust")
+    with pytest.raises(NotImplementedError, match="scaler='robust' is not available for dask arrays"):
+        est.fit(Xd, yd)
+    assert not hasattr(est, "coef_") and not hasattr(est, "reservoir_weights_")
+    est.fit(X, y)  # in memory it works; a failed dask refit keeps that model
+    before = est.predict(X_test)
+    with pytest.raises(NotImplementedError, match="scaler='robust'"):
+        est.fit(Xd, yd)
+    np.testing.assert_array_equal(est.predict(X_test), before)
+    with pytest.raises(NotImplementedError, match="scaler='robust'"):
+        Reservoir(scaler="robust").fit(Xd)
+
+
+def test_cv_classes_refuse_dask_fit_but_predict_on_dask(client, mg):
+    import dask.array as da
+
+    from sktemporal.reservoir import ESNClassifierCV, ESNRegressorCV
+
+    X, y, X_test, _ = mg
+    Xd, yd = da.from_array(X, chunks=(700, 1)), da.from_array(y, chunks=700)
+    cv = ESNRegressorCV(**MG, alphas=[1e-8, 1e-4], cv=3)
+    with pytest.raises(NotImplementedError, match=r"ESNRegressorCV.fit does not take dask arrays.*X.compute\(\)"):
+        cv.fit(Xd, yd)
+    assert not hasattr(cv, "coef_")
+    with pytest.raises(NotImplementedError, match="ESNClassifierCV.fit does not take dask arrays"):
+        ESNClassifierCV().fit(da.from_array(X, chunks=(700, 1)), (y > y.mean()).astype(int))
+    cv.fit(X, y)
+    pred = cv.predict(da.from_array(X_test, chunks=(400, 1)))
+    assert is_dask_array(pred)
+    np.testing.assert_allclose(pred.compute(), cv.predict(X_test), rtol=0, atol=1e-6)

@@ -6,7 +6,6 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
-from test_nn_gradients import check_gradient, make_problem
 
 from sktemporal.datasets import adding_problem
 from sktemporal.neural_network import (
@@ -24,6 +23,8 @@ from sktemporal.neural_network._cells import CELLS, _Flush, _segments
 from sktemporal.neural_network._layers import Network, RecurrentLayer
 from sktemporal.neural_network._params import ParameterLayout
 from sktemporal.neural_network._training import TrainingData
+
+from _helpers import check_gradient, make_problem
 
 GATED = ["lstm", "gru"]
 
@@ -136,7 +137,7 @@ def _torch_to_views(module, layers, views, cell):
     for k, layer in enumerate(layers):
         for d, prefix in enumerate(layer.names):
             sfx = f"_l{k}" + ("_reverse" if d else "")
-            get = lambda name: getattr(module, name + sfx).detach().numpy()  # noqa: E731
+            get = lambda name, sfx=sfx: getattr(module, name + sfx).detach().numpy()  # noqa: E731
             views[prefix + "W_x"][...] = get("weight_ih").T
             views[prefix + "W_h"][...] = get("weight_hh").T
             if cell == "lstm":
@@ -211,7 +212,7 @@ def test_stacked_layers_match_torch(cell, bidirectional):
     for k, layer in enumerate(layers):
         for direction, prefix in enumerate(layer.names):
             sfx = f"_l{k}" + ("_reverse" if direction else "")
-            tg = lambda name: getattr(module, name + sfx).grad.numpy()  # noqa: E731
+            tg = lambda name, sfx=sfx: getattr(module, name + sfx).grad.numpy()  # noqa: E731
             assert rel_err(grads[prefix + "W_x"], tg("weight_ih").T) < 1e-9
             assert rel_err(grads[prefix + "W_h"], tg("weight_hh").T) < 1e-9
             if cell == "lstm":
@@ -303,7 +304,8 @@ def test_keras_layout_round_trip(Estimator):
     X = rng.normal(size=(10, 5, 2))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model = Estimator((4, 3), bidirectional=True, max_iter=2, random_state=0).fit(X, X[:, -1, 0])
+        model = Estimator((4, 3), bidirectional=True, max_iter=2, random_state=0,
+                          scaler=None).fit(X, X[:, -1, 0])
     weights = to_keras(model)
     assert len(weights) == 3 * 4 + 2
     views = model._net.layout.views(model.params_)
@@ -322,6 +324,20 @@ def test_keras_layout_round_trip(Estimator):
     from_keras(model, weights)
     np.testing.assert_array_equal(model.params_, params)
     np.testing.assert_array_equal(model.predict(X), before)
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, GRURegressor])
+def test_exported_weights_fold_the_internal_scaling(Estimator):
+    """to_keras/from_keras with scaler='standard': the exported weights act on raw data."""
+    rng = np.random.RandomState(7)
+    X = 50 + 10 * rng.normal(size=(10, 5, 2))
+    y = 1e3 * X[:, -1, 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = Estimator((4,), max_iter=3, random_state=0).fit(X, y)
+        raw = Estimator((4,), max_iter=1, random_state=1, scaler=None).fit(X, y)
+    from_keras(raw, to_keras(model))
+    np.testing.assert_allclose(raw.predict(X), model.predict(X), rtol=1e-9)
 
 
 # ----------------------------------------------------------------------- estimators

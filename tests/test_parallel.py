@@ -1,7 +1,11 @@
 """n_jobs: minibatches split across worker processes train as the serial loop does."""
 
+import gc
+import glob
 import os
 import pickle
+import signal
+import sys
 import warnings
 
 import numpy as np
@@ -16,8 +20,9 @@ from sktemporal.neural_network import (
     LSTMRegressor,
     RNNClassifier,
     RNNRegressor,
+    _gradients,
 )
-from sktemporal.neural_network import _gradients
+from sktemporal.utils import _workers
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="worker processes need a POSIX system")
 
@@ -114,7 +119,9 @@ def test_partial_fit_warm_start_and_pickle():
 @pytest.mark.parametrize("n_jobs", [0, 1.5, True, "2"])
 def test_invalid_n_jobs(n_jobs):
     X, y = np.zeros((3, 5, 1)), np.zeros(3)
-    with pytest.raises(ValueError, match="n_jobs must be None or a non-zero integer"):
+    with pytest.raises(ValueError, match=r"The 'n_jobs' parameter of LSTMRegressor must be an int in the range "
+                                         r"\(-inf, -1\], an int in the range \[1, inf\) or None. "
+                                         r"Got .* -1 means all CPUs"):
         LSTMRegressor((2,), n_jobs=n_jobs).fit(X, y)
 
 
@@ -125,19 +132,19 @@ def test_a_dead_worker_is_reported_and_replaced():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         est.fit(X, y)  # leaves an idle worker in the pool
-        assert _gradients._POOL.idle
-        for w in _gradients._POOL.idle:
+        assert _workers.POOL.idle
+        for w in _workers.POOL.idle:
             w.process.kill()
             w.process.wait()
         est.fit(X, y)  # a dead idle worker is discarded and a new one started
     assert np.isfinite(est.loss_curve_).all()
 
-    worker = _gradients._POOL.acquire(1)[0]
-    worker.request()  # no setup: the worker answers with its traceback
-    with pytest.raises(RuntimeError, match="worker process failed"):
-        worker.receive()
-    _gradients._POOL.release([worker])  # not reused after a failure
-    assert worker not in _gradients._POOL.idle
+    worker = _workers.POOL.acquire(1)[0]
+    worker.step()  # no setup: the worker answers with its traceback
+    with pytest.raises(RuntimeError, match=f"worker process {worker.pid} failed"):
+        worker.receive(5.0)
+    _workers.POOL.release([worker])  # not reused after a failure
+    assert worker not in _workers.POOL.idle
     assert worker.process.poll() is not None
 
 
@@ -149,11 +156,161 @@ def test_fallback_without_posix(monkeypatch):
 
 
 def test_no_worker_can_start(monkeypatch):
-    monkeypatch.setattr(_gradients.sys, "executable", "/nonexistent/python")
-    monkeypatch.setattr(_gradients._POOL, "idle", [])
+    monkeypatch.setattr(_workers.sys, "executable", "/nonexistent/python")
+    monkeypatch.setattr(_workers.POOL, "idle", [])
     rng = np.random.RandomState(0)
     X, y = rng.normal(size=(8, 5, 1)), rng.normal(size=8)
     with pytest.warns(RuntimeWarning, match="Could not start worker processes"):
         split = LSTMRegressor((2,), max_iter=1, n_jobs=2, random_state=0).partial_fit(X, y)
     serial = LSTMRegressor((2,), max_iter=1, random_state=0).partial_fit(X, y)
     np.testing.assert_allclose(split.params_, serial.params_)
+
+
+# --- bounded waits, shared memory, interrupts
+
+def record_workers(monkeypatch):
+    """The workers the fits of this test take from the pool, in order."""
+    taken, acquire = [], _workers.POOL.acquire
+
+    def recording(n):
+        workers = acquire(n)
+        taken.extend(workers)
+        return workers
+
+    monkeypatch.setattr(_workers.POOL, "acquire", recording)
+    return taken
+
+
+def on_own_chunk(monkeypatch, action, call):
+    """Run ``action()`` as the calling process starts its own share of its ``call``-th chunk
+    (the workers have just been asked for theirs)."""
+    original, calls = _gradients.loss_and_gradient, []
+
+    def hooked(*args):
+        calls.append(None)
+        if len(calls) == call:
+            action()
+        return original(*args)
+
+    monkeypatch.setattr(_gradients, "loss_and_gradient", hooked)
+
+
+def small_problem():
+    rng = np.random.RandomState(4)
+    return ragged(rng, n=16), rng.normal(size=16)
+
+
+def assert_split_fit_matches_serial(X, y):
+    serial, split = fit_both(LSTMRegressor((3,), batch_size=8, max_iter=2, random_state=0), X, y)
+    np.testing.assert_allclose(split.loss_curve_, serial.loss_curve_, rtol=1e-9)
+
+
+def shm_files():
+    return set(glob.glob("/dev/shm/sktemporal-*"))
+
+
+@pytest.mark.parametrize("fault, seen", [(signal.SIGSTOP, r"did not answer within [\d.]+ s .*: it was stopped"),
+                                         (signal.SIGKILL, "exited \\(killed by signal SIGKILL\\)")])
+def test_a_worker_stalled_or_killed_mid_fit_stops_it(monkeypatch, fault, seen):
+    """The wait is bounded: the fit raises a RuntimeError naming the worker, which is killed."""
+    monkeypatch.setattr(_workers, "REPLY_TIMEOUT_FLOOR", 1.0)
+    taken = record_workers(monkeypatch)
+    on_own_chunk(monkeypatch, lambda: os.kill(taken[0].pid, fault), call=2)
+    X, y = small_problem()
+    with pytest.raises(RuntimeError, match=seen) as excinfo:
+        LSTMRegressor((3,), batch_size=8, max_iter=2, random_state=0, n_jobs=2).fit(X, y)
+    assert f"worker process {taken[0].pid} " in str(excinfo.value)
+    assert taken[0].process.poll() is not None  # killed, not left stopped
+    assert taken[0] not in _workers.POOL.idle
+    monkeypatch.undo()
+    assert_split_fit_matches_serial(X, y)  # the next fit starts a new worker
+
+
+def test_an_idle_worker_that_stopped_answering_leaves_the_fit_to_one_process(monkeypatch):
+    X, y = small_problem()
+    assert_split_fit_matches_serial(X, y)  # leaves an idle worker
+    stopped = _workers.POOL.idle[0]
+    os.kill(stopped.pid, signal.SIGSTOP)
+    monkeypatch.setattr(_workers, "SETUP_TIMEOUT", 1.0)
+    monkeypatch.setattr(_workers.POOL, "idle", [stopped])
+    with pytest.warns(RuntimeWarning, match=f"Could not start worker processes.*{stopped.pid} did not answer"):
+        split = LSTMRegressor((3,), batch_size=8, max_iter=1, random_state=0, n_jobs=2).partial_fit(X, y)
+    serial = LSTMRegressor((3,), batch_size=8, max_iter=1, random_state=0).partial_fit(X, y)
+    np.testing.assert_allclose(split.params_, serial.params_)
+    assert stopped.process.poll() is not None
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_an_interrupt_mid_chunk_leaves_no_worker_or_memory_behind(monkeypatch, solver):
+    """KeyboardInterrupt propagates; the worker busy with its share is killed, not reused;
+    the shared memory goes with the last reference to it; nothing is ever in /dev/shm."""
+    before = shm_files()
+    taken = record_workers(monkeypatch)
+
+    def interrupt():
+        assert taken[0].pending == 1  # the worker is computing its share
+        raise KeyboardInterrupt
+
+    on_own_chunk(monkeypatch, interrupt, call=3)
+    X, y = small_problem()
+    with pytest.raises(KeyboardInterrupt) as excinfo:
+        LSTMRegressor((3,), solver=solver, batch_size=8, max_iter=5, random_state=0, n_jobs=2).fit(X, y)
+    del excinfo
+    gc.collect()
+    assert taken[0].process.poll() is not None
+    assert taken[0] not in _workers.POOL.idle
+    assert shm_files() <= before
+    if os.path.exists("/proc/self/maps"):
+        with open("/proc/self/maps") as f:
+            assert "sktemporal" not in f.read()
+    monkeypatch.undo()
+    assert_split_fit_matches_serial(X, y)
+
+
+def test_shared_arrays_have_no_name():
+    shared = _workers.SharedArrays([("a", (3, 2), np.float32), ("b", (5,), np.int64), ("empty", (0, 4), float)])
+    try:
+        assert os.fstat(shared.fd).st_nlink == 0  # in no directory, /dev/shm included
+        shared.arrays["a"][:] = 2.5
+        shared.arrays["b"][:] = np.arange(5)
+        other = _workers.SharedArrays.attach(os.dup(shared.fd), shared.spec)  # as a worker maps it
+        np.testing.assert_array_equal(other["a"], np.full((3, 2), 2.5, dtype=np.float32))
+        np.testing.assert_array_equal(other["b"], np.arange(5))
+        assert other["empty"].shape == (0, 4)
+        other["b"][0] = 7
+        assert shared.arrays["b"][0] == 7
+        assert all(a.ctypes.data % 64 == 0 for a in shared.arrays.values() if a.size)
+    finally:
+        shared.close()
+
+
+
+def _fit_in_forked_child(queue):
+    X, y = small_problem()
+    model = LSTMRegressor((3,), batch_size=8, max_iter=2, random_state=0, n_jobs=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        queue.put((list(model.fit(X, y).loss_curve_), [w.pid for w in _workers.POOL.idle]))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork start method")
+def test_a_forked_child_does_not_use_its_parents_workers():
+    """After a fork the pool's idle workers belong to the parent; the child starts its own."""
+    import multiprocessing
+
+    X, y = small_problem()
+    assert_split_fit_matches_serial(X, y)  # an idle worker in the pool
+    idle = list(_workers.POOL.idle)
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_fit_in_forked_child, args=(queue,))
+    child.start()
+    curve, child_workers = queue.get(timeout=120)
+    child.join(30)
+    serial = LSTMRegressor((3,), batch_size=8, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        np.testing.assert_allclose(curve, serial.fit(X, y).loss_curve_, rtol=1e-9)
+    assert child_workers and not set(child_workers) & {w.pid for w in idle}
+    assert all(w.alive() for w in idle) and _workers.POOL.idle == idle
+    assert_split_fit_matches_serial(X, y)  # and the parent's workers still answer it

@@ -372,25 +372,37 @@ def test_windows_feed_a_sequence_model():
 @pytest.mark.parametrize(
     "est, match",
     [
-        (DelayEmbedding(delays=-1), "delays must be a non-negative int"),
+        (DelayEmbedding(delays=-1),
+            r"'delays' parameter of DelayEmbedding must be "
+            r"an int in the range \[0, inf\).*Got -1"),
         (DelayEmbedding(delays=[0, -2]), "delays must hold non-negative lags"),
         (DelayEmbedding(delays=[]), "delays given as a list must be a non-empty"),
         (DelayEmbedding(delays=[1, 1]), "delays must not repeat a lag"),
-        (DelayEmbedding(delays=2.5), "delays must be a non-negative int"),
+        (DelayEmbedding(delays=2.5), r"'delays' parameter of DelayEmbedding.*Got 2.5 instead.*lags 0, stride"),
         (DelayEmbedding(delays=[0, 1.5]), "delays given as a list"),
-        (DelayEmbedding(stride=0), "stride must be a positive int"),
+        (DelayEmbedding(stride=0),
+            r"'stride' parameter of DelayEmbedding must be an "
+            r"int in the range \[1, inf\). Got 0.*spacing"),
         (DelayEmbedding(delays=[0, 1], stride=2), r"stride spaces the lags.*delays=\[0, 2\]"),
-        (DelayEmbedding(fill="zero"), "fill must be 'edge', a finite number or np.nan; got fill="),
-        (DelayEmbedding(fill=np.inf), "fill must be"),
-        (DelayEmbedding(output="cube"), "output must be 'flat' or 'windows'; got output='cube'"),
-        (GammaMemory(mu=0), "mu must be a number with 0 < mu < 2"),
-        (GammaMemory(mu=2.0), "mu must be a number with 0 < mu < 2"),
-        (GammaMemory(mu=-0.5), "mu must be"),
-        (GammaMemory(mu="fast"), "mu must be"),
-        (GammaMemory(order=-1), "order must be a non-negative int"),
-        (GammaMemory(order=2.0), "order must be a non-negative int"),
+        (DelayEmbedding(fill="zero"),
+            r"'fill' parameter of DelayEmbedding must be a str among "
+            r"\{'edge'\}, a float .* or numpy.nan. Got 'zero'"),
+        (DelayEmbedding(fill=np.inf), r"'fill' parameter of DelayEmbedding.*Got inf"),
+        (DelayEmbedding(output="cube"),
+            r"'output' parameter of DelayEmbedding must "
+            r"be a str among .*'windows'.*Got 'cube'"),
+        (GammaMemory(mu=0),
+            r"'mu' parameter of GammaMemory must be a float in the range "
+            r"\(0.0, 2.0\). Got 0 .*stable only for 0 < mu < 2"),
+        (GammaMemory(mu=2.0), r"'mu' parameter of GammaMemory.*Got 2.0 .*stable only for 0 < mu < 2"),
+        (GammaMemory(mu=-0.5), r"'mu' parameter of GammaMemory.*Got -0.5"),
+        (GammaMemory(mu="fast"), r"'mu' parameter of GammaMemory.*Got 'fast'"),
+        (GammaMemory(order=-1), r"'order' parameter of GammaMemory must be an int in the range \[0, inf\). Got -1"),
+        (GammaMemory(order=2.0), r"'order' parameter of GammaMemory.*Got 2.0"),
         (GammaMemory(fill=np.nan), "fill=nan, which would make every gamma tap NaN"),
-        (GammaMemory(fill="first"), "fill must be 'edge' or a finite number"),
+        (GammaMemory(fill="first"),
+            r"'fill' parameter of GammaMemory must be a str "
+            r"among \{'edge'\} or a float.*Got 'first'"),
     ],
 )
 def test_bad_parameters(est, match):
@@ -399,9 +411,10 @@ def test_bad_parameters(est, match):
 
 
 def test_stepwise_bad_transformer():
-    with pytest.raises(TypeError, match="transformer must be a scikit-learn transformer"):
+    with pytest.raises(TypeError, match=r"'transformer' parameter of StepwiseTransformer must be an object "
+                                        r"implementing 'fit' and 'transform'. Got 'scaler'"):
         StepwiseTransformer("scaler").fit(ramp(5, 1))
-    with pytest.raises(TypeError, match="transformer must be"):
+    with pytest.raises(TypeError, match="'transformer' parameter of StepwiseTransformer"):
         StepwiseTransformer(Ridge()).fit(ramp(5, 1))
 
 

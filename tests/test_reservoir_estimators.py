@@ -293,9 +293,9 @@ def test_topologies_learn(mg, topology, distribution):
 # errors
 # ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("params, match", [
-    ({"leak_rate": 0}, "leak_rate must be a number in \\(0, 1\\]"),
+    ({"leak_rate": 0}, r"'leak_rate' parameter of ESNRegressor must be a float in the range \(0.0, 1.0\]. Got 0"),
     ({"density": 1.5}, "density"),
-    ({"topology": "ring"}, "topology must be one of"),
+    ({"topology": "ring"}, r"'topology' parameter of ESNRegressor must be a str among .*'cycle'.*Got 'ring'"),
     ({"solver": "sgd"}, "solver"),
     ({"input_scaling": [1.0, 2.0]}, "input_scaling has 2 values but X has 1 features"),
     ({"pooling": "max"}, "pooling"),
@@ -327,6 +327,7 @@ def test_generate_errors(ragged, mg):
     esn = ESNRegressor(n_reservoir=20, random_state=0).fit([x[:, :1] for x in X], y_step)
     with pytest.raises(ValueError, match="pass warmup"):
         esn.generate(5)
-    with pytest.raises(ValueError, match="n_steps must be a positive int"):
+    with pytest.raises(ValueError, match=r"'n_steps' parameter of ESNRegressor.generate "
+                       r"must be an int in the range \[1, inf\)"):
         esn.generate(0, warmup=mg[0][:10])
     assert esn.generate(4, warmup=mg[0][:10]).shape == (4,)

@@ -6,10 +6,13 @@ import scipy.sparse as sp
 
 from sktemporal.reservoir._weights import (
     _sample_cells,
+    clear_weights_cache,
     feedback_matrix,
+    init_weights,
     input_matrix,
     recurrent_matrix,
     spectral_radius,
+    weights_cache_info,
 )
 
 
@@ -62,7 +65,7 @@ def test_small_world_is_a_rewired_ring_lattice():
 
 
 def test_cycle_reservoir():
-    W, rho = recurrent_matrix(10, spectral_radius=0.7, topology="cycle", random_state=None)
+    W, _rho = recurrent_matrix(10, spectral_radius=0.7, topology="cycle", random_state=None)
     dense = W.toarray()
     assert (dense[(np.arange(10) + 1) % 10, np.arange(10)] == 0.7).all()
     assert W.nnz == 10
@@ -93,3 +96,71 @@ def test_input_and_feedback_weights():
     assert np.abs(W_in[:, 3]).max() > 1.5
     W_fb = feedback_matrix(100, 2, feedback_scaling=0.1, random_state=rs)
     assert W_fb.shape == (100, 2) and np.abs(W_fb).max() <= 0.1
+
+
+# ----------------------------------------------------------------------------------
+# the per-process cache of the unscaled recurrent matrix
+# ----------------------------------------------------------------------------------
+def _params(**kw):
+    base = {"n_reservoir": 500, "spectral_radius": 0.9, "density": 0.05, "topology": "random", "rewiring": 0.1,
+                "distribution": "uniform", "input_scaling": 1.0, "bias_scaling": 1.0}
+    base.update(kw)
+    return base
+
+
+def test_cache_reuses_the_draw_and_gives_identical_weights():
+    """An integer seed draws and diagonalises W once; the weights equal an uncached draw exactly."""
+    clear_weights_cache()
+    w1, _ = init_weights(_params(), 3, 1, 7)
+    w2, rs2 = init_weights(_params(spectral_radius=0.5, input_scaling=0.3), 3, 1, 7)
+    info = weights_cache_info()
+    assert info["hits"] == 1 and info["misses"] == 1 and info["entries"] == 1
+    np.testing.assert_allclose(w2.W.toarray() * 0.9, w1.W.toarray() * 0.5, rtol=1e-12)
+    # the same weights as without the cache (a RandomState instance is never cached)
+    w3, rs3 = init_weights(_params(spectral_radius=0.5, input_scaling=0.3), 3, 1, np.random.RandomState(7))
+    np.testing.assert_array_equal(w2.W.toarray(), w3.W.toarray())
+    np.testing.assert_array_equal(w2.W_in, w3.W_in)  # the generator was left where a draw leaves it
+    assert rs2.randint(1 << 30) == rs3.randint(1 << 30)
+    assert weights_cache_info()["entries"] == 1
+
+
+def test_cache_is_keyed_by_everything_the_draw_depends_on():
+    clear_weights_cache()
+    base, _ = init_weights(_params(), 1, 1, 0)
+    for change in ({"density": 0.04}, {"n_reservoir": 400}, {"distribution": "normal"},
+                   {"topology": "small_world"}):
+        other, _ = init_weights(_params(**change), 1, 1, 0)
+        assert other.W.shape != base.W.shape or other.W.nnz != base.W.nnz or \
+            not np.array_equal(other.W.data, base.W.data)
+    init_weights(_params(), 1, 1, 1)  # another seed
+    init_weights(_params(), 1, 1, None)  # never cached
+    info = weights_cache_info()
+    assert info["misses"] == 6 and info["hits"] == 0 and info["entries"] == 6
+
+
+def test_cached_arrays_are_never_handed_out():
+    """Callers own what they get: mutating it cannot corrupt the next estimator's reservoir."""
+    clear_weights_cache()
+    w1, _ = init_weights(_params(), 1, 1, 3)
+    w1.W.data[:] = 0.0
+    w1.W.indices[:] = 0
+    w2, _ = init_weights(_params(), 1, 1, 3)
+    assert weights_cache_info()["hits"] == 1
+    w3, _ = init_weights(_params(), 1, 1, np.random.RandomState(3))
+    np.testing.assert_array_equal(w2.W.toarray(), w3.W.toarray())
+
+
+def test_cache_is_bounded(monkeypatch):
+    from sktemporal.reservoir import _weights
+
+    clear_weights_cache()
+    monkeypatch.setattr(_weights, "CACHE_MAX_ENTRIES", 3)
+    for seed in range(5):
+        init_weights(_params(n_reservoir=50), 1, 1, seed)
+    assert weights_cache_info()["entries"] == 3
+    init_weights(_params(n_reservoir=50), 1, 1, 4)  # the most recent stayed
+    assert weights_cache_info()["hits"] == 1
+    monkeypatch.setattr(_weights, "CACHE_MAX_BYTES", 1000)
+    init_weights(_params(n_reservoir=50), 1, 1, 9)  # larger than the byte bound: not kept
+    init_weights(_params(n_reservoir=50), 1, 1, 9)
+    assert weights_cache_info()["hits"] == 1

@@ -8,8 +8,9 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
-from sktemporal.datasets import make_sequence_classification
-from sktemporal.neural_network import RNNClassifier, RNNRegressor
+from sktemporal.datasets import make_sequence_classification, narma
+from sktemporal.metrics import nrmse
+from sktemporal.neural_network import GRURegressor, LSTMRegressor, RNNClassifier, RNNRegressor
 
 
 def running_sum_task(rng, n=40, T=12):
@@ -188,12 +189,12 @@ def test_float32_stays_float32():
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"solver": "newton"}, "solver must be one of"),
+        ({"solver": "newton"}, r"'solver' parameter of RNNRegressor must be a str among .*'rtrl'.*Got 'newton'"),
         ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes"),
         ({"bptt_steps": 0}, "bptt_steps"),
         ({"bidirectional": True, "bptt_steps": 5}, "bidirectional=True needs whole sequences"),
         ({"cell": "lstm"}, "LSTMRegressor"),
-        ({"activation": "softplus"}, "activation must be one of"),
+        ({"activation": "softplus"}, r"'activation' parameter of RNNRegressor must be a str among .*Got 'softplus'"),
         ({"clip_norm": -1.0}, "clip_norm"),
     ],
 )
@@ -259,7 +260,8 @@ def test_generate_closed_loop_and_its_errors():
     np.testing.assert_allclose(future[0], model.predict(s[:400])[-1], rtol=1e-12)
     with pytest.raises(ValueError, match="warmup must be one 2-D series"):
         model.generate(5, warmup=s[None, :10])
-    with pytest.raises(ValueError, match="n_steps must be a positive integer"):
+    with pytest.raises(ValueError, match=r"'n_steps' parameter of RNNRegressor.generate "
+                       r"must be an int in the range \[1, inf\)"):
         model.generate(0, warmup=s[:10])
     two_outputs = RNNRegressor((4,), solver="lbfgs", max_iter=5, random_state=0)
     with warnings.catch_warnings():
@@ -284,11 +286,17 @@ def test_verbose_prints_one_line_per_epoch(capsys):
     assert len(lines) == 3 and "loss = " in lines[0] and lines[0].endswith(" s")
 
 
-def test_keyboard_interrupt_keeps_a_usable_model(monkeypatch):
+def test_keyboard_interrupt_propagates_and_keeps_the_previous_model(monkeypatch):
+    """Ctrl-C stops a fit (and so a search) and leaves the model of the last completed fit."""
     from sktemporal.neural_network import _optimizers
 
     rng = np.random.RandomState(13)
     X, Y = running_sum_task(rng, n=10)
+    model = RNNRegressor((4,), max_iter=5, batch_size=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, Y)
+    before, params, curve = model.predict(X), model.params_.copy(), list(model.loss_curve_)
     calls = {"n": 0}
     original = _optimizers.AdamOptimizer.update
 
@@ -299,7 +307,77 @@ def test_keyboard_interrupt_keeps_a_usable_model(monkeypatch):
         original(self, grad)
 
     monkeypatch.setattr(_optimizers.AdamOptimizer, "update", interrupted)
-    model = RNNRegressor((4,), max_iter=50, batch_size=5, random_state=0)
-    with pytest.warns(UserWarning, match="Training interrupted by user"):
-        model.fit(X, Y)
-    assert np.isfinite(model.predict(X)).all()
+    with pytest.raises(KeyboardInterrupt):
+        model.set_params(max_iter=50).fit(X, Y)
+    np.testing.assert_array_equal(model.predict(X), before)
+    np.testing.assert_array_equal(model.params_, params)
+    assert model.loss_curve_ == curve
+    fresh = RNNRegressor((4,), max_iter=50, batch_size=5, random_state=0)
+    calls["n"] = 0
+    with pytest.raises(KeyboardInterrupt):
+        fresh.fit(X, Y)
+    assert not hasattr(fresh, "params_")
+
+
+@pytest.mark.parametrize("Estimator", [RNNRegressor, LSTMRegressor, GRURegressor])
+def test_initial_state_continue_picks_up_where_the_fitted_series_ended(Estimator):
+    """A test block that follows its training block starts from the state fit ended in.
+
+    Its predictions are exactly those of running the network on through the series; from
+    zeros, the first steps carry a start-up transient.
+    """
+    X, y = narma(700, random_state=0)
+    train, test = slice(0, 500), slice(500, None)
+    model = Estimator((8,), max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X[train], y[train])
+    assert [s.shape for s in model.last_state_] == [(1, model._net.state_sizes[0])]
+    warm = model.predict(X[test])
+    through = model.set_params(initial_state="zeros").predict(X)[test]
+    np.testing.assert_allclose(warm, through, rtol=1e-9, atol=1e-12)
+    cold = model.predict(X[test])
+    head = slice(0, 10)
+    assert nrmse(y[test][head], warm[head]) < nrmse(y[test][head], cold[head])
+    # collections always start from zeros
+    Xc = np.stack([X[:50], X[50:100]])
+    np.testing.assert_array_equal(model.set_params(initial_state="continue").predict(Xc),
+                                  model.set_params(initial_state="zeros").predict(Xc))
+
+
+def test_continue_beats_zeros_across_time_series_split_folds():
+    X, y = narma(1500, random_state=1)
+    errors = {"continue": [], "zeros": []}
+    for train, test in TimeSeriesSplit(3, test_size=100).split(X):
+        model = RNNRegressor((16,), max_iter=30, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X[train], y[train])
+        for start in errors:
+            pred = model.set_params(initial_state=start).predict(X[test])
+            errors[start].append(nrmse(y[test][:20], pred[:20]))
+    assert np.mean(errors["continue"]) < np.mean(errors["zeros"])
+
+
+def test_a_single_series_trains_with_many_updates_per_epoch():
+    """bptt_steps='auto': truncated streams, not one update per epoch on the whole series."""
+    from sktemporal.neural_network import _optimizers
+    from sktemporal.neural_network._base import auto_truncation
+
+    X, y = narma(2000, random_state=0)
+    calls = {"n": 0}
+    original = _optimizers.AdamOptimizer.update
+
+    def counting(self, grad):
+        calls["n"] += 1
+        original(self, grad)
+
+    k, streams = auto_truncation(2000)
+    try:
+        _optimizers.AdamOptimizer.update = counting
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            RNNRegressor((4,), max_iter=1, random_state=0).fit(X, y)
+    finally:
+        _optimizers.AdamOptimizer.update = original
+    assert calls["n"] == int(np.ceil((2000 // streams + 2000 % streams) / k)) > 1

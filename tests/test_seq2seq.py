@@ -16,7 +16,7 @@ from sktemporal.forecasting import make_horizon_targets, make_windows, recursive
 from sktemporal.neural_network._cells import CELLS
 from sktemporal.neural_network._seq2seq import EncoderDecoder, _Seq2SeqData
 
-from test_nn_gradients import check_gradient
+from _helpers import check_gradient
 
 
 @pytest.mark.parametrize("cell", ["elman", "lstm", "gru"])
@@ -69,9 +69,11 @@ def test_seq2seq_errors():
     X = np.zeros((5, 4, 1))
     with pytest.raises(ValueError, match="y must be"):
         Seq2SeqRegressor().fit(X, np.zeros(5))
-    with pytest.raises(ValueError, match="teacher_forcing must be a probability"):
+    with pytest.raises(ValueError, match=r"'teacher_forcing' parameter of Seq2SeqRegressor must "
+                       r"be a float in the range \[0.0, 1.0\]. Got 2"):
         Seq2SeqRegressor(teacher_forcing=2).fit(X, np.zeros((5, 2)))
-    with pytest.raises(ValueError, match="cell must be"):
+    with pytest.raises(ValueError, match=r"'cell' parameter of Seq2SeqRegressor must "
+                       r"be a str among .*'lstm'.*Got 'jordan'"):
         Seq2SeqRegressor(cell="jordan").fit(X, np.zeros((5, 2)))
     assert not hasattr(Seq2SeqRegressor(), "generate")
 
@@ -86,7 +88,8 @@ def test_make_windows_never_leaks_the_future():
     assert len(Xh) == 27 and (Yh[:, 0] == Xh[:, 0] + 1).all() and (Yh[:, 2] == Xh[:, 0] + 3).all()
     with pytest.raises(ValueError, match="too short"):
         make_windows(series[:5], window=4, horizon=3)
-    with pytest.raises(ValueError, match="window must be a positive integer"):
+    with pytest.raises(ValueError, match=r"'window' parameter of make_windows must be "
+                       r"an int in the range \[1, inf\). Got 0"):
         make_windows(series, window=0)
     with pytest.raises(ValueError, match="one 2-D series"):
         make_windows(np.zeros((2, 5, 1)), window=2)

@@ -9,12 +9,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Ridge
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
-from test_nn_gradients import check_gradient
 
 from sktemporal import DelayEmbedding, GammaMemory, TDNNClassifier, TDNNRegressor
 from sktemporal.datasets import narma
 from sktemporal.metrics import nrmse
 from sktemporal.utils import validate_sequences
+
+from _helpers import check_gradient
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +29,7 @@ def training_rows(est, X, y):
     """The rows the solver of a fitted ``est`` trains on, as TrainingData."""
     batch, targets = validate_sequences(est, X, y, reset=False, task=est._task)
     Y = est._encode_targets(targets, first=False)
-    data, _ = est._arrange(batch, est._inputs(batch), Y, targets, incremental=False)
+    data, _ = est._arrange(batch, est._inputs(batch), Y, targets, incremental=False, bptt_steps=None)
     return data
 
 
@@ -69,9 +70,13 @@ def test_gradient_classifier_many_to_one_ragged(n_classes, loss):
 
 
 def test_identical_to_sklearn_mlp_on_delay_embedding():
-    """Same init, same batches, same Adam: the engine is sklearn's MLP on embedded rows."""
+    """Same init, same batches, same Adam: the engine is sklearn's MLP on embedded rows.
+
+    (With ``scaler=None``: sklearn's MLP sees the data as given.)
+    """
     X, y = narma(300, random_state=0)
-    ours = TDNNRegressor((10,), delays=5, max_iter=15, shuffle=False, random_state=0).fit(X, y)
+    ours = TDNNRegressor((10,), delays=5, max_iter=15, shuffle=False, random_state=0,
+                         scaler=None).fit(X, y)
     mlp = MLPRegressor(hidden_layer_sizes=(10,), max_iter=15, shuffle=False, random_state=0)
     theirs = make_pipeline(DelayEmbedding(delays=5), mlp).fit(X, y)
     np.testing.assert_allclose(ours.loss_curve_, mlp.loss_curve_, rtol=1e-10)
@@ -214,13 +219,13 @@ def test_partial_fit_continues_and_warm_start_checks_the_memory():
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"memory": "laguerre"}, "memory must be one of"),
+        ({"memory": "laguerre"}, r"'memory' parameter of TDNNRegressor must be a str among .*'gamma'.*Got 'laguerre'"),
         ({"delays": -1}, "delays"),
         ({"delays": [2, 2]}, "repeat"),
-        ({"memory": "gamma", "mu": 2.5}, "mu must be"),
-        ({"memory": "gamma", "order": -1}, "order must be"),
-        ({"fill": np.nan}, "fill must be"),
-        ({"activation": "softplus"}, "activation must be"),
+        ({"memory": "gamma", "mu": 2.5}, r"'mu' parameter of TDNNRegressor.*Got 2.5.*stable only"),
+        ({"memory": "gamma", "order": -1}, r"'order' parameter of TDNNRegressor.*Got -1"),
+        ({"fill": np.nan}, r"'fill' parameter of TDNNRegressor.*Got nan"),
+        ({"activation": "softplus"}, r"'activation' parameter of TDNNRegressor.*Got 'softplus'"),
         ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes"),
     ],
 )

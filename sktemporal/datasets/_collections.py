@@ -1,6 +1,6 @@
 """Sequence-collection tasks: adding problem, copy task, sequence classification.
 
-Each returns a collection in the package's layout (DESIGN.md §1): ``X`` 3-D
+Each returns a collection in the package's layout (:ref:`data_contract`): ``X`` 3-D
 ``(n_sequences, n_timesteps, n_features)`` or a list of 2-D ``(T_i, n_features)``
 arrays, with one target per sequence (many-to-one) or one per step (many-to-many).
 """
@@ -61,8 +61,8 @@ def adding_problem(n_sequences=1000, *, seq_length=50, random_state=None):
     >>> X[:, :, 1].sum(axis=1).tolist()
     [2.0, 2.0, 2.0, 2.0]
     """
-    n_sequences = _check_int(n_sequences, "n_sequences", min_val=1)
-    seq_length = _check_int(seq_length, "seq_length", min_val=2)
+    n_sequences = _check_int(n_sequences, "n_sequences", min_val=1, caller="adding_problem")
+    seq_length = _check_int(seq_length, "seq_length", min_val=2, caller="adding_problem")
     rng = check_random_state(random_state)
     values = rng.uniform(0.0, 1.0, size=(n_sequences, seq_length))
     half = seq_length // 2
@@ -139,10 +139,10 @@ def copy_task(n_sequences=1000, *, seq_length=10, n_symbols=8, delay=20, random_
     >>> bool((y[:, 5:] == codes[:, :3]).all()), codes[0, 4]
     (True, np.int64(5))
     """
-    n_sequences = _check_int(n_sequences, "n_sequences", min_val=1)
-    seq_length = _check_int(seq_length, "seq_length", min_val=1)
-    n_symbols = _check_int(n_symbols, "n_symbols", min_val=1)
-    delay = _check_int(delay, "delay", min_val=1)
+    n_sequences = _check_int(n_sequences, "n_sequences", min_val=1, caller="copy_task")
+    seq_length = _check_int(seq_length, "seq_length", min_val=1, caller="copy_task")
+    n_symbols = _check_int(n_symbols, "n_symbols", min_val=1, caller="copy_task")
+    delay = _check_int(delay, "delay", min_val=1, caller="copy_task")
     rng = check_random_state(random_state)
     length = 2 * seq_length + delay
     data = rng.randint(1, n_symbols + 1, size=(n_sequences, seq_length))
@@ -227,16 +227,16 @@ def make_sequence_classification(
     >>> all(5 <= len(x) <= 9 for x in X)
     True
     """
-    n_sequences = _check_int(n_sequences, "n_sequences", min_val=1)
-    n_classes = _check_int(n_classes, "n_classes", min_val=2)
-    n_features = _check_int(n_features, "n_features", min_val=1)
-    min_length = _check_int(min_length, "min_length", min_val=1)
-    max_length = _check_int(max_length, "max_length", min_val=1)
+    n_sequences = _check_int(n_sequences, "n_sequences", min_val=1, caller="make_sequence_classification")
+    n_classes = _check_int(n_classes, "n_classes", min_val=2, caller="make_sequence_classification")
+    n_features = _check_int(n_features, "n_features", min_val=1, caller="make_sequence_classification")
+    min_length = _check_int(min_length, "min_length", min_val=1, caller="make_sequence_classification")
+    max_length = _check_int(max_length, "max_length", min_val=1, caller="make_sequence_classification")
     if min_length > max_length:
         raise ValueError(
             f"min_length ({min_length}) must not exceed max_length ({max_length})."
         )
-    noise = _check_float(noise, "noise", min_val=0)
+    noise = _check_float(noise, "noise", min_val=0, caller="make_sequence_classification")
     rng = check_random_state(random_state)
 
     y = rng.permutation(np.arange(n_sequences) % n_classes)

@@ -1,35 +1,38 @@
 """Single-series benchmark generators: Mackey–Glass, NARMA, Lorenz and the memory task.
 
-Every generator returns one series in the package's layout (DESIGN.md §1): ``X`` of
+Every generator returns one series in the package's layout (:ref:`data_contract`): ``X`` of
 shape ``(n_timesteps, n_features)`` with rows as time steps and a target ``y`` with one
 row per step, aligned so that ``X[t]`` is the input for ``y[t]``.  The result is a
 deterministic function of the arguments and ``random_state``.
 """
 
-import numbers
-
 import numpy as np
 from scipy.signal import lfilter
-from sklearn.utils import Bunch, check_random_state, check_scalar
+from sklearn.utils import Bunch, check_random_state
+
+from ..utils._param_validation import Integral, Interval, Real, check_params
 
 __all__ = ["mackey_glass", "narma", "lorenz", "memory_task"]
 
 
-def _check_int(value, name, min_val=None, max_val=None):
-    return check_scalar(value, name, numbers.Integral, min_val=min_val, max_val=max_val)
+def _range(type_, min_val, max_val, include_boundaries):
+    """The :class:`Interval` of ``check_scalar``'s arguments (an absent bound is open)."""
+    left = include_boundaries in ("both", "left") and min_val is not None
+    right = include_boundaries in ("both", "right") and max_val is not None
+    closed = {(True, True): "both", (True, False): "left", (False, True): "right"}.get((left, right), "neither")
+    return Interval(type_, min_val, max_val, closed=closed)
 
 
-def _check_float(value, name, min_val=None, max_val=None, include_boundaries="both"):
-    return float(
-        check_scalar(
-            value,
-            name,
-            numbers.Real,
-            min_val=min_val,
-            max_val=max_val,
-            include_boundaries=include_boundaries,
-        )
-    )
+def _check_int(value, name, min_val=None, max_val=None, *, caller):
+    """``value`` as an int in ``[min_val, max_val]``, or the package's parameter error."""
+    check_params({name: [_range(Integral, min_val, max_val, "both")]}, caller, {name: value})
+    return int(value)
+
+
+def _check_float(value, name, min_val=None, max_val=None, include_boundaries="both", *, caller):
+    """``value`` as a finite float in the range, or the package's parameter error."""
+    check_params({name: [_range(Real, min_val, max_val, include_boundaries)]}, caller, {name: value})
+    return float(value)
 
 
 # ----------------------------------------------------------------------------------
@@ -162,16 +165,16 @@ def mackey_glass(
     >>> bool(0.2 < X.min() and X.max() < 1.4)
     True
     """
-    n_timesteps = _check_int(n_timesteps, "n_timesteps", min_val=1)
-    tau = _check_float(tau, "tau", min_val=0, include_boundaries="neither")
-    a = _check_float(a, "a")
-    b = _check_float(b, "b")
-    n = _check_float(n, "n")
-    x0 = _check_float(x0, "x0", min_val=0, include_boundaries="neither")
-    dt = _check_float(dt, "dt", min_val=0, include_boundaries="neither")
-    subsample = _check_int(subsample, "subsample", min_val=1)
-    washout = _check_int(washout, "washout", min_val=0)
-    horizon = _check_int(horizon, "horizon", min_val=0)
+    n_timesteps = _check_int(n_timesteps, "n_timesteps", min_val=1, caller="mackey_glass")
+    tau = _check_float(tau, "tau", min_val=0, include_boundaries="neither", caller="mackey_glass")
+    a = _check_float(a, "a", caller="mackey_glass")
+    b = _check_float(b, "b", caller="mackey_glass")
+    n = _check_float(n, "n", caller="mackey_glass")
+    x0 = _check_float(x0, "x0", min_val=0, include_boundaries="neither", caller="mackey_glass")
+    dt = _check_float(dt, "dt", min_val=0, include_boundaries="neither", caller="mackey_glass")
+    subsample = _check_int(subsample, "subsample", min_val=1, caller="mackey_glass")
+    washout = _check_int(washout, "washout", min_val=0, caller="mackey_glass")
+    horizon = _check_int(horizon, "horizon", min_val=0, caller="mackey_glass")
     if initial_history not in ("random", "constant"):
         raise ValueError(
             f"initial_history must be 'random' or 'constant'; got {initial_history!r}."
@@ -332,13 +335,13 @@ def narma(
     >>> bool(0 <= X.min() and X.max() <= 0.5 and 0 < y.min() and y.max() < 1.5)
     True
     """
-    n_timesteps = _check_int(n_timesteps, "n_timesteps", min_val=1)
-    order = _check_int(order, "order", min_val=1)
-    alpha = _check_float(alpha, "alpha")
-    beta = _check_float(beta, "beta")
-    gamma = _check_float(gamma, "gamma")
-    delta = _check_float(delta, "delta")
-    washout = _check_int(washout, "washout", min_val=0)
+    n_timesteps = _check_int(n_timesteps, "n_timesteps", min_val=1, caller="narma")
+    order = _check_int(order, "order", min_val=1, caller="narma")
+    alpha = _check_float(alpha, "alpha", caller="narma")
+    beta = _check_float(beta, "beta", caller="narma")
+    gamma = _check_float(gamma, "gamma", caller="narma")
+    delta = _check_float(delta, "delta", caller="narma")
+    washout = _check_int(washout, "washout", min_val=0, caller="narma")
     if activation not in (None, "tanh"):
         raise ValueError(f"activation must be None or 'tanh'; got {activation!r}.")
     try:
@@ -482,14 +485,14 @@ def lorenz(
     >>> bool((X[1:] == y[:-1]).all())
     True
     """
-    n_timesteps = _check_int(n_timesteps, "n_timesteps", min_val=1)
-    dt = _check_float(dt, "dt", min_val=0, include_boundaries="neither")
-    sigma = _check_float(sigma, "sigma")
-    rho = _check_float(rho, "rho")
-    beta = _check_float(beta, "beta")
-    subsample = _check_int(subsample, "subsample", min_val=1)
-    washout = _check_int(washout, "washout", min_val=0)
-    horizon = _check_int(horizon, "horizon", min_val=0)
+    n_timesteps = _check_int(n_timesteps, "n_timesteps", min_val=1, caller="lorenz")
+    dt = _check_float(dt, "dt", min_val=0, include_boundaries="neither", caller="lorenz")
+    sigma = _check_float(sigma, "sigma", caller="lorenz")
+    rho = _check_float(rho, "rho", caller="lorenz")
+    beta = _check_float(beta, "beta", caller="lorenz")
+    subsample = _check_int(subsample, "subsample", min_val=1, caller="lorenz")
+    washout = _check_int(washout, "washout", min_val=0, caller="lorenz")
+    horizon = _check_int(horizon, "horizon", min_val=0, caller="lorenz")
     if x0 is None:
         rng = check_random_state(random_state)
         state = rng.uniform([-15.0, -15.0, 10.0], [15.0, 15.0, 40.0])
@@ -574,8 +577,8 @@ def memory_task(n_timesteps=1000, *, max_delay=20, distribution="uniform", rando
     >>> bool((y[3:, 2] == X[:-3, 0]).all())
     True
     """
-    n_timesteps = _check_int(n_timesteps, "n_timesteps", min_val=1)
-    max_delay = _check_int(max_delay, "max_delay", min_val=1)
+    n_timesteps = _check_int(n_timesteps, "n_timesteps", min_val=1, caller="memory_task")
+    max_delay = _check_int(max_delay, "max_delay", min_val=1, caller="memory_task")
     rng = check_random_state(random_state)
     if distribution == "uniform":
         u = rng.uniform(-0.5, 0.5, size=n_timesteps)

@@ -8,6 +8,7 @@ to arrange a sequence's inputs (:meth:`_inputs`); the hooks ``_prepare_targets``
 one step of the flow (Jordan teacher forcing, TDNN rows, Seq2Seq decoder inputs).
 """
 
+import copy
 import numbers
 from abc import abstractmethod
 
@@ -19,35 +20,87 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._atomic import all_or_nothing
 from ..utils._blas import one_blas_thread
-from ..utils._sequences import check_targets, restore_layout, validate_sequences
-from ..utils._validation import check_positive_int as _check_positive_int
-from ..utils._validation import is_int
+from ..utils._labels import check_classes, check_partial_fit_classes, encode_labels
+from ..utils._param_validation import (
+    NON_NEGATIVE_REAL,
+    POSITIVE_INT,
+    POSITIVE_REAL,
+    Integral,
+    Interval,
+    Real,
+    StrOptions,
+    check_params,
+    validate_params,
+)
+from ..utils._scaling import SCALERS, fit_standardizer
+from ..utils._sequences import SequenceBatch, check_targets, restore_layout, validate_sequences
 from ._loss import OUTPUT_ACTIVATION
 from ._online import ONLINE_SOLVERS, fit_online
-from ._training import TrainingData, fit_lbfgs, fit_stochastic, time_major
+from ._training import History, SolverConfig, TrainingData, fit_lbfgs, fit_stochastic, time_major
 
 __all__ = ["BaseSequenceNetwork", "SequenceRegressorMixin", "SequenceClassifierMixin"]
 
 _SOLVERS = ("adam", "sgd", "lbfgs")
 _SCHEDULES = ("constant", "invscaling", "adaptive")
+_HALF_OPEN_UNIT = Interval(Real, 0, 1, closed="left")
+_INITIAL_STATES = ("continue", "zeros")
+
+#: ``bptt_steps='auto'`` on one series: truncation length and number of parallel streams.
+#: Chosen by the defaults study (docs/user_guide/defaults.rst): chunks of AUTO_BPTT_STEPS
+#: steps, and as many streams as leave each one about AUTO_CHUNKS_PER_STREAM chunks (at
+#: most 32, Keras' and PyTorch's customary batch), so that an epoch makes many updates.
+AUTO_BPTT_STEPS = 32
+AUTO_CHUNKS_PER_STREAM = 8
+AUTO_MAX_STREAMS = 32
 
 
-def _check_n_jobs(n_jobs):
-    """None or a non-zero int (scikit-learn's convention; -1: all CPUs)."""
-    if n_jobs is None:
-        return
-    if not is_int(n_jobs) or n_jobs == 0:
-        raise ValueError(f"n_jobs must be None or a non-zero integer (-1: all CPUs); got {n_jobs!r}.")
+def auto_truncation(T):
+    """``(bptt_steps, n_streams)`` of ``bptt_steps='auto'`` for one series of ``T`` steps.
 
+    >>> auto_truncation(2000)
+    (32, 7)
+    >>> auto_truncation(100)
+    (32, 1)
+    """
+    k = min(AUTO_BPTT_STEPS, T)
+    return k, int(np.clip(T // (AUTO_CHUNKS_PER_STREAM * k), 1, AUTO_MAX_STREAMS))
 
-def _check_positive(value, name, allow_zero=False, allow_none=False):
-    if allow_none and value is None:
-        return
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    if not ok or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number {bound}{' or None' if allow_none else ''}; got {value!r}.")
+#: Constraints of the parameters every trained network shares (scikit-learn's MLP names);
+#: each estimator's ``_parameter_constraints`` is this table with its own entries added
+#: (and the ones it lacks removed).
+NETWORK_CONSTRAINTS = {
+    "hidden_layer_sizes": ["array-like", POSITIVE_INT],
+    "bidirectional": ["boolean"],
+    "bptt_steps": [POSITIVE_INT, StrOptions({"auto"}), None],
+    "clip_norm": [POSITIVE_REAL, None],
+    "solver": [StrOptions(set(_SOLVERS))],
+    "alpha": [NON_NEGATIVE_REAL],
+    "batch_size": [StrOptions({"auto"}), POSITIVE_INT],
+    "learning_rate": [StrOptions(set(_SCHEDULES))],
+    "learning_rate_init": [POSITIVE_REAL],
+    "power_t": [NON_NEGATIVE_REAL],
+    "max_iter": [POSITIVE_INT],
+    "shuffle": ["boolean"],
+    "random_state": ["random_state"],
+    "tol": [NON_NEGATIVE_REAL],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+    "momentum": [_HALF_OPEN_UNIT],
+    "nesterovs_momentum": ["boolean"],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "beta_1": [_HALF_OPEN_UNIT],
+    "beta_2": [_HALF_OPEN_UNIT],
+    "epsilon": [POSITIVE_REAL],
+    "n_iter_no_change": [POSITIVE_INT],
+    "max_fun": [POSITIVE_INT],
+    # None or a non-zero int (scikit-learn's convention; -1: all CPUs)
+    "n_jobs": [Interval(Integral, None, -1, closed="right"), POSITIVE_INT, None],
+    "scaler": [StrOptions(set(SCALERS)), None],
+    "initial_state": [StrOptions(set(_INITIAL_STATES))],
+}
 
 
 def _stochastic_solver(est):
@@ -89,9 +142,9 @@ class BaseSequenceNetwork(BaseEstimator):
         """The network trained (same parameter layout as ``self._net``); default: ``self._net``."""
         return self._net
 
-    def _training_data(self, values, lengths, Y, per_step):
+    def _training_data(self, values, lengths, Y, per_step, bptt_steps):
         """What the training loop iterates over; subclasses may add inputs (teacher forcing)."""
-        return TrainingData(values, lengths, Y, per_step, self.bptt_steps)
+        return TrainingData(values, lengths, Y, per_step, bptt_steps)
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -102,34 +155,14 @@ class BaseSequenceNetwork(BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must hold positive integers; got {self.hidden_layer_sizes!r}.")
         return sizes
 
-    _online_solvers = ()
+    _parameter_constraints = NETWORK_CONSTRAINTS
+    _parameter_hints = {"n_jobs": "None means 1 (unless in a joblib.parallel_config context); -1 means all CPUs."}
 
     def _validate_hyperparameters(self):
-        solvers = _SOLVERS + self._online_solvers
-        if self.solver not in solvers:
-            raise ValueError(f"solver must be one of {solvers}; got {self.solver!r}.")
-        if self.learning_rate not in _SCHEDULES:
-            raise ValueError(f"learning_rate must be one of {_SCHEDULES}; got {self.learning_rate!r}.")
+        """The constraint table, then the rules that tie parameters together."""
+        validate_params(self)
         self._hidden_sizes()
-        _check_positive_int(self.max_iter, "max_iter")
-        _check_positive_int(self.n_iter_no_change, "n_iter_no_change")
-        _check_positive_int(self.max_fun, "max_fun")
-        _check_positive_int(self.bptt_steps, "bptt_steps", allow_none=True)
-        _check_n_jobs(getattr(self, "n_jobs", None))
-        if self.batch_size != "auto":
-            _check_positive_int(self.batch_size, "batch_size")
-        _check_positive(self.alpha, "alpha", allow_zero=True)
-        _check_positive(self.learning_rate_init, "learning_rate_init")
-        _check_positive(self.tol, "tol", allow_zero=True)
-        _check_positive(self.clip_norm, "clip_norm", allow_none=True)
-        _check_positive(self.epsilon, "epsilon")
-        for name in ("beta_1", "beta_2", "momentum"):
-            value = getattr(self, name)
-            if not (isinstance(value, numbers.Real) and 0 <= value < 1):
-                raise ValueError(f"{name} must be in [0, 1); got {value!r}.")
-        if not (isinstance(self.validation_fraction, numbers.Real) and 0 < self.validation_fraction < 1):
-            raise ValueError(f"validation_fraction must be in (0, 1); got {self.validation_fraction!r}.")
-        if getattr(self, "bidirectional", False) and self.bptt_steps is not None:
+        if getattr(self, "bidirectional", False) and self.bptt_steps not in (None, "auto"):
             raise ValueError(
                 "bidirectional=True needs whole sequences (the backward direction reads the "
                 "future); it cannot be combined with truncated BPTT (bptt_steps="
@@ -170,64 +203,139 @@ class BaseSequenceNetwork(BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
+        # everything below builds new objects (copies of θ, of the optimizer, of the random
+        # generator): an exception or Ctrl-C anywhere restores the previous model as it was
+        with all_or_nothing(self):
+            self._fit_new_model(X, y, incremental, classes)
+        return self
+
+    def _fit_new_model(self, X, y, incremental, classes):
         first = not ((incremental or self.warm_start) and hasattr(self, "params_"))
-        batch, _ = validate_sequences(self, X, reset=first)
-        targets = check_targets(self._prepare_targets(y, batch, first), batch, task=self._task)
-        Y = self._encode_targets(targets, first, classes)
+        raw, _ = validate_sequences(self, X, reset=first)
+        targets = check_targets(self._prepare_targets(y, raw, first), raw, task=self._task)
+        if first:
+            # statistics of the valid steps (padding never counts), frozen after the first fit
+            self._input_scaler = fit_standardizer(raw.flat(), getattr(self, "scaler", None))
+            self._target_scaler = self._fit_target_scaler(targets)
+        batch = _scaled(raw, self._input_scaler)
+        Y = self._encode_targets(self._scale_targets(targets), first, classes)
         if first:
             self._per_step, self._squeeze = targets.per_step, targets.squeeze
             self.n_outputs_ = Y.shape[-1]  # classifiers: one column per class (or one for two)
             self._random_state = check_random_state(self.random_state)
-        elif targets.per_step != self._per_step:
-            raise ValueError(
-                "y must keep the layout seen in the first fit: a target "
-                f"{'per step' if self._per_step else 'per sequence'} was learned, got one "
-                f"{'per step' if targets.per_step else 'per sequence'}."
-            )
+        else:
+            if targets.per_step != self._per_step:
+                raise ValueError(
+                    "y must keep the layout seen in the first fit: a target "
+                    f"{'per step' if self._per_step else 'per sequence'} was learned, got one "
+                    f"{'per step' if targets.per_step else 'per sequence'}."
+                )
+            self._random_state = copy.deepcopy(self._random_state)  # the old one stays untouched
         n_out = Y.shape[-1]
         out_act = OUTPUT_ACTIVATION[self._loss_name(n_out)]
         inputs = self._inputs(batch)
         self._net = self._build_network(inputs.shape[2], n_out, targets.per_step, out_act)
         if first:
-            self.params_ = self._net.layout.zeros(batch.dtype)
-            self._net.initialize(self.params_, self._random_state)
-            self.loss_curve_, self.n_iter_, self.t_ = [], 0, 0
-            self.best_loss_, self._no_improvement_count = np.inf, 0
-            self.validation_scores_, self.best_validation_score_ = None, None
-        elif self.params_.size != self._net.layout.size:
-            raise ValueError("The network's shape changed since the first fit; refit from scratch.")
-        if self.params_.dtype != batch.dtype:
-            self.params_ = self.params_.astype(batch.dtype)
-        data, validation = self._arrange(batch, inputs, Y, targets, incremental)
+            theta = self._net.layout.zeros(batch.dtype)
+            self._net.initialize(theta, self._random_state)
+            history = History()
+        else:
+            if self.params_.size != self._net.layout.size:
+                raise ValueError("The network's shape changed since the first fit; refit from scratch.")
+            theta = self.params_.astype(batch.dtype, copy=True)
+            history = self._history.copy()
+        self.params_ = theta  # a new array: the previous model's is never written to
+        bptt_steps = self._truncation(batch)
+        data, validation = self._arrange(batch, inputs, Y, targets, incremental, bptt_steps)
         net = self._training_network(n_out, targets.per_step, out_act)
-        if validation is not None and not self.validation_scores_:  # (only 'sgd' and 'adam' validate)
-            self.validation_scores_, self.best_validation_score_ = [], -np.inf
+        early_stopping = validation is not None
+        if early_stopping and not history.validation_scores:  # (only 'sgd' and 'adam' validate)
+            history.validation_scores, history.best_validation_score = [], -np.inf
+        config = SolverConfig.from_params(self.get_params(), batch_size=self._batch_size(data, bptt_steps))
+        loss_name = self._loss_name(n_out)
         try:
             with one_blas_thread():
                 if self.solver in ONLINE_SOLVERS:
-                    fit_online(self, net, self.params_, data, self._loss_name(n_out), incremental)
+                    fit_online(config, net, theta, data, loss_name, history, incremental)
                 elif self.solver == "lbfgs":
-                    fit_lbfgs(self, net, self.params_, data, self._loss_name(n_out), self._batch_size(data))
+                    fit_lbfgs(config, net, theta, data, loss_name, history)
                 else:
-                    fit_stochastic(self, net, self.params_, data, self._loss_name(n_out),
-                                   self._batch_size(data), validation, incremental)
+                    fit_stochastic(config, net, theta, data, loss_name, history, self._random_state,
+                                   validation, incremental)
+                self.last_state_ = self._end_state(batch, inputs)
         finally:  # cells reuse scratch arrays from batch to batch; a fitted model keeps none
             net.release()
             self._net.release()
-        if self.validation_scores_ is None or self.solver == "lbfgs" or not self.early_stopping:
-            self.validation_scores_ = self.best_validation_score_ = None
-        if self.early_stopping and self.solver != "lbfgs" and not incremental:
-            self.best_loss_ = None
-        return self
+        self._publish(history, incremental, early_stopping)
 
-    def _batch_size(self, data):
+    def _publish(self, history, incremental, early_stopping):
+        """The fitted attributes, from the history of this fit."""
+        self.n_iter_, self.t_, self.loss_ = history.n_iter, history.t, history.loss
+        self.loss_curve_ = history.loss_curve
+        self.best_loss_ = history.best_loss
+        self.validation_scores_ = history.validation_scores if early_stopping else None
+        self.best_validation_score_ = history.best_validation_score if early_stopping else None
+        if early_stopping and not incremental:
+            self.best_loss_ = None
+        # kept to continue training (partial_fit, warm_start): the optimizer's moments, O(θ);
+        # the online solvers' sensitivities and covariance (O(θ²) for the EKF) only after a
+        # partial_fit, whose next call continues the filter (a fit starts a new one)
+        history.best_params = None
+        if not incremental:
+            history.online_state = None
+        self._history = history
+
+    def _fit_target_scaler(self, targets):
+        return None  # classifiers: labels are not scaled
+
+    def _scale_targets(self, targets):
+        return targets
+
+    def _truncation(self, batch):
+        """The truncation length of this fit: ``bptt_steps`` with 'auto' resolved."""
+        if not (isinstance(self.bptt_steps, str) and self.bptt_steps == "auto"):
+            return self.bptt_steps
+        if (batch.kind != "series" or getattr(self, "bidirectional", False)
+                or self.solver not in ("adam", "sgd")):
+            return None  # whole sequences
+        return auto_truncation(int(batch.lengths[0]))[0]
+
+    def _end_state(self, batch, inputs):
+        """The state after the last step of a fitted series (``initial_state='continue'``), else None."""
+        if (batch.kind != "series" or not self._continuable()):
+            return None
+        _, state = self._run_series(inputs)
+        return [s.copy() for s in state]
+
+    def _continuable(self):
+        """Whether predictions on a series may start from the fitted series' final state."""
+        return (self._recurrent and hasattr(self, "initial_state")
+                and not getattr(self, "bidirectional", False))
+
+    def _start_state(self, batch):
+        if (batch.kind == "series" and getattr(self, "initial_state", "zeros") == "continue"
+                and getattr(self, "last_state_", None) is not None):
+            return [s.copy() for s in self.last_state_]
+        return None
+
+    def _run_series(self, inputs, state=None):
+        """Outputs ``(T, n_out)`` and final state of the fitted network on one ``(1, T, F)`` series."""
+        theta = self.params_
+        X = np.ascontiguousarray(inputs.astype(theta.dtype, copy=False).transpose(1, 0, 2))
+        T = X.shape[0]
+        with one_blas_thread():
+            out, state, _ = self._net.forward(theta, X, np.ones(T, dtype=np.intp), np.array([T]), state)
+        self._net.release()
+        return out[:, 0], state
+
+    def _batch_size(self, data, bptt_steps=None):
         if self.batch_size == "auto":
             # sequences, not rows: Keras' and PyTorch's customary 32
             return min(32, data.n_sequences)
         return min(self.batch_size, data.n_sequences)
 
-    def _arrange(self, batch, inputs, Y, targets, incremental):
-        """Training data (and a validation scorer when early stopping)."""
+    def _arrange(self, batch, inputs, Y, targets, incremental, bptt_steps):
+        """Training data (and a validation scorer ``score(theta)`` when early stopping)."""
         values, lengths = inputs, batch.lengths
         validation = None
         use_val = self.early_stopping and self.solver != "lbfgs" and not incremental
@@ -243,8 +351,8 @@ class BaseSequenceNetwork(BaseEstimator):
                 validation = self._series_validation(values, Y, T - n_val)
                 T -= n_val
             values, Y = values[:, :T], Y[:, :T]
-            if self.bptt_steps is not None:
-                values, Y, lengths = _split_streams(values[0], Y[0], self._n_streams(T))
+            if bptt_steps is not None:
+                values, Y, lengths = _split_streams(values[0], Y[0], self._n_streams(T, bptt_steps))
             else:
                 lengths = np.array([T])
         elif use_val:
@@ -258,24 +366,26 @@ class BaseSequenceNetwork(BaseEstimator):
                                               random_state=self._random_state)
             validation = self._collection_validation(values[val], lengths[val], Y[val])
             values, lengths, Y = values[train], lengths[train], Y[train]
-        return self._training_data(values, lengths, Y, targets.per_step), validation
+        return self._training_data(values, lengths, Y, targets.per_step, bptt_steps), validation
 
-    def _n_streams(self, T):
+    def _n_streams(self, T, bptt_steps):
         """Parallel contiguous streams a single series is cut into for truncated BPTT."""
         if self.batch_size != "auto":
-            return max(1, min(self.batch_size, T // self.bptt_steps))
-        return int(max(1, min(32, T // (10 * self.bptt_steps))))
+            return max(1, min(self.batch_size, T // bptt_steps))
+        if isinstance(self.bptt_steps, str):  # 'auto'
+            return auto_truncation(T)[1]
+        return int(max(1, min(32, T // (10 * bptt_steps))))
 
     def _series_validation(self, values, Y, start):
         """Score on the last part of the series, the network having run over all of it."""
-        def score():
-            out = self._forward_all(values, np.array([values.shape[1]]))
+        def score(theta):
+            out = self._forward_all(values, np.array([values.shape[1]]), theta)
             return self._score_rows(out[0, start:], Y[0, start:])
         return score
 
     def _collection_validation(self, values, lengths, Y):
-        def score():
-            out = self._forward_all(values, lengths)
+        def score(theta):
+            out = self._forward_all(values, lengths, theta)
             if self._per_step:
                 mask = np.arange(values.shape[1])[None, :] < lengths[:, None]
                 return self._score_rows(out[mask], Y[mask])
@@ -283,8 +393,12 @@ class BaseSequenceNetwork(BaseEstimator):
         return score
 
     # ----------------------------------------------------------------- predict
-    def _forward_all(self, values, lengths, batch_size=256):
-        """Network outputs for all sequences, batch-first, in the original order."""
+    def _forward_all(self, values, lengths, theta=None, state=None, batch_size=256):
+        """Network outputs for all sequences, batch-first, in the original order.
+
+        ``theta`` defaults to ``params_``; ``state`` (one series only) is the initial state.
+        """
+        theta = self.params_ if theta is None else theta
         n = len(lengths)
         order = np.argsort(-lengths, kind="stable")
         outs = []
@@ -292,7 +406,7 @@ class BaseSequenceNetwork(BaseEstimator):
             for start in range(0, n, batch_size):
                 # already in length order: time_major keeps it (a stable sort)
                 _, L, X, active = time_major(values, lengths, order[start: start + batch_size])
-                out, _, _ = self._net.forward(self.params_, X, active.sum(axis=1), L)
+                out, _, _ = self._net.forward(theta, X, active.sum(axis=1), L, state)
                 if self._net.per_step:
                     pad = values.shape[1] - len(X)
                     out = np.pad(out.transpose(1, 0, 2), ((0, 0), (0, pad), (0, 0)))
@@ -304,11 +418,28 @@ class BaseSequenceNetwork(BaseEstimator):
         return result
 
     def _predict_raw(self, X):
+        """Network outputs in the user's units (targets unscaled), and the validated batch."""
         check_is_fitted(self, "params_")
-        batch, _ = validate_sequences(self, X, reset=False)
+        raw, _ = validate_sequences(self, X, reset=False)
+        batch = _scaled(raw, self._input_scaler)
         # the network computes in the dtype it was fitted in
         inputs = self._inputs(batch).astype(self.params_.dtype, copy=False)
-        return self._forward_all(inputs, batch.lengths), batch
+        out = self._forward_all(inputs, batch.lengths, state=self._start_state(batch))
+        return self._unscale_outputs(out), raw
+
+    def _unscale_outputs(self, out):
+        return out
+
+
+def _scaled(batch, standardizer):
+    """``batch`` with standardized values (padded steps stay zero), or ``batch`` itself."""
+    if standardizer is None:
+        return batch
+    values = standardizer.transform(batch.values)
+    if batch.ragged:
+        values[~batch.mask] = 0
+    return SequenceBatch(values, batch.lengths, batch.kind, batch.index)
+
 
 def _split_streams(series, Y, n_streams):
     """Cut one ``(T, F)`` series into ``n_streams`` contiguous pieces (the last takes the rest)."""
@@ -362,6 +493,17 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
 
     def _loss_name(self, n_out):
         return "squared_error"
+
+    def _fit_target_scaler(self, targets):
+        return fit_standardizer(targets.flat(), getattr(self, "scaler", None))
+
+    def _scale_targets(self, targets):
+        if self._target_scaler is None:
+            return targets
+        return targets.replace(self._target_scaler.transform(targets.flat()))
+
+    def _unscale_outputs(self, out):
+        return out if self._target_scaler is None else self._target_scaler.inverse(out)
 
     def _encode_targets(self, targets, first, classes=None):
         if not first and targets.n_outputs != self.n_outputs_:
@@ -429,26 +571,29 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
             )
         if getattr(self, "bidirectional", False):
             raise ValueError("generate runs forward in time; a bidirectional network reads the future.")
-        if not isinstance(n_steps, numbers.Integral) or n_steps < 1:
-            raise ValueError(f"n_steps must be a positive integer; got {n_steps!r}.")
-        batch, _ = validate_sequences(self, warmup, reset=False)
-        if batch.kind != "series":
+        check_params({"n_steps": [POSITIVE_INT]}, f"{type(self).__name__}.generate", {"n_steps": n_steps})
+        raw, _ = validate_sequences(self, warmup, reset=False)
+        if raw.kind != "series":
             raise ValueError(
                 "warmup must be one 2-D series (n_warmup, n_features); got a collection of "
-                f"{batch.n_sequences} sequences."
+                f"{raw.n_sequences} sequences."
             )
+        batch = _scaled(raw, self._input_scaler)
         net, theta = self._net, self.params_
-        X = np.ascontiguousarray(self._inputs(batch).astype(theta.dtype, copy=False).transpose(1, 0, 2))
-        T = X.shape[0]
+        out, state = self._run_series(self._inputs(batch), self._start_state(batch))
+        y = out[-1:]  # (1, n_out), on the network's (scaled) target scale
+        one, generated = np.ones(1, dtype=np.intp), np.empty((n_steps, self.n_outputs_), dtype=out.dtype)
         with one_blas_thread():
-            out, state, _ = net.forward(theta, X, np.ones(T, dtype=np.intp), np.array([T]))
-            y = out[-1]
-            one, generated = np.ones(1, dtype=np.intp), np.empty((n_steps, self.n_outputs_), dtype=out.dtype)
             for k in range(n_steps):
                 generated[k] = y[0]
-                out, state, _ = net.forward(theta, y[None], one, one, state)
+                # the output, in the user's units, is the next input
+                x = self._unscale_outputs(y)
+                if self._input_scaler is not None:
+                    x = self._input_scaler.transform(x).astype(theta.dtype, copy=False)
+                out, state, _ = net.forward(theta, x[None], one, one, state)
                 y = out[0]
         net.release()
+        generated = self._unscale_outputs(generated)
         return generated[:, 0] if self._squeeze else generated
 
 
@@ -463,41 +608,28 @@ class SequenceClassifierMixin(_SequenceScoreMixin, ClassifierMixin):
     def _encode_targets(self, targets, first, classes=None):
         labels = targets.flat().ravel()
         if first:
-            if classes is not None:
-                self.classes_ = np.unique(np.asarray(classes))
-            else:
-                self.classes_ = np.unique(labels)
-            if len(self.classes_) < 2 and classes is None:
-                raise ValueError(
-                    f"The number of classes has to be greater than one; got {len(self.classes_)} class."
-                )
-        unknown = np.setdiff1d(labels, self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y contains labels not seen in the first fit: {unknown[:5].tolist()}; "
-                f"known classes are {self.classes_.tolist()}."
-            )
-        codes = np.searchsorted(self.classes_, labels)
-        K = len(self.classes_)
-        dtype = targets.batch.dtype
-        if K == 2:
-            onehot = codes[:, None].astype(dtype)
-        else:
-            onehot = np.zeros((codes.size, K), dtype=dtype)
-            onehot[np.arange(codes.size), codes] = 1
-        return targets.replace(onehot).values
+            self.classes_ = check_classes(classes, labels)
+        return targets.replace(
+            encode_labels(labels, self.classes_, dtype=targets.batch.dtype, binary_single_column=True)
+        ).values
 
     @available_if(_stochastic_solver)
     def partial_fit(self, X, y, classes=None):
         """One epoch over ``(X, y)``; ``classes`` (all labels) is required on the first call.
 
+        Parameters
+        ----------
+        X, y : as in :meth:`fit`
+        classes : array-like of shape (n_classes,), default=None
+            Every label the classifier will see, at least two. Required on the first call;
+            on later calls it may be repeated but not changed.
+
         Returns
         -------
         self : object
         """
-        if not hasattr(self, "classes_") and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
-        return self._fit(X, y, incremental=True, classes=classes if not hasattr(self, "classes_") else None)
+        check_partial_fit_classes(classes, getattr(self, "classes_", None))
+        return self._fit(X, y, incremental=True, classes=classes)
 
     def _proba_rows(self, out):
         if out.shape[-1] == 1:

@@ -112,14 +112,14 @@ class ElmanCell:
         tmp = np.empty((B, H), dtype=out.dtype)
         prev = state0
         for t in range(T):
-            n = sizes[t]
-            if n == 0:
+            n_active = sizes[t]
+            if n_active == 0:
                 out[t:] = 0
                 break
-            z = out[t, :n]
-            z += np.dot(prev[:n], W, out=tmp[:n])
+            z = out[t, :n_active]
+            z += np.dot(prev[:n_active], W, out=tmp[:n_active])
             f(z)
-            out[t, n:] = 0
+            out[t, n_active:] = 0
             prev = out[t]
         lengths = lengths_from_sizes(sizes, B)
         return out, final_state(out, lengths, state0), (X, out, sizes, state0)
@@ -132,14 +132,14 @@ class ElmanCell:
         dz = d_out.copy()  # becomes ∂L/∂z(t), zero on padded steps
         carry = np.zeros((B, H), dtype=out.dtype)  # ∂L/∂h(t) through the recurrence
         for t in range(T - 1, -1, -1):
-            n = sizes[t]
-            if n == 0:
+            n_active = sizes[t]
+            if n_active == 0:
                 continue
-            d = dz[t, :n]
-            d += carry[:n]
-            deriv(out[t, :n], d)
+            d = dz[t, :n_active]
+            d += carry[:n_active]
+            deriv(out[t, :n_active], d)
             if t > 0:
-                np.dot(d, W_T, out=carry[:n])
+                np.dot(d, W_T, out=carry[:n_active])
         # ∂L/∂W = Σ_t h(t−1)ᵀ δ(t) (state0 at t = 0), ∂L/∂U = Σ_t x(t)ᵀ δ(t): GEMMs over all steps
         dz2 = dz.reshape(T * B, H)
         np.dot(state0.T, dz[0], out=g["W"])
@@ -180,12 +180,45 @@ class ElmanCell:
 # ----------------------------------------------------------------------------------
 _GEMM = {np.dtype(np.float64): dgemm, np.dtype(np.float32): sgemm}
 
+# ----------------------------------------------------------------------------------
+# Gate orders.  The parameters store the gates side by side in a *storage* order (the
+# Keras / PyTorch one, what users convert to and from); the forward pass may compute them
+# in another order, and the backward pass keeps its errors in the order its products need.
+# Every permutation below is derived from the names, never written as bare indices.
+# ----------------------------------------------------------------------------------
+#: LSTM parameters: ``W_x``, ``W_h``, ``b`` hold the gates [i | f | g | o] (Keras; PyTorch's order).
+LSTM_STORAGE_ORDER = ("i", "f", "g", "o")
+#: LSTM forward pass: the three sigmoid gates first, so one affine fix-up turns their tanh into σ.
+LSTM_COMPUTE_ORDER = ("i", "f", "o", "g")
+#: GRU parameters: ``W_x``, ``W_h``, ``b_x``, ``b_h`` hold [r | z | n] (PyTorch's order); the
+#: forward pass computes them in the same order.
+GRU_STORAGE_ORDER = ("r", "z", "n")
+#: GRU backward: the input-projection gradient is gathered with the candidate first, so that the
+#: errors [δn̂, δr̂, δẑ, δn̂ ⊙ r] give the input projection's errors as the first three blocks and
+#: the recurrent projection's (in storage order r, z, n) as the last three.
+GRU_INPUT_GRAD_ORDER = ("n", "r", "z")
 
-def _gates(W, order, scale):
-    """Copy of ``W`` (gates side by side along the last axis), gate blocks reordered and scaled."""
+
+def _permutation(source, target):
+    """Indices ``perm`` such that ``[source[k] for k in perm] == list(target)``."""
+    return [source.index(gate) for gate in target]
+
+
+def _sigmoid_scale(order):
+    """Per-gate factor of the pre-activations: ½ for σ gates (σ(x) = ½ tanh(x/2) + ½), 1 for tanh."""
+    return [1.0 if gate in ("g", "n") else 0.5 for gate in order]
+
+
+def _gates(W, order, scale=None):
+    """Copy of ``W`` (gates side by side along the last axis), gate blocks reordered and scaled.
+
+    Block ``k`` of the result is block ``order[k]`` of ``W`` times ``scale[k]``.
+    """
     k = len(order)
     blocks = W.reshape(W.shape[:-1] + (k, W.shape[-1] // k))
-    out = blocks[..., order, :] * np.asarray(scale, dtype=W.dtype)[:, None]
+    out = blocks[..., order, :]
+    if scale is not None:
+        out *= np.asarray(scale, dtype=W.dtype)[:, None]
     return out.reshape(W.shape)
 
 
@@ -194,13 +227,13 @@ def _segments(sizes, shrink=0.75):
     segments, t0 = [], 0
     w = sizes[0] if len(sizes) else 0
     T = len(sizes)
-    for t, n in enumerate(sizes):
-        if n == 0:
+    for t, n_active in enumerate(sizes):
+        if n_active == 0:
             T = t
             break
-        if n <= shrink * w:
+        if n_active <= shrink * w:
             segments.append((t0, t, w))
-            t0, w = t, n
+            t0, w = t, n_active
     if w and T > t0:
         segments.append((t0, T, w))
     return segments
@@ -211,7 +244,7 @@ class _Flush:
 
     Backpropagated errors shrink geometrically along a long sequence and, in float32,
     end in the subnormal range (below 1.2e-38), where arithmetic is many times slower on
-    CPUs that handle subnormal operands in microcode (DESIGN.md §4).  Adding and
+    CPUs that handle subnormal operands in microcode.  Adding and
     subtracting ``c`` rounds ``x`` to a multiple of ``ulp(c) = 2⁻⁹⁹ ≈ 1.6e-30``: values
     below ``2⁻¹⁰⁰`` become exactly zero, values above ``2²⁵ c ≈ 4.4e-16`` (where ``c`` is
     less than half an ulp of ``x``) pass unchanged, bit for bit, and values in between move
@@ -272,7 +305,9 @@ def _block_steps(L, bytes_per_step, budget=1 << 20):
 def _lstm_factors(A, C_prev, tanh_C, P, K, S):
     """LSTM backward factors of a block of ``b`` steps (written into ``P[:b]``, ``K[:b]``).
 
-    ``A`` holds the gates ``[i, f, o, g]`` (forward order), ``C_prev`` is ``C(t−1)``.
+    ``A`` holds the gates in :data:`LSTM_COMPUTE_ORDER` ``[i, f, o, g]``, ``C_prev`` is
+    ``C(t−1)``.  ``P[:, k]`` is the factor of the error of gate ``LSTM_STORAGE_ORDER[k]``
+    (``[i, f, g]`` from ``δC``, ``o`` from ``δh``), ``K`` the factor of ``δh`` in ``δC``.
     """
     b, H = A.shape[0], A.shape[1] // 4
     P, K, S = P[:b], K[:b], S[:b]
@@ -295,7 +330,8 @@ def _lstm_factors(A, C_prev, tanh_C, P, K, S):
 def _gru_factors(Gi, Gh, h_prev, P, Q, S):
     """GRU backward factors of a block of ``b`` steps (written into ``P[:b]``, ``Q[:b]``).
 
-    ``Gi`` holds ``[r, z, n]``, ``Gh[:, 2H:]`` is ``h(t−1) W_h^n + b_h^n``.
+    ``Gi`` holds the gates ``[r, z, n]`` (:data:`GRU_STORAGE_ORDER`), ``Gh[:, 2H:]`` is
+    ``h(t−1) W_h^n + b_h^n``.
     """
     b, H = Gi.shape[0], Gi.shape[1] // 3
     P, Q, S = P[:b], Q[:b], S[:b]
@@ -383,6 +419,10 @@ class LSTMCell(_GatedCell):
     ``δg = δC ⊙ i ⊙ (1−g²)``, ``δo = δh ⊙ tanh C ⊙ o(1−o)``, and
     ``δh(t−1) += [δi δf δg δo] W_hᵀ``.
 
+    Inside, the forward pass holds the gate pre-activations in :data:`LSTM_COMPUTE_ORDER`
+    (i, f, o, g: the σ gates first); the backward errors ``δ`` are in the storage order
+    :data:`LSTM_STORAGE_ORDER` (i, f, g, o), the order of the rows of ``W_hᵀ`` they meet.
+
     Parameters
     ----------
     n_in, n_hidden : int
@@ -392,11 +432,11 @@ class LSTMCell(_GatedCell):
         default), so that the cell starts by remembering.
     """
 
-    # σ(z) = ½ tanh(z/2) + ½: the forward pass orders the gates i, f, o, g and halves
-    # the σ-rows of the weights, so one tanh covers all four gates and one affine
-    # fix-up of the first 3H rows turns them into σ.
-    _FWD = [0, 1, 3, 2]
-    _SCALE = [0.5, 0.5, 0.5, 1.0]
+    # σ(z) = ½ tanh(z/2) + ½: the forward pass orders the gates i, f, o, g
+    # (LSTM_COMPUTE_ORDER) and halves the σ-rows of the weights, so one tanh covers all
+    # four gates and one affine fix-up of the first 3H rows turns them into σ.
+    _STORAGE_TO_COMPUTE = _permutation(LSTM_STORAGE_ORDER, LSTM_COMPUTE_ORDER)
+    _COMPUTE_SCALE = _sigmoid_scale(LSTM_COMPUTE_ORDER)
 
     def __init__(self, n_in, n_hidden, unit_forget_bias=True):
         self.n_in = n_in
@@ -419,29 +459,30 @@ class LSTMCell(_GatedCell):
     def forward(self, p, X, sizes, state0):
         T, B, n_in = X.shape
         H = self.n_hidden
-        r = n_in + 1  # Z[k] = [x(t); 1; h(t−1)]: h(t−1) in rows r:
+        h_row = n_in + 1  # Z[k] = [x(t); 1; h(t−1)]: h(t−1) in rows h_row:
         gemm = _GEMM[X.dtype]
         sizes = np.asarray(sizes).tolist()
-        W_in = _gates(np.vstack([p["W_x"], p["b"]]), self._FWD, self._SCALE).T.copy()  # (4H, n_in + 1)
-        W_rec = _gates(p["W_h"], self._FWD, self._SCALE).T.copy()  # (4H, H)
+        order, scale = self._STORAGE_TO_COMPUTE, self._COMPUTE_SCALE
+        W_in = _gates(np.vstack([p["W_x"], p["b"]]), order, scale).T.copy()  # (4H, n_in + 1)
+        W_rec = _gates(p["W_h"], order, scale).T.copy()  # (4H, H)
         W_recT = W_rec.T
         segments, ws, dt = [], self._ws, X.dtype
         h, c = state0[:, :H].T, state0[:, H:].T  # (H, B) views
         for t0, t1, w in _segments(sizes):
             L = t1 - t0
-            Z = np.empty((L + 1, r + H, w), dtype=dt)  # not reused: the output is a view of it
+            Z = np.empty((L + 1, h_row + H, w), dtype=dt)  # not reused: the output is a view of it
             Z[:L, :n_in] = X[t0:t1, :w].transpose(0, 2, 1)
             Z[:, n_in] = 1
-            Z[0, r:] = h[:, :w]
+            Z[0, h_row:] = h[:, :w]
             C = ws.empty((L + 1, H, w), dt)
             C[0] = c[:, :w]
-            A = np.matmul(W_in, Z[:L, :r], out=ws.empty((L, 4 * H, w), dt))  # x(t) W_x + b, gates i, f, o, g
+            A = np.matmul(W_in, Z[:L, :h_row], out=ws.empty((L, 4 * H, w), dt))  # x(t) W_x + b, gates i, f, o, g
             tanh_C = ws.empty((L, H, w), dt)
             tmp = ws.empty((H, w), dt)
             At, Zt = A.transpose(0, 2, 1), Z.transpose(0, 2, 1)
             for k in range(L):
                 a = A[k]
-                gemm(1.0, Zt[k, :, r:], W_recT, 1.0, At[k], 0, 0, 1)  # a += W_rec h(t−1)
+                gemm(1.0, Zt[k, :, h_row:], W_recT, 1.0, At[k], 0, 0, 1)  # a += W_rec h(t−1)
                 np.tanh(a, out=a)
                 sig = a[: 3 * H]
                 sig *= 0.5
@@ -451,27 +492,27 @@ class LSTMCell(_GatedCell):
                 np.multiply(f, C[k], out=c_t)
                 c_t += np.multiply(i, g, out=tmp)  # C(t) = f ⊙ C(t−1) + i ⊙ g
                 np.tanh(c_t, out=tanh_C[k])
-                np.multiply(o, tanh_C[k], out=Z[k + 1, r:])  # h(t) = o ⊙ tanh C(t)
-            h, c = Z[L, r:], C[L]
+                np.multiply(o, tanh_C[k], out=Z[k + 1, h_row:])  # h(t) = o ⊙ tanh C(t)
+            h, c = Z[L, h_row:], C[L]
             segments.append((t0, t1, w, Z, A, C, tanh_C))
             ws.give(tmp)
         lengths = lengths_from_sizes(sizes, B)
         state = state0.copy()
-        _gather_final(state[:, :H], segments, lengths, lambda s: s[3][:, r:])
+        _gather_final(state[:, :H], segments, lengths, lambda s: s[3][:, h_row:])
         _gather_final(state[:, H:], segments, lengths, lambda s: s[5])
-        out = _gated_output(segments, lambda s: s[3][1:, r:], T, B, H, sizes, X.dtype)
+        out = _gated_output(segments, lambda s: s[3][1:, h_row:], T, B, H, sizes, X.dtype)
         return out, state, (segments, X.shape, sizes)
 
     def backward(self, p, g, d_out, cache, need_dx=True):
         segments, (T, B, n_in), sizes = cache
         H = self.n_hidden
-        r = n_in + 1
+        h_row = n_in + 1
         dtype = d_out.dtype
         gemm = _GEMM[dtype]
         flush = _Flush(dtype)
         W_h = p["W_h"]  # (H, 4H), gates i, f, g, o: the order of the errors δ below
         W_hT = W_h.T
-        grad = np.zeros((r + H, 4 * H), dtype=dtype)  # [∂W_x; ∂b; ∂W_h]
+        grad = np.zeros((h_row + H, 4 * H), dtype=dtype)  # [∂W_x; ∂b; ∂W_h]
         gradT = grad.T
         dX = np.zeros((T, n_in, B), dtype=dtype) if need_dx else None
         carry, ws = None, self._ws
@@ -517,7 +558,7 @@ class LSTMCell(_GatedCell):
             ws.give(A, C, tanh_C, dh_all, delta, buf, P, K, S)
         g["W_x"][...] = grad[:n_in]
         g["b"][...] = grad[n_in]
-        g["W_h"][...] = grad[r:]
+        g["W_h"][...] = grad[h_row:]
         return dX.transpose(0, 2, 1) if need_dx else None
 
 
@@ -544,14 +585,20 @@ class GRUCell(_GatedCell):
     ``[δr̂, δẑ, δn̂]``, the recurrent one ``[δr̂, δẑ, δn̂ ⊙ r]``, and
     ``δh(t−1) += δh ⊙ z + [δr̂, δẑ, δn̂ ⊙ r] W_hᵀ``.
 
+    The forward pass keeps the storage order :data:`GRU_STORAGE_ORDER` (r, z, n); the
+    backward pass stacks the errors as ``[δn̂, δr̂, δẑ, δn̂ ⊙ r]``, whose first three blocks
+    are the input projection's errors in :data:`GRU_INPUT_GRAD_ORDER` (n, r, z) and last
+    three the recurrent projection's in storage order, so each projection's gradient is
+    one product.
+
     Parameters
     ----------
     n_in, n_hidden : int
         Input and hidden widths.
     """
 
-    _ORDER = [0, 1, 2]
-    _SCALE = [0.5, 0.5, 1.0]  # σ-rows (r, z) halved: σ(x) = ½ tanh(x/2) + ½
+    # the forward pass keeps the storage order; σ-rows (r, z) halved: σ(x) = ½ tanh(x/2) + ½
+    _COMPUTE_SCALE = _sigmoid_scale(GRU_STORAGE_ORDER)
 
     def __init__(self, n_in, n_hidden):
         self.n_in = n_in
@@ -571,25 +618,26 @@ class GRUCell(_GatedCell):
     def forward(self, p, X, sizes, state0):
         T, B, n_in = X.shape
         H = self.n_hidden
-        r = n_in + 1  # Z[k] = [x(t); 1; h(t−1); 1]: [h(t−1); 1] in rows r:
+        h_row = n_in + 1  # Z[k] = [x(t); 1; h(t−1); 1]: [h(t−1); 1] in rows h_row:
         sizes = np.asarray(sizes).tolist()
-        W_in = _gates(np.vstack([p["W_x"], p["b_x"]]), self._ORDER, self._SCALE).T.copy()  # (3H, n_in + 1)
-        W_rec = _gates(np.vstack([p["W_h"], p["b_h"]]), self._ORDER, self._SCALE).T.copy()  # (3H, H + 1)
+        same = _permutation(GRU_STORAGE_ORDER, GRU_STORAGE_ORDER)
+        W_in = _gates(np.vstack([p["W_x"], p["b_x"]]), same, self._COMPUTE_SCALE).T.copy()  # (3H, n_in + 1)
+        W_rec = _gates(np.vstack([p["W_h"], p["b_h"]]), same, self._COMPUTE_SCALE).T.copy()  # (3H, H + 1)
         segments, ws, dt = [], self._ws, X.dtype
         h = state0.T
         for t0, t1, w in _segments(sizes):
             L = t1 - t0
-            Z = np.empty((L + 1, r + H + 1, w), dtype=dt)  # not reused: the output is a view of it
+            Z = np.empty((L + 1, h_row + H + 1, w), dtype=dt)  # not reused: the output is a view of it
             Z[:L, :n_in] = X[t0:t1, :w].transpose(0, 2, 1)
             Z[:, n_in] = 1
-            Z[:, r + H] = 1
-            Z[0, r: r + H] = h[:, :w]
-            Gi = np.matmul(W_in, Z[:L, :r], out=ws.empty((L, 3 * H, w), dt))  # x W_x + b_x, gates r, z, n
+            Z[:, h_row + H] = 1
+            Z[0, h_row: h_row + H] = h[:, :w]
+            Gi = np.matmul(W_in, Z[:L, :h_row], out=ws.empty((L, 3 * H, w), dt))  # x W_x + b_x, gates r, z, n
             Gh = ws.empty((L, 3 * H, w), dt)  # h(t−1) W_h + b_h, kept for backward
             tmp = ws.empty((H, w), dt)
             for k in range(L):
                 gi, gh = Gi[k], Gh[k]
-                np.dot(W_rec, Z[k, r:], out=gh)
+                np.dot(W_rec, Z[k, h_row:], out=gh)
                 rz = gi[: 2 * H]
                 rz += gh[: 2 * H]
                 np.tanh(rz, out=rz)
@@ -598,36 +646,36 @@ class GRUCell(_GatedCell):
                 r_t, z_t, n_t = gi[:H], gi[H: 2 * H], gi[2 * H:]
                 n_t += np.multiply(r_t, gh[2 * H:], out=tmp)
                 np.tanh(n_t, out=n_t)  # n = tanh(x W_x^n + b_x^n + r ⊙ (h W_h^n + b_h^n))
-                np.subtract(Z[k, r: r + H], n_t, out=tmp)
+                np.subtract(Z[k, h_row: h_row + H], n_t, out=tmp)
                 tmp *= z_t
-                np.add(n_t, tmp, out=Z[k + 1, r: r + H])  # h(t) = n + z ⊙ (h(t−1) − n)
-            h = Z[L, r: r + H]
+                np.add(n_t, tmp, out=Z[k + 1, h_row: h_row + H])  # h(t) = n + z ⊙ (h(t−1) − n)
+            h = Z[L, h_row: h_row + H]
             segments.append((t0, t1, w, Z, Gi, Gh))
             ws.give(tmp)
         lengths = lengths_from_sizes(sizes, B)
-        state = _gather_final(state0.copy(), segments, lengths, lambda s: s[3][:, r: r + H])
-        out = _gated_output(segments, lambda s: s[3][1:, r: r + H], T, B, H, sizes, X.dtype)
+        state = _gather_final(state0.copy(), segments, lengths, lambda s: s[3][:, h_row: h_row + H])
+        out = _gated_output(segments, lambda s: s[3][1:, h_row: h_row + H], T, B, H, sizes, X.dtype)
         return out, state, (segments, X.shape, sizes)
 
     def backward(self, p, g, d_out, cache, need_dx=True):
         segments, (T, B, n_in), sizes = cache
         H = self.n_hidden
-        r = n_in + 1
+        h_row = n_in + 1
         dtype = d_out.dtype
         gemm = _GEMM[dtype]
         flush = _Flush(dtype)
         W_h = p["W_h"]  # (H, 3H), gates r, z, n
         W_hT = W_h.T
-        grad_in = np.zeros((r, 3 * H), dtype=dtype)  # [∂W_x; ∂b_x], gates n, r, z
+        grad_in = np.zeros((h_row, 3 * H), dtype=dtype)  # [∂W_x; ∂b_x], gates n, r, z
         grad_rec = np.zeros((H + 1, 3 * H), dtype=dtype)  # [∂W_h; ∂b_h], gates r, z, n
         grad_inT, grad_recT = grad_in.T, grad_rec.T
         dX = np.zeros((T, n_in, B), dtype=dtype) if need_dx else None
         W_x = p["W_x"]
-        W_x_nrz = np.concatenate([W_x[:, 2 * H:], W_x[:, : 2 * H]], axis=1)
+        W_x_nrz = _gates(W_x, _permutation(GRU_STORAGE_ORDER, GRU_INPUT_GRAD_ORDER))
         carry, ws = None, self._ws
         for t0, t1, w, Z, Gi, Gh in reversed(segments):
             L = t1 - t0
-            z_ = Gi[:, H: 2 * H]
+            update_gate = Gi[:, H: 2 * H]
             dh_all = ws.empty((L, H, w), dtype)  # becomes δh(t)
             np.copyto(dh_all, d_out[t0:t1, :w].transpose(0, 2, 1))
             if carry is not None:  # errors flowing in from the next (narrower) segment
@@ -635,9 +683,9 @@ class GRUCell(_GatedCell):
             # errors in the order [δn̂, δr̂, δẑ, δn̂ ⊙ r]: [:3] feed the input projection
             # (gates n, r, z), [1:] the recurrent one (gates r, z, n)
             delta = ws.empty((L if need_dx else 1, 4, H, w), dtype)  # δ(t) (all for ∂X)
-            n = len(delta)
-            d_inT = delta[:, :3].reshape(n, 3 * H, w).transpose(0, 2, 1)
-            d_recT = delta[:, 1:].reshape(n, 3 * H, w).transpose(0, 2, 1)
+            n_delta = len(delta)
+            d_inT = delta[:, :3].reshape(n_delta, 3 * H, w).transpose(0, 2, 1)
+            d_recT = delta[:, 1:].reshape(n_delta, 3 * H, w).transpose(0, 2, 1)
             dhT, Zt = dh_all.transpose(0, 2, 1), Z.transpose(0, 2, 1)
             buf = ws.empty((H, w), dtype)
             n_blk = _block_steps(L, 7 * H * w * dtype.itemsize)
@@ -648,29 +696,28 @@ class GRUCell(_GatedCell):
                 k0 = max(0, k1 - n_blk)
                 # factors that only depend on the forward pass, for a block of steps at once:
                 # [δn̂, δẑ] = δh ⊙ P, [δr̂, δn̂ ⊙ r] = δn̂ ⊙ Q
-                _gru_factors(Gi[k0:k1], Gh[k0:k1], Z[k0:k1, r: r + H], P, Q, S)
+                _gru_factors(Gi[k0:k1], Gh[k0:k1], Z[k0:k1, h_row: h_row + H], P, Q, S)
                 for k in range(k1 - 1, k0 - 1, -1):
                     j, kk = k - k0, (k if need_dx else 0)
                     dh, d = dh_all[k], delta[kk]
                     np.multiply(dh, P[j], out=d[0::2])  # δn̂, δẑ
                     np.multiply(d[0], Q[j], out=d[1::2])  # δr̂, δn̂ ⊙ r
-                    gemm(1.0, d_inT[kk], Zt[k, :, :r], 1.0, grad_inT, 1, 0, 1)  # ∂[W_x; b_x] += [x; 1] δᵀ
-                    gemm(1.0, d_recT[kk], Zt[k, :, r:], 1.0, grad_recT, 1, 0, 1)  # ∂[W_h; b_h] += [h; 1] δᵀ
+                    gemm(1.0, d_inT[kk], Zt[k, :, :h_row], 1.0, grad_inT, 1, 0, 1)  # ∂[W_x; b_x] += [x; 1] δᵀ
+                    gemm(1.0, d_recT[kk], Zt[k, :, h_row:], 1.0, grad_recT, 1, 0, 1)  # ∂[W_h; b_h] += [h; 1] δᵀ
                     if k:
                         dh_prev = dh_all[k - 1]
-                        dh_prev += np.multiply(dh, z_[k], out=buf)
+                        dh_prev += np.multiply(dh, update_gate[k], out=buf)
                         gemm(1.0, d_recT[kk], W_hT, 1.0, dhT[k - 1], 0, 0, 1)  # δh(t−1) += δh ⊙ z + W_h δ
                         if not k % 4:
                             flush(dh_prev)
                     elif t0:
-                        carry = np.multiply(dh, z_[k]) + np.dot(W_h, d[1:].reshape(3 * H, w))
+                        carry = np.multiply(dh, update_gate[k]) + np.dot(W_h, d[1:].reshape(3 * H, w))
             if need_dx:
                 dX[t0:t1, :, :w] = np.matmul(W_x_nrz, delta[:, :3].reshape(L, 3 * H, w))
             ws.give(Gi, Gh, dh_all, delta, buf, P, Q, S)
-        g["W_x"][:, : 2 * H] = grad_in[:n_in, H:]
-        g["W_x"][:, 2 * H:] = grad_in[:n_in, :H]
-        g["b_x"][: 2 * H] = grad_in[n_in, H:]
-        g["b_x"][2 * H:] = grad_in[n_in, :H]
+        grad_in = _gates(grad_in, _permutation(GRU_INPUT_GRAD_ORDER, GRU_STORAGE_ORDER))  # gates r, z, n
+        g["W_x"][...] = grad_in[:n_in]
+        g["b_x"][...] = grad_in[n_in]
         g["W_h"][...] = grad_rec[:H]
         g["b_h"][...] = grad_rec[H]
         return dX.transpose(0, 2, 1) if need_dx else None
@@ -731,13 +778,13 @@ class JordanCell:
         out = np.zeros((T, B, self.n_out), dtype=X.dtype)
         prev = state0
         for t in range(T):
-            n = sizes[t]
-            if n == 0:
+            n_active = sizes[t]
+            if n_active == 0:
                 break
-            h = hidden[t, :n]
-            h += np.dot(prev[:n], p["W_y"])
+            h = hidden[t, :n_active]
+            h += np.dot(prev[:n_active], p["W_y"])
             f(h)
-            y = out[t, :n]
+            y = out[t, :n_active]
             np.dot(h, p["V"], out=y)
             y += p["c"]
             g(y)
@@ -754,16 +801,16 @@ class JordanCell:
         carry = np.zeros((B, self.n_out), dtype=out.dtype)  # ∂L/∂ŷ(t) from step t+1
         V_T, Wy_T = p["V"].T, p["W_y"].T
         for t in range(T - 1, -1, -1):
-            n = sizes[t]
-            if n == 0:
+            n_active = sizes[t]
+            if n_active == 0:
                 continue
-            d = dzo[t, :n]
-            d += _output_jacobian_T(self.out_activation, out[t, :n], carry[:n])
-            dh = dz[t, :n]
+            d = dzo[t, :n_active]
+            d += _output_jacobian_T(self.out_activation, out[t, :n_active], carry[:n_active])
+            dh = dz[t, :n_active]
             np.dot(d, V_T, out=dh)
-            deriv(hidden[t, :n], dh)
+            deriv(hidden[t, :n_active], dh)
             if t > 0:
-                np.dot(dh, Wy_T, out=carry[:n])
+                np.dot(dh, Wy_T, out=carry[:n_active])
         prev = np.concatenate([state0[None], out[:-1]])
         dz2, dzo2 = dz.reshape(T * B, H), dzo.reshape(T * B, -1)
         np.dot(X.reshape(T * B, -1).T, dz2, out=g["U"])

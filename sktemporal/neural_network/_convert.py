@@ -28,8 +28,13 @@ __all__ = ["to_torch", "from_torch", "to_keras", "from_keras"]
 _GRU_KERAS = [1, 0, 2]  # sktemporal/PyTorch order r, z, n <-> Keras order z, r, n (self-inverse)
 
 
-def _network(estimator, copy=False):
-    """``(cell kind, network, views)``; the views are of a copy of ``params_`` if ``copy``."""
+def _network(estimator, copy=False, folded=False):
+    """``(cell kind, network, views)``; the views are of a copy of ``params_`` if ``copy``.
+
+    ``folded``: the views hold a copy of the weights with the estimator's internal
+    standardization (``scaler``) folded in, so that they act on raw inputs and emit
+    raw targets — what another library's module computes.
+    """
     cell = getattr(estimator, "_cell", None)
     if cell not in ("lstm", "gru"):
         raise TypeError(
@@ -40,14 +45,51 @@ def _network(estimator, copy=False):
     net = estimator._net
     if len(net.dense) != 1:
         raise ValueError("Only networks with a single output layer after the recurrent layers can be converted.")
-    return cell, net, net.layout.views(estimator.params_.copy() if copy else estimator.params_)
+    views = net.layout.views(estimator.params_.copy() if copy or folded else estimator.params_)
+    if folded:
+        _fold_scalers(estimator, cell, net, views)
+    return cell, net, views
 
 
-def _commit(estimator, net, views):
-    """Copy the views (of a copy of ``params_``) back into ``params_``."""
+def _fold_scalers(estimator, cell, net, views):
+    """Fold ``x̃ = (x − c)/s`` into the first layer and ``y = ỹ s_y + c_y`` into the output layer.
+
+    ``x̃ W_x + b = x (W_x / s) + (b − (c / s) W_x)``, and the output layer's ``V, b_out``
+    become ``V s_y, b_out s_y + c_y`` (regressors only: a classifier's logits are unscaled).
+    """
+    x_scaler = getattr(estimator, "_input_scaler", None)
+    if x_scaler is not None:
+        center = x_scaler.center / x_scaler.scale
+        for k, _, prefix in _cells(net):
+            if k:
+                break
+            W_x = views[prefix + "W_x"]
+            bias = views[prefix + ("b" if cell == "lstm" else "b_x")]
+            bias -= center.astype(W_x.dtype) @ W_x
+            W_x /= x_scaler.scale.astype(W_x.dtype)[:, None]
+    y_scaler = getattr(estimator, "_target_scaler", None)
+    if y_scaler is not None:
+        dense = net.dense[0].prefix
+        views[dense + "V"] *= y_scaler.scale.astype(views[dense + "V"].dtype)
+        views[dense + "c"] *= y_scaler.scale.astype(views[dense + "c"].dtype)
+        views[dense + "c"] += y_scaler.center.astype(views[dense + "c"].dtype)
+
+
+def _commit(estimator, net, views, output=True):
+    """Copy the views (of a copy of ``params_``) back into ``params_``.
+
+    The loaded weights act on raw inputs (and, with ``output``, emit raw targets): the
+    estimator's internal standardization is switched off for them, and a state kept from
+    the fitted series no longer belongs to these weights (predictions start from zeros).
+    """
     target = net.layout.views(estimator.params_)
     for name, value in views.items():
         target[name][...] = value
+    estimator._input_scaler = None
+    if output:
+        estimator._target_scaler = None
+    if getattr(estimator, "last_state_", None) is not None:
+        estimator.last_state_ = None
 
 
 def _cells(net):
@@ -122,7 +164,7 @@ def to_torch(estimator):
     With torch installed, ``torch.nn.LSTM(3, 5, batch_first=True, dtype=torch.float64)``
     then loads ``{k: torch.from_numpy(v) for k, v in rnn_state.items()}``.
     """
-    cell, net, views = _network(estimator)
+    cell, net, views = _network(estimator, folded=True)
     rnn = {}
     for k, d, prefix in _cells(net):
         sfx = f"_l{k}" + ("_reverse" if d else "")
@@ -145,7 +187,7 @@ def from_torch(estimator, rnn, linear=None):
     The estimator must have been fitted (a single iteration is enough) with the
     architecture of the torch model: the same number of features, ``hidden_layer_sizes``
     and ``bidirectional``; continue training from the loaded weights with
-    ``warm_start=True`` or :meth:`partial_fit`.
+    ``warm_start=True`` or ``partial_fit``.
 
     Parameters
     ----------
@@ -161,6 +203,26 @@ def from_torch(estimator, rnn, linear=None):
     Returns
     -------
     estimator : the estimator, with its ``params_`` replaced.
+
+    Examples
+    --------
+    With torch, ``from_torch(model, lstm, head)`` loads a
+    ``torch.nn.LSTM(3, 4, batch_first=True)`` and a ``torch.nn.Linear(4, 1)``.
+    The state dicts work as well, as tensors or numpy arrays; here those of a
+    second estimator, so that both predict the same:
+
+    >>> import numpy as np
+    >>> from sktemporal.neural_network import LSTMRegressor, from_torch, to_torch
+    >>> rng = np.random.RandomState(0)
+    >>> X, y = rng.randn(20, 8, 3), rng.randn(20)       # 20 sequences, 3 features
+    >>> a = LSTMRegressor((4,), max_iter=5, random_state=0).fit(X, y)
+    >>> b = LSTMRegressor((4,), max_iter=1, random_state=1).fit(X, y)
+    >>> rnn_state, linear_state = to_torch(a)
+    >>> sorted(rnn_state)
+    ['bias_hh_l0', 'bias_ih_l0', 'weight_hh_l0', 'weight_ih_l0']
+    >>> b = from_torch(b, rnn_state, linear_state)
+    >>> bool(np.allclose(a.predict(X), b.predict(X)))
+    True
     """
     cell, net, views = _network(estimator, copy=True)  # nothing changes unless all weights fit
     state = rnn.state_dict() if hasattr(rnn, "state_dict") else rnn
@@ -195,7 +257,7 @@ def from_torch(estimator, rnn, linear=None):
         dense = net.dense[0].prefix
         _assign(views, dense + "V", _as_numpy(lin["weight"]).T)
         _assign(views, dense + "c", _as_numpy(lin["bias"]))
-    _commit(estimator, net, views)
+    _commit(estimator, net, views, output=linear is not None)
     return estimator
 
 
@@ -229,7 +291,7 @@ def to_keras(estimator):
     >>> [w.shape for w in to_keras(model)]
     [(3, 15), (5, 15), (2, 15), (5, 1), (1,)]
     """
-    cell, net, views = _network(estimator)
+    cell, net, views = _network(estimator, folded=True)
     weights = []
     for _, _, prefix in _cells(net):
         if cell == "lstm":
@@ -262,6 +324,24 @@ def from_keras(estimator, weights):
     Returns
     -------
     estimator : the estimator, with its ``params_`` replaced.
+
+    Examples
+    --------
+    ``from_keras(model, keras_model.get_weights())`` for a Keras
+    ``Sequential([GRU(4), Dense(1)])``; the list of arrays of :func:`to_keras` has
+    the same order:
+
+    >>> import numpy as np
+    >>> from sktemporal.neural_network import GRURegressor, from_keras, to_keras
+    >>> rng = np.random.RandomState(0)
+    >>> X, y = rng.randn(20, 8, 3), rng.randn(20)
+    >>> a = GRURegressor((4,), max_iter=5, random_state=0).fit(X, y)
+    >>> b = GRURegressor((4,), max_iter=1, random_state=1).fit(X, y)
+    >>> [w.shape for w in to_keras(a)]   # kernel, recurrent kernel, bias, Dense
+    [(3, 12), (4, 12), (2, 12), (4, 1), (1,)]
+    >>> b = from_keras(b, to_keras(a))
+    >>> bool(np.allclose(a.predict(X), b.predict(X)))
+    True
     """
     cell, net, views = _network(estimator, copy=True)
     weights = [_as_numpy(w) for w in weights]

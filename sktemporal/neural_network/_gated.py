@@ -21,15 +21,17 @@ class BaseGatedRNN(BaseSequenceNetwork):
         hidden_layer_sizes=(32,),
         *,
         bidirectional=False,
-        bptt_steps=None,
+        bptt_steps="auto",
         clip_norm=None,
+        scaler="standard",
+        initial_state="continue",
         solver="adam",
-        alpha=0.0001,
+        alpha=0.01,
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=0.001,
+        learning_rate_init=0.01,
         power_t=0.5,
-        max_iter=200,
+        max_iter=300,
         shuffle=True,
         random_state=None,
         tol=1e-4,
@@ -42,7 +44,7 @@ class BaseGatedRNN(BaseSequenceNetwork):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change=30,
         max_fun=15000,
         n_jobs=None,
     ):
@@ -50,6 +52,8 @@ class BaseGatedRNN(BaseSequenceNetwork):
         self.bidirectional = bidirectional
         self.bptt_steps = bptt_steps
         self.clip_norm = clip_norm
+        self.scaler = scaler
+        self.initial_state = initial_state
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size

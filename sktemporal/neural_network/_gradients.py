@@ -22,30 +22,23 @@ GIL.  The optimizer stays in the calling process; before each chunk (a whole seq
 back their summed loss, row count and gradient, so training follows the serial
 trajectory up to the rounding of the sum.
 
-Workers are plain ``python -c`` subprocesses talking over two pipes (no ``fork`` of a
-threaded process, no re-import of the user's ``__main__``), limited to one BLAS thread,
-kept idle between fits and reused (starting one costs 1–2 s of imports), and
-closed at interpreter exit.  POSIX only; elsewhere ``n_jobs`` falls back to one process
-with a warning.
+The processes are managed by ``sktemporal/utils/_workers.py`` (reused between fits, one
+BLAS thread each, bounded waits, shared memory without a name).  Once per fit, ``θ``, the
+workers' gradients and the training data's arrays are placed in one shared memory file,
+and each worker receives a small :class:`_Part` (the network and the data's description,
+not its arrays).  POSIX only; elsewhere ``n_jobs`` falls back to one process with a
+warning.
 """
 
-import atexit
-import mmap
+import copy
 import os
-import pickle
-import signal
-import subprocess
-import sys
-import tempfile
-import threading
 import time
-import traceback
 import warnings
-from multiprocessing.connection import Connection
 
 import numpy as np
 
 from ..utils._dask import local_n_jobs
+from ..utils._workers import POOL, SharedArrays, WorkerLost, reply_timeout
 from ._loss import LOSSES
 
 __all__ = ["GradientSplit", "chunk_gradients", "loss_and_gradient"]
@@ -63,10 +56,6 @@ def loss_and_gradient(net, theta, grad, loss_name, chunk, state):
     loss, delta = LOSSES[loss_name](out, Y, mask)
     net.backward(theta, grad, delta, cache)
     return loss, n, state
-
-
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                     "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
 def chunk_gradients(net, theta, grad, loss_name, data, idx, split=None):
@@ -92,14 +81,69 @@ def _deal(idx, lengths, n_parts):
     return [order[j::n_parts] for j in range(n_parts)]
 
 
+
+def _shared_fields(data):
+    """Names of the data's numeric arrays: placed in shared memory rather than pickled."""
+    return [name for name, value in vars(data).items()
+            if isinstance(value, np.ndarray) and value.dtype.kind in "biufc"]
+
+
+class _Part:
+    """A worker's task: the gradient of its part of each minibatch, chunk by chunk.
+
+    Sent (pickled) once per fit without the data's arrays, which the worker maps from
+    shared memory (:meth:`attach`); the network is small (its parameters are the shared
+    ``θ``).  ``k`` is the worker's row in the shared gradients ``∂θ_1, ∂θ_2, …``.
+    """
+
+    def __init__(self, net, data, loss_name, k, fields):
+        self.net, self.loss_name, self.k, self.fields = net, loss_name, k, fields
+        self.data = copy.copy(data)
+        for name in fields:
+            setattr(self.data, name, None)
+        self.chunks = self.chunk = self.state = None
+
+    def attach(self, arrays):
+        for name in self.fields:
+            setattr(self.data, name, arrays["data." + name])
+        self.theta, self.grad = arrays["theta"], arrays["grads"][self.k - 1]
+
+    def start(self, idx):
+        """Begin the minibatch part ``idx`` (from the initial state)."""
+        self.chunks, self.state = iter(self.data.chunks(idx)), None
+        self.chunk = next(self.chunks, None)
+
+    def step(self):
+        """The next chunk's loss and gradient at the shared ``θ``: ``(loss, n, last)``."""
+        if self.chunk is None:
+            raise RuntimeError("a chunk was requested but none is left")
+        loss, n, self.state = loss_and_gradient(self.net, self.theta, self.grad, self.loss_name, self.chunk,
+                                                self.state)
+        self.chunk = next(self.chunks, None)  # its last chunk says so: no round trip to learn it
+        return float(loss), int(n), self.chunk is None
+
+    def release(self):
+        self.net.release()
+
+
 class GradientSplit:
     """Worker processes sharing the minibatches of one fit (a context manager).
 
-    ``θ`` and the workers' gradients live in one shared memory map, ``[θ, ∂θ_1, ∂θ_2, …]``:
-    before each chunk the calling process copies ``θ`` there and sends each worker a
-    short message; a worker replies with its loss and row count once its gradient is
-    written.  (Sending ``θ`` and the gradients through the pipes cost 1.5 ms per chunk for
-    a 66 000-parameter LSTM, a fifth of the chunk's computation.)
+    One shared memory file holds ``θ``, the workers' gradients ``∂θ_1, ∂θ_2, …`` and the
+    training data's arrays: the data is copied there once per fit and ``data``'s arrays
+    are replaced by these shared copies (same values; the private ones can be freed), so
+    no worker receives a copy of its own.  Before each chunk the calling process copies
+    ``θ`` there and sends each worker a one-byte request; a worker replies with its loss
+    and row count once its gradient is written.  (Sending ``θ`` and the gradients through
+    the pipes cost 1.5 ms per chunk for a 66 000-parameter LSTM, a fifth of the chunk's
+    computation.)
+
+    Every wait is bounded (``sktemporal/utils/_workers.py``): a worker that exits is seen
+    at once, one that has not answered :func:`~sktemporal.utils._workers.reply_timeout`
+    seconds after the calling process finished its own share (20 times that share's
+    time, at least 30 s) is killed; either way the fit stops with a ``RuntimeError``
+    naming the worker's process id and what was seen.  Workers that cannot be started
+    or set up (before any chunk) leave the fit to one process, with a ``RuntimeWarning``.
 
     Parameters
     ----------
@@ -114,39 +158,51 @@ class GradientSplit:
     def __init__(self, n_jobs, net, data, loss_name, dtype):
         n = local_n_jobs(n_jobs)
         n = min(n, max(1, data.n_sequences))
-        self.workers, self._shared = [], None
+        self.workers, self._shared, self._theta, self._grads = [], None, None, None
         if n > 1 and os.name != "posix":
             warnings.warn(f"n_jobs={n_jobs} needs a POSIX system; training in one process.", RuntimeWarning)
             n = 1
         if n > 1:
             try:
-                self.workers = _POOL.acquire(n - 1)
-                size, dtype = net.layout.size, np.dtype(dtype)
-                self._shared = _SharedArray((1 + len(self.workers), size), dtype)
-                self._theta, self._grads = self._shared.array[0], self._shared.array[1:]
-                for k, w in enumerate(self.workers, start=1):
-                    w.send(("setup", net, data, loss_name, self._shared.path, dtype.str, size, k))
+                self._start(n - 1, net, data, loss_name, np.dtype(dtype))
             except BaseException as exc:
-                for w in self.workers:
-                    w.pending = -1  # its pipe may hold half a message: not reused
                 self.__exit__()
-                if not isinstance(exc, OSError):  # OSError: no executable, no /dev/shm space, ...
+                if not isinstance(exc, (OSError, WorkerLost)):  # OSError: no executable, no memory, ...
                     raise
-                warnings.warn(f"Could not start worker processes ({exc!r}); training in one process.",
+                warnings.warn(f"Could not start worker processes ({exc}); training in one process.",
                               RuntimeWarning)
+
+    def _start(self, n_workers, net, data, loss_name, dtype):
+        fields, size = _shared_fields(data), net.layout.size
+        self._shared = SharedArrays(
+            [("theta", (size,), dtype), ("grads", (n_workers, size), dtype)]
+            + [("data." + name, getattr(data, name).shape, getattr(data, name).dtype) for name in fields])
+        arrays = self._shared.arrays
+        self._theta, self._grads = arrays["theta"], arrays["grads"]
+        self.workers = POOL.acquire(n_workers)
+        shared = {name: arrays["data." + name] for name in fields}
+        for name, array in shared.items():
+            array[...] = getattr(data, name)
+        for k, w in enumerate(self.workers, start=1):
+            w.setup(_Part(net, data, loss_name, k, fields), self._shared.fd, self._shared.spec)
+        for w in self.workers:
+            w.ready()
+        for name, array in shared.items():  # the private copies may go now
+            setattr(data, name, array)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        for w in self.workers:
+        workers, self.workers = self.workers, []
+        for w in workers:
             if w.pending == 0:
                 try:
-                    w.send(("release",))
+                    w.release()
                 except OSError:
-                    w.pending = -1
-        _POOL.release(self.workers)
-        self.workers = []
+                    w.kill()
+        POOL.release(workers)  # a worker interrupted mid-chunk is killed, not reused
+        self._theta = self._grads = None
         if self._shared is not None:
             self._shared.close()
             self._shared = None
@@ -157,19 +213,29 @@ class GradientSplit:
         running = []
         for w, w_grad, part in zip(self.workers, self._grads, parts[1:]):
             if len(part):
-                w.send(("batch", part))
+                w.call("start", part)
                 running.append((w, w_grad))
         own = iter(data.chunks(parts[0]))
         chunk, state = next(own, None), None
         while chunk is not None:
             np.copyto(self._theta, theta)
             for w, _ in running:  # they start on θ while this process computes its own part
-                w.request()
+                w.step()
+            tic = time.perf_counter()
             loss, n, state = loss_and_gradient(net, theta, grad, loss_name, chunk, state)
+            own_seconds = time.perf_counter() - tic
+            timeout = reply_timeout(own_seconds)
+            deadline = time.perf_counter() + timeout
+            what = (f"to compute its share of a chunk (the calling process took {own_seconds:.3g} s for its "
+                    f"own share; the limit is {timeout:.3g} s)")
             chunk = next(own, None)
             still_running = []
             for w, w_grad in running:
-                w_loss, w_n, last = w.receive()
+                try:
+                    w_loss, w_n, last = w.receive(max(deadline - time.perf_counter(), 0.0), what)
+                except WorkerLost as exc:
+                    raise WorkerLost(f"{exc} The fit is abandoned: fit again (a new worker is started), or set "
+                                     "n_jobs=None to train in one process.") from None
                 if not last:
                     still_running.append((w, w_grad))
                 if w_n:
@@ -181,208 +247,3 @@ class GradientSplit:
                     n += w_n
             running = still_running
             yield loss, n
-
-
-class _SharedArray:
-    """An array in a file mapped by several processes (in ``/dev/shm`` where it exists).
-
-    The file is removed when the calling process closes it; workers that mapped it keep
-    their mapping until they drop it.
-    """
-
-    def __init__(self, shape, dtype):
-        directory = "/dev/shm" if os.path.isdir("/dev/shm") else None
-        fd, self.path = tempfile.mkstemp(prefix="sktemporal-", dir=directory)
-        try:
-            nbytes = max(1, int(np.prod(shape)) * np.dtype(dtype).itemsize)
-            os.ftruncate(fd, nbytes)
-            self._map = mmap.mmap(fd, nbytes)
-        finally:
-            os.close(fd)
-        self.array = np.frombuffer(self._map, dtype=dtype, count=int(np.prod(shape))).reshape(shape)
-
-    @staticmethod
-    def attach(path, shape, dtype):
-        with open(path, "r+b") as f:
-            buffer = mmap.mmap(f.fileno(), 0)
-        return np.frombuffer(buffer, dtype=dtype, count=int(np.prod(shape))).reshape(shape)
-
-    def close(self):
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass
-        self.array = None  # the map closes with the last view on it
-
-
-# Seconds to poll a pipe before blocking on it.  A process that blocks lets its core go
-# idle, and on a virtual machine the next chunk then starts on a cold (or descheduled)
-# core: measured, a worker that slept between chunks computed them 25 % slower than one
-# that polled.  Workers poll between the chunks of a fit (a parent's optimizer step takes
-# microseconds) and block when the fit is over; the parent polls for the workers' replies
-# for a short while only, not to steal the core of a worker that is still computing.
-_WORKER_SPIN = 0.05
-_PARENT_SPIN = 0.005
-
-
-def _spin(conn, seconds):
-    """Poll ``conn`` until it has data or ``seconds`` have passed."""
-    if conn.poll():
-        return
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        if conn.poll():
-            return
-
-
-class _Worker:
-    """One worker subprocess and the two pipes to it."""
-
-    def __init__(self):
-        to_child, from_parent = os.pipe()[::-1]
-        from_child, to_parent = os.pipe()
-        env = dict(os.environ)
-        env.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
-        # the child imports this very package, also from a source tree that is not installed
-        # (its directory goes first, unless the interpreter's path already has it)
-        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        code = (f"import sys; root = {root!r}; root in sys.path or sys.path.insert(0, root); "
-                f"from sktemporal.neural_network._gradients import serve; serve({from_parent}, {to_parent})")
-        try:
-            self.process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(from_parent, to_parent),
-                                            env=env, stdin=subprocess.DEVNULL)
-        finally:
-            os.close(from_parent)
-            os.close(to_parent)
-        self.out = Connection(to_child, readable=False)
-        self.inp = Connection(from_child, writable=False)
-        self.pending = 0  # replies not yet read: a worker is reusable only at 0
-
-    def send(self, message):
-        self.out.send(message)
-
-    def request(self):
-        """Ask for the gradient of the next chunk at the shared θ."""
-        self.out.send_bytes(b"c")
-        self.pending += 1
-
-    def receive(self):
-        try:
-            _spin(self.inp, _PARENT_SPIN)
-            reply = self.inp.recv()
-        except EOFError:
-            self.pending = -1
-            raise RuntimeError(f"A training worker process exited (code {self.process.poll()}).") from None
-        self.pending -= 1
-        if reply[0] == "error":
-            self.pending = -1
-            raise RuntimeError(f"A training worker process failed:\n{reply[1]}")
-        _, loss, n, last = reply
-        return loss, n, last
-
-    def alive(self):
-        return self.process.poll() is None
-
-    def close(self, timeout=2.0):
-        for conn in (self.out, self.inp):
-            conn.close()
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-class _Pool:
-    """Idle workers, reused from fit to fit (thread-safe: a fit takes workers out)."""
-
-    def __init__(self):
-        self.idle = []
-        self.lock = threading.Lock()
-
-    def acquire(self, n):
-        with self.lock:
-            taken, self.idle = self.idle[:n], self.idle[n:]
-        for w in [w for w in taken if not w.alive()]:
-            taken.remove(w)
-            w.close()
-        try:
-            while len(taken) < n:
-                taken.append(_Worker())
-        except BaseException:
-            for w in taken:
-                w.close(timeout=0.5)
-            raise
-        return taken
-
-    def release(self, workers):
-        keep = max(1, (os.cpu_count() or 2) - 1)
-        for w in workers:
-            if w.pending == 0 and w.alive():
-                with self.lock:
-                    if len(self.idle) < keep:
-                        self.idle.append(w)
-                        continue
-            w.close(timeout=0.5)  # a worker interrupted mid-chunk is not reused
-
-    def close(self):
-        with self.lock:
-            workers, self.idle = self.idle, []
-        for w in workers:
-            w.close()
-
-
-_POOL = _Pool()
-atexit.register(_POOL.close)
-
-
-def serve(fd_in, fd_out):
-    """The worker's loop: compute the gradients of the parts it is sent, until its pipe closes.
-
-    Messages: ``("setup", net, data, loss_name, path, dtype, size, k)`` maps the shared
-    ``[θ, ∂θ_1, …]`` and keeps what a fit's chunks need; ``("batch", idx)`` starts a
-    minibatch part; ``b"c"`` computes its next chunk at the shared ``θ`` into ``∂θ_k`` and
-    replies ``("ok", loss, n, last)`` (or ``("error", traceback)``); ``("release",)`` drops
-    the fit's data.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    inp, out = Connection(fd_in, writable=False), Connection(fd_out, readable=False)
-    # one BLAS thread: the parent set the threading variables of the environment
-    net = data = loss_name = theta = grad = chunks = chunk = state = error = None
-    while True:
-        kind = None
-        try:
-            _spin(inp, _WORKER_SPIN)
-            message = inp.recv_bytes()
-            if message == b"c":
-                kind = "chunk"
-                if error is not None:
-                    raise RuntimeError(error)
-                if chunk is None:
-                    raise RuntimeError("a chunk was requested but none is left (or no setup)")
-                loss, n, state = loss_and_gradient(net, theta, grad, loss_name, chunk, state)
-                chunk = next(chunks, None)  # its last chunk says so: no round trip to learn it
-                out.send(("ok", float(loss), int(n), chunk is None))
-                continue
-            message = pickle.loads(message)
-            kind = message[0]
-            if kind == "batch":
-                chunks, state = iter(data.chunks(message[1])), None
-                chunk = next(chunks, None)
-            elif kind == "setup":
-                _, net, data, loss_name, path, dtype, size, k = message
-                shared = _SharedArray.attach(path, (k + 1, size), np.dtype(dtype))
-                theta, grad = shared[0], shared[k]
-                error = None
-            elif kind == "release":
-                if net is not None:
-                    net.release()
-                net = data = theta = grad = chunks = chunk = None
-        except EOFError:
-            return
-        except Exception:
-            text = traceback.format_exc()
-            if kind == "chunk":
-                out.send(("error", text))
-            else:  # nothing waits for a reply: report it with the next chunk
-                error = text

@@ -1,11 +1,21 @@
 """GRURegressor and GRUClassifier: gated recurrent unit networks."""
 
 from ._base import SequenceClassifierMixin, SequenceRegressorMixin
+from ._docstrings import CLASSIFIER_N_OUTPUTS, RECURRENT_ATTRIBUTES, RECURRENT_CLASSIFIER_ATTRIBUTES, network_docstring
 from ._gated import BaseGatedRNN
 
 __all__ = ["GRURegressor", "GRUClassifier"]
 
+_GRU_PARAMETERS = {
+    "hidden_layer_sizes": (
+        "array-like of shape (n_layers,)",
+        "Units of each stacked GRU layer; ``(64, 32)`` is two layers, the first one's output "
+        "sequence being the second one's input.",
+    ),
+}
 
+
+@network_docstring(_GRU_PARAMETERS, RECURRENT_ATTRIBUTES)
 class GRURegressor(SequenceRegressorMixin, BaseGatedRNN):
     """Gated recurrent unit regressor trained by (truncated) backpropagation through time.
 
@@ -24,19 +34,7 @@ class GRURegressor(SequenceRegressorMixin, BaseGatedRNN):
     ``reset_after=True``) with :func:`to_torch` / :func:`from_torch` / :func:`to_keras` /
     :func:`from_keras`.  See :ref:`lstm_gru`.
 
-    Parameters
-    ----------
-    hidden_layer_sizes : tuple of int, default=(32,)
-        Units of each stacked GRU layer; ``(64, 32)`` is two layers.
-    bidirectional, bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun, n_jobs
-        As in :class:`LSTMRegressor`.
-
-    Attributes
-    ----------
-    params_ : ndarray
-        All weights and biases in one flat vector.
-    loss_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, n_iter_, t_, n_features_in_, feature_names_in_, n_outputs_
-        As in :class:`LSTMRegressor`.
+    %(parameters_and_attributes)s
 
     See Also
     --------
@@ -57,25 +55,15 @@ class GRURegressor(SequenceRegressorMixin, BaseGatedRNN):
     _cell = "gru"
 
 
+@network_docstring(_GRU_PARAMETERS, RECURRENT_CLASSIFIER_ATTRIBUTES, {"n_outputs_": CLASSIFIER_N_OUTPUTS})
 class GRUClassifier(SequenceClassifierMixin, BaseGatedRNN):
     """Gated recurrent unit classifier trained by (truncated) backpropagation through time.
 
     Labels per sequence (read at each sequence's last step) or per step; a logistic output
-    for two classes, softmax for more, log-loss.  Cell, parameters and attributes as in
-    :class:`GRURegressor`, plus ``classes_``.
+    for two classes, softmax for more, log-loss.  The cell as in
+    :class:`GRURegressor`.
 
-    Parameters
-    ----------
-    hidden_layer_sizes, bidirectional, bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun, n_jobs
-        As in :class:`GRURegressor`.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.
-    params_, loss_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, n_iter_, t_, n_features_in_, feature_names_in_, n_outputs_
-        As in :class:`GRURegressor`; ``n_outputs_`` is 1 for two classes (logistic output), else
-        the number of classes (softmax).
+    %(parameters_and_attributes)s
 
     Examples
     --------

@@ -1,11 +1,26 @@
 """LSTMRegressor and LSTMClassifier: long short-term memory networks."""
 
 from ._base import SequenceClassifierMixin, SequenceRegressorMixin
+from ._docstrings import (
+    CLASSIFIER_N_OUTPUTS,
+    RECURRENT_ATTRIBUTES,
+    RECURRENT_CLASSIFIER_ATTRIBUTES,
+    network_docstring,
+)
 from ._gated import BaseGatedRNN
 
 __all__ = ["LSTMRegressor", "LSTMClassifier"]
 
+_LSTM_PARAMETERS = {
+    "hidden_layer_sizes": (
+        "array-like of shape (n_layers,)",
+        "Units of each stacked LSTM layer; ``(64, 32)`` is two layers, the first one's output "
+        "sequence being the second one's input.",
+    ),
+}
 
+
+@network_docstring(_LSTM_PARAMETERS, RECURRENT_ATTRIBUTES)
 class LSTMRegressor(SequenceRegressorMixin, BaseGatedRNN):
     """Long short-term memory regressor trained by (truncated) backpropagation through time.
 
@@ -23,55 +38,7 @@ class LSTMRegressor(SequenceRegressorMixin, BaseGatedRNN):
     Keras with :func:`to_torch` / :func:`from_torch` / :func:`to_keras` /
     :func:`from_keras`; the forget-gate bias starts at 1.  See :ref:`lstm_gru`.
 
-    Parameters
-    ----------
-    hidden_layer_sizes : tuple of int, default=(32,)
-        Units of each stacked LSTM layer; ``(64, 32)`` is two layers, the first one's
-        output sequence being the second one's input.
-    bidirectional : bool, default=False
-        Read every sequence both ways and concatenate the two states (each layer).
-    bptt_steps : int or None, default=None
-        Truncation length of BPTT; None backpropagates through whole sequences.  The
-        state ``[h; C]`` is carried from chunk to chunk.  A single 2-D series is cut into
-        parallel contiguous streams (``batch_size`` of them, or up to 32 with 'auto').
-    clip_norm : float or None, default=None
-        Rescale each gradient to at most this Euclidean norm.
-    solver : {'adam', 'sgd', 'lbfgs'}, default='adam'
-        Backpropagation through time with Adam, SGD, or full-batch L-BFGS.
-    alpha : float, default=1e-4
-        L2 penalty on the weights (not the biases), as in MLPRegressor.
-    batch_size : int or 'auto', default='auto'
-        Sequences per minibatch (``min(32, n_sequences)`` for 'auto').
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Schedule for 'sgd'.
-    learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun
-        As in :class:`sklearn.neural_network.MLPRegressor`.  With ``early_stopping`` the
-        validation data is the last ``validation_fraction`` of a single series (time order
-        kept) or a random subset of a collection's sequences.
-    n_jobs : int or None, default=None
-        Processes that share each minibatch's gradient (the BPTT solvers 'adam', 'sgd',
-        'lbfgs'): the sequences of a minibatch are split between them and the
-        summed gradient is the serial one up to rounding.  None means 1 unless in a
-        :func:`joblib.parallel_config` context; -1 means all CPUs.  Worker processes start
-        once (1–2 s of imports) and are reused by later fits.  Pays off for minibatches of
-        about 16 sequences or more with long sequences; see :ref:`parallel_training`.
-
-    Attributes
-    ----------
-    params_ : ndarray
-        All weights and biases in one flat vector (float32 when fitted on float32 data).
-    loss_ : float
-    loss_curve_ : list of float
-    best_loss_ : float or None
-    validation_scores_ : list of float or None
-    best_validation_score_ : float or None
-    n_iter_ : int
-    t_ : int
-        Number of target rows (steps or sequences) seen by the solver.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when fitted on a pandas DataFrame.
-    n_outputs_ : int
+    %(parameters_and_attributes)s
 
     See Also
     --------
@@ -93,25 +60,15 @@ class LSTMRegressor(SequenceRegressorMixin, BaseGatedRNN):
     _cell = "lstm"
 
 
+@network_docstring(_LSTM_PARAMETERS, RECURRENT_CLASSIFIER_ATTRIBUTES, {"n_outputs_": CLASSIFIER_N_OUTPUTS})
 class LSTMClassifier(SequenceClassifierMixin, BaseGatedRNN):
     """Long short-term memory classifier trained by (truncated) backpropagation through time.
 
     Labels per sequence (read at each sequence's last step) or per step; a logistic output
-    for two classes, softmax for more, log-loss.  Cell, parameters and attributes as in
-    :class:`LSTMRegressor`, plus ``classes_``.
+    for two classes, softmax for more, log-loss.  The cell as in
+    :class:`LSTMRegressor`.
 
-    Parameters
-    ----------
-    hidden_layer_sizes, bidirectional, bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun, n_jobs
-        As in :class:`LSTMRegressor`.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.
-    params_, loss_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, n_iter_, t_, n_features_in_, feature_names_in_, n_outputs_
-        As in :class:`LSTMRegressor`; ``n_outputs_`` is 1 for two classes (logistic output), else
-        the number of classes (softmax).
+    %(parameters_and_attributes)s
 
     Examples
     --------

@@ -39,11 +39,14 @@ memory :math:`\\sum_g m_g^2`.
 import time
 
 import numpy as np
+from scipy.linalg import LinAlgError, cho_factor, solve_triangular
 
+from ..exceptions import DivergenceError
 from ._activations import ACTIVATIONS, DERIVATIVES
 from ._loss import LOSSES
 from ._optimizers import make_optimizer
-from ._training import _check_finite, _clip, end_epoch
+from ._params import ParameterLayout
+from ._training import _clip, check_finite_loss, end_epoch
 
 __all__ = ["ONLINE_SOLVERS", "MAX_ENTRIES", "OnlineState", "fit_online", "rtrl_gradient"]
 
@@ -53,21 +56,45 @@ MAX_ENTRIES = 20_000_000
 
 
 class OnlineState:
-    """What an online solver carries from one step (and one ``partial_fit`` call) to the next."""
+    """What an online solver carries from one step (and one ``partial_fit`` call) to the next.
+
+    The network's parameters are read through its :class:`ParameterLayout`: ``U``, ``W``,
+    ``b`` of the Elman cell, then ``V``, ``c`` of the output layer.  The recurrent ones
+    ``θ_rec = (U, W, b)`` are contiguous (``rec``, a slice of the flat vector), and the
+    sensitivities ``S = ∂h/∂θ_rec`` have the same layout along their columns
+    (``S_views``: ``S_views["U"][k, i, j] = ∂h_k/∂U_ij``).
+
+    Parameters
+    ----------
+    solver : {'rtrl', 'ekf', 'dekf'}
+    net : Network
+        One Elman layer and a dense output layer.
+    dtype : numpy dtype
+    """
 
     def __init__(self, solver, net, dtype):
         cell = net.recurrent[0].cells[0]
         self.n_in, self.H = cell.n_in, cell.n_hidden
         self.activation = cell.activation
-        self.out_activation = net.dense[-1].activation
-        self.n_out = net.dense[-1].n_out
-        self.P_rec = (self.n_in + self.H + 1) * self.H
-        self.M = net.layout.size
+        out = net.dense[-1]
+        self.out_activation = out.activation
+        self.n_out = out.n_out
+        self.layout = net.layout
+        # parameter names inside the network's layout
+        cell_prefix = net.recurrent[0].names[0]
+        self.names = {"U": cell_prefix + "U", "W": cell_prefix + "W", "b": cell_prefix + "b",
+                      "V": out.prefix + "V", "c": out.prefix + "c"}
+        slices = {k: self.layout.slices[name] for k, name in self.names.items()}
+        if not (slices["U"].stop == slices["W"].start and slices["W"].stop == slices["b"].start):
+            raise ValueError("the online solvers need U, W, b of the Elman cell side by side in the layout")
+        self.rec = slice(slices["U"].start, slices["b"].stop)
+        self.P_rec = self.rec.stop - self.rec.start
+        self.M = self.layout.size
         H = self.H
+        self.groups = _neuron_groups(self.layout, self.names)
         sizes = {"rtrl": H * self.P_rec}
         sizes["ekf"] = sizes["rtrl"] + self.M**2
-        groups = _neuron_groups(self.n_in, H, net.dense[-1].n_out, self.P_rec)
-        sizes["dekf"] = sizes["rtrl"] + sum(len(g) ** 2 for g in groups)
+        sizes["dekf"] = sizes["rtrl"] + sum(len(g) ** 2 for g in self.groups)
         if sizes[solver] > MAX_ENTRIES:
             raise ValueError(
                 f"solver={solver!r} needs {sizes[solver]:,} numbers of state for this network "
@@ -76,59 +103,76 @@ class OnlineState:
                 "EKF O(M^2): use fewer hidden units, solver='dekf', or BPTT (solver='adam' with "
                 "bptt_steps) for a network of this size."
             )
+        # the columns of S in the layout of θ_rec, a row per hidden unit
+        self.rec_layout = ParameterLayout([("U", (self.n_in, H)), ("W", (H, H)), ("b", (H,))])
         self.h = np.zeros(H, dtype=dtype)
         self.S = np.zeros((H, self.P_rec), dtype=dtype)
-        self.groups = groups
         self.P = None
-        # column of ∂z_k/∂[U; W] for unit k: [U; W] is ((n_in + H) × H) row-major
-        self.direct_cols = np.arange(H)[:, None] + H * np.arange(self.n_in + H)[None, :]
-        self.bias_cols = (self.n_in + H) * H + np.arange(H)
+
+    def views(self, theta):
+        """``U, W, b, V, c`` as views of the flat vector ``theta``."""
+        views = self.layout.views(theta)
+        return tuple(views[self.names[k]] for k in ("U", "W", "b", "V", "c"))
+
+    def S_views(self, S):
+        """The sensitivities ``S`` (``(H, P_rec)``) as ``(H,) + shape`` views per recurrent parameter."""
+        return {name: S[:, sl].reshape((self.H,) + self.rec_layout.shapes[name])
+                for name, sl in self.rec_layout.slices.items()}
 
     def reset_sequence(self):
         self.h[...] = 0
         self.S[...] = 0
 
+    def reset_covariance(self, solver, initial_covariance, dtype):
+        """``P = initial_covariance · I``: one matrix (EKF) or one block per neuron (DEKF)."""
+        if solver == "ekf":
+            self.P = initial_covariance * np.eye(self.M, dtype=dtype)
+        elif solver == "dekf":
+            self.P = [initial_covariance * np.eye(len(g), dtype=dtype) for g in self.groups]
 
-def _neuron_groups(n_in, H, n_out, P_rec):
-    """Flat indices of the weights entering each hidden unit, then each output unit."""
-    groups = []
-    for k in range(H):
-        groups.append(np.concatenate([k + H * np.arange(n_in + H), [(n_in + H) * H + k]]))
-    for o in range(n_out):
-        groups.append(np.concatenate([P_rec + o + n_out * np.arange(H), [P_rec + H * n_out + o]]))
+
+def _neuron_groups(layout, names):
+    """Flat indices of the weights entering each hidden unit, then each output unit.
+
+    Hidden unit ``k``: column ``k`` of ``U`` and of ``W``, then ``b[k]``; output unit ``o``:
+    column ``o`` of ``V``, then ``c[o]`` (the DEKF blocks).
+    """
+    index = layout.views(np.arange(layout.size))
+    U, W, b, V, c = (index[names[k]] for k in ("U", "W", "b", "V", "c"))
+    groups = [np.concatenate([U[:, k], W[:, k], [b[k]]]) for k in range(U.shape[1])]
+    groups += [np.concatenate([V[:, o], [c[o]]]) for o in range(V.shape[1])]
     return groups
 
 
 def _step(state, theta, x):
-    """Advance state and sensitivities by one step; return h(t) and the output ŷ(t)."""
-    H, n_in, P_rec = state.H, state.n_in, state.P_rec
-    U = theta[: n_in * H].reshape(n_in, H)
-    W = theta[n_in * H: (n_in + H) * H].reshape(H, H)
-    b = theta[(n_in + H) * H: P_rec]
+    """Advance state and sensitivities by one step; return h(t), the output ŷ(t) and ``V``."""
+    U, W, b, V, c = state.views(theta)
     h_prev = state.h
     z = x @ U + h_prev @ W + b
     h = ACTIVATIONS[state.activation](z)
-    # S(t) = diag f'(z) (Wᵀ S(t−1) + D(t))
+    # S(t) = diag f'(z) (Wᵀ S(t−1) + D(t)), D(t) the direct terms ∂z_k/∂θ_rec:
+    # ∂z_k/∂U_ik = x_i, ∂z_k/∂W_jk = h_j(t−1), ∂z_k/∂b_k = 1
     S = W.T @ state.S
-    S[np.arange(H)[:, None], state.direct_cols] += np.concatenate([x, h_prev])[None, :]
-    S[np.arange(H), state.bias_cols] += 1
+    direct = state.S_views(S)
+    units = np.arange(state.H)
+    direct["U"][units, :, units] += x
+    direct["W"][units, :, units] += h_prev
+    direct["b"][units, units] += 1
     S *= DERIVATIVES[state.activation](h, np.ones_like(h))[:, None]
     state.h, state.S = h, S
-    n_out = state.n_out
-    V = theta[P_rec: P_rec + H * n_out].reshape(H, n_out)
-    c = theta[P_rec + H * n_out:]
     y = ACTIVATIONS[state.out_activation]((h @ V + c)[None, :])[0]
     return h, y, V
 
 
 def _output_jacobian(state, theta, h, y, V):
     """C = ∂ŷ/∂w (n_out × M) through the output activation, the output layer and S(t)."""
-    n_out, H, P_rec = y.size, state.H, state.P_rec
+    n_out = y.size
     dz_dw = np.zeros((n_out, state.M), dtype=theta.dtype)
-    dz_dw[:, :P_rec] = V.T @ state.S
+    dz_dw[:, state.rec] = V.T @ state.S
     for o in range(n_out):
-        dz_dw[o, P_rec + o: P_rec + H * n_out: n_out] = h
-        dz_dw[o, P_rec + H * n_out + o] = 1
+        _, _, _, dV, dc = state.views(dz_dw[o])  # ∂z_o/∂V[:, o] = h, ∂z_o/∂c[o] = 1
+        dV[:, o] = h
+        dc[o] = 1
     if state.out_activation == "identity":
         return dz_dw
     if state.out_activation == "logistic":
@@ -140,10 +184,10 @@ def _loss_gradient(state, theta, h, y, V, target, loss_name, grad):
     """Gradient of the step loss into ``grad``; returns the loss (before any update)."""
     loss, delta = LOSSES[loss_name](y[None, :], target[None, :], None)
     delta = delta[0]
-    P_rec, H, n_out = state.P_rec, state.H, y.size
-    grad[:P_rec] = (V @ delta) @ state.S
-    grad[P_rec: P_rec + H * n_out] = np.outer(h, delta).ravel()
-    grad[P_rec + H * n_out:] = delta
+    grad[state.rec] = (V @ delta) @ state.S
+    _, _, _, dV, dc = state.views(grad)
+    np.outer(h, delta, out=dV)
+    dc[...] = delta
     return loss
 
 
@@ -162,42 +206,82 @@ def rtrl_gradient(net, theta, X, Y, loss_name="squared_error"):
     return total, grad
 
 
-def _kalman_update(est, state, theta, C, error):
-    """One (decoupled) EKF measurement update of the weights ``theta`` in place."""
-    R = est.measurement_noise * np.eye(C.shape[0], dtype=theta.dtype)
-    if est.solver == "ekf":
-        PC = state.P @ C.T
-        K = np.linalg.solve(R + C @ PC, PC.T).T
-        theta += K @ error
-        state.P -= K @ PC.T
-        state.P[np.diag_indices_from(state.P)] += est.process_noise
-        return
-    blocks = [(g, C[:, g]) for g in state.groups]
-    PCs = [P @ Cg.T for P, (_, Cg) in zip(state.P, blocks)]
-    A = R + sum(Cg @ PC for (_, Cg), PC in zip(blocks, PCs))
-    A_inv = np.linalg.inv(A)
-    for i, ((g, _), PC) in enumerate(zip(blocks, PCs)):
-        K = PC @ A_inv
-        theta[g] += K @ error
-        state.P[i] -= K @ PC.T
-        state.P[i][np.diag_indices_from(state.P[i])] += est.process_noise
+def _kalman_update(state, theta, C, error, solver, measurement_noise, process_noise):
+    """One (decoupled) EKF measurement update of the weights ``theta`` and of ``state.P``, in place.
+
+    With ``A = R + Σ_g C_g P_g C_gᵀ = L Lᵀ`` (SPD: a Cholesky factor, no inverse) and
+    ``G_g = L⁻¹ (P_g C_gᵀ)ᵀ``, the gain is ``K_g = P_g C_gᵀ A⁻¹ = G_gᵀ L⁻¹``, so
+
+    ``w_g ← w_g + G_gᵀ (L⁻¹ e)`` and ``P_g ← P_g − G_gᵀ G_g + Q``:
+
+    the covariance update is a Gram matrix, symmetric by construction.  EKF is the case of
+    one group holding every weight.
+
+    Parameters
+    ----------
+    state : OnlineState
+        Holds ``P``: an ``(M, M)`` array ('ekf') or a list of blocks ('dekf').
+    theta : ndarray of shape (M,)
+    C : ndarray of shape (n_out, M)
+        ``∂ŷ/∂w``.
+    error : ndarray of shape (n_out,)
+        ``y − ŷ``.
+    solver : {'ekf', 'dekf'}
+    measurement_noise, process_noise : float
+        ``R = measurement_noise · I``, ``Q = process_noise · I``.
+
+    Raises
+    ------
+    DivergenceError
+        When ``R + C P Cᵀ`` is not finite or not positive definite (the filter diverged).
+    """
+    if solver == "ekf":
+        blocks, covariances = [slice(None)], [state.P]
+    else:
+        blocks, covariances = state.groups, state.P
+    PCs = [P @ C[:, g].T for g, P in zip(blocks, covariances)]  # P_g C_gᵀ, (m_g, n_out)
+    A = sum(C[:, g] @ PC for g, PC in zip(blocks, PCs))
+    A[np.diag_indices_from(A)] += measurement_noise
+    try:
+        if not np.isfinite(A).all():
+            raise LinAlgError("non-finite")
+        L, _ = cho_factor(A, lower=True, overwrite_a=True, check_finite=False)
+    except LinAlgError:
+        raise DivergenceError(
+            f"solver={solver!r}: the innovation covariance R + C P Cᵀ became "
+            f"{'non-finite' if not np.isfinite(A).all() else 'indefinite'}: the Kalman filter "
+            "diverged. Check the scale of the inputs and targets (keep scaler='standard'), or "
+            "lower initial_covariance / raise measurement_noise."
+        ) from None
+    innovation = solve_triangular(L, error, lower=True)
+    for g, P, PC in zip(blocks, covariances, PCs):
+        G = solve_triangular(L, PC.T, lower=True)  # (n_out, m_g)
+        theta[g] += G.T @ innovation
+        P -= G.T @ G
+        P[np.diag_indices_from(P)] += process_noise
 
 
-def fit_online(est, net, theta, data, loss_name, incremental):
-    """Pass(es) over the sequences in order, updating the weights after every target."""
-    if not incremental or getattr(est, "_online_state", None) is None:
-        est._online_state = OnlineState(est.solver, net, theta.dtype)
-        if est.solver == "ekf":
-            est._online_state.P = est.initial_covariance * np.eye(theta.size, dtype=theta.dtype)
-        elif est.solver == "dekf":
-            est._online_state.P = [est.initial_covariance * np.eye(len(g), dtype=theta.dtype)
-                                   for g in est._online_state.groups]
-        est._optimizer = make_optimizer(est, theta, "sgd")
-    state, opt = est._online_state, est._optimizer
+def new_online_state(config, net, dtype):
+    """A fresh :class:`OnlineState` for ``config.solver``, with the EKF covariance at its prior."""
+    state = OnlineState(config.solver, net, dtype)
+    state.reset_covariance(config.solver, config.initial_covariance, dtype)
+    return state
+
+
+def fit_online(config, net, theta, data, loss_name, history, incremental):
+    """Pass(es) over the sequences in order, updating the weights after every target; update ``history``.
+
+    ``history.online_state`` (sensitivities, covariance, the state of a series' stream)
+    is continued when ``incremental``; otherwise training starts a new filter.
+    """
+    if not incremental or history.online_state is None:
+        history.online_state = new_online_state(config, net, theta.dtype)
+        history.optimizer = make_optimizer(config, theta, "sgd")
+    state, opt = history.online_state, history.optimizer
     opt.params = theta
     weight_mask = net.layout.weight_mask().astype(theta.dtype)
     grad = np.zeros_like(theta)
-    max_iter = 1 if incremental else est.max_iter
+    max_iter = 1 if incremental else config.max_iter
     for _ in range(max_iter):
         tic = time.perf_counter()
         total, rows = 0.0, 0
@@ -214,18 +298,20 @@ def fit_online(est, net, theta, data, loss_name, incremental):
                     target = data.targets[i]
                 else:
                     continue
-                if est.solver == "rtrl":
+                if config.solver == "rtrl":
                     loss = _loss_gradient(state, theta, h, y, V, target, loss_name, grad)
-                    if est.alpha:
-                        grad += est.alpha * theta * weight_mask
-                    _clip(grad, est.clip_norm)
+                    if config.alpha:
+                        grad += config.alpha * theta * weight_mask
+                    _clip(grad, config.clip_norm)
                     opt.update(grad)
                 else:
                     loss = LOSSES[loss_name](y[None, :], target[None, :], None)[0]
                     C = _output_jacobian(state, theta, h, y, V)
-                    _kalman_update(est, state, theta, C, target - y)
-                _check_finite(loss, est)
+                    _kalman_update(state, theta, C, target - y, config.solver, config.measurement_noise,
+                                   config.process_noise)
+                check_finite_loss(loss, history, config)
                 total += loss
                 rows += 1
-        if end_epoch(est, opt, total, rows, None, theta, tic, incremental):
+        if end_epoch(history, config, opt, total, rows, None, theta, tic, incremental):
             break
+    return history

@@ -97,9 +97,9 @@ class AdamOptimizer:
         return True
 
 
-def make_optimizer(est, params, solver=None):
-    """The optimizer named by ``solver`` (default ``est.solver``), configured from the estimator."""
-    if (solver or est.solver) == "sgd":
-        return SGDOptimizer(params, est.learning_rate_init, est.learning_rate, est.momentum,
-                            est.nesterovs_momentum, est.power_t)
-    return AdamOptimizer(params, est.learning_rate_init, est.beta_1, est.beta_2, est.epsilon)
+def make_optimizer(config, params, solver=None):
+    """The optimizer named by ``solver`` (default ``config.solver``), configured from a :class:`SolverConfig`."""
+    if (solver or config.solver) == "sgd":
+        return SGDOptimizer(params, config.learning_rate_init, config.learning_rate, config.momentum,
+                            config.nesterovs_momentum, config.power_t)
+    return AdamOptimizer(params, config.learning_rate_init, config.beta_1, config.beta_2, config.epsilon)

@@ -4,8 +4,16 @@ from functools import partial
 
 import numpy as np
 
-from ._base import BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
+from ..utils._param_validation import NON_NEGATIVE_REAL, Hidden, StrOptions
+from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
 from ._cells import CELLS
+from ._docstrings import (
+    CLASSIFIER_N_OUTPUTS,
+    PARAMETER_DOCS,
+    RECURRENT_ATTRIBUTES,
+    RECURRENT_CLASSIFIER_ATTRIBUTES,
+    network_docstring,
+)
 from ._layers import Network
 from ._online import ONLINE_SOLVERS
 from ._training import TrainingData
@@ -13,6 +21,56 @@ from ._training import TrainingData
 __all__ = ["RNNRegressor", "RNNClassifier"]
 
 _ACTIVATIONS = ("tanh", "relu", "logistic", "identity")
+
+_RNN_PARAMETERS = {
+    "cell": (
+        "{'elman', 'jordan'}",
+        "'elman': the hidden state is fed back (as above).  'jordan': the network's output is "
+        "fed back to its single hidden layer, ``h(t) = f(x(t) U + ŷ(t−1) W_y + b)``, "
+        "``ŷ(t) = g(h(t) V + c)``.",
+    ),
+    "activation": (
+        "{'tanh', 'relu', 'logistic', 'identity'}",
+        "Nonlinearity of the recurrent layers.",
+    ),
+    "teacher_forcing": (
+        "bool",
+        "Jordan networks with a target per step only: train with the known target ``y(t−1)`` "
+        "in place of the fed-back output (open loop, no recurrence during training); "
+        "``predict`` always runs closed loop on the model's own outputs.  False trains closed "
+        "loop by BPTT through the output feedback.",
+    ),
+    "solver": (
+        "{'adam', 'sgd', 'lbfgs', 'rtrl', 'ekf', 'dekf'}",
+        "'adam', 'sgd', 'lbfgs': backpropagation through time, as in "
+        ":class:`sklearn.neural_network.MLPRegressor`.  'rtrl' (real-time recurrent learning, "
+        "an SGD step after every time step), 'ekf' (global extended Kalman filter) and 'dekf' "
+        "(node-decoupled EKF) learn online, one unidirectional Elman layer only; see "
+        ":ref:`the user guide <online_learning>` for their cost.",
+    ),
+    "learning_rate_init": (
+        "float",
+        "The initial learning rate: the step size of the weight updates of 'sgd', 'adam' and "
+        "'rtrl'.",
+    ),
+    "n_jobs": (
+        "int or None",
+        PARAMETER_DOCS["n_jobs"][1] + "  The online solvers run in one process.",
+    ),
+    "process_noise": (
+        "float",
+        "'ekf' and 'dekf' only: the process noise ``Q = q I`` added to the weight covariance "
+        "after every update.",
+    ),
+    "measurement_noise": (
+        "float",
+        "'ekf' and 'dekf' only: the measurement noise ``R = r I`` of the outputs.",
+    ),
+    "initial_covariance": (
+        "float",
+        "'ekf' and 'dekf' only: the initial weight covariance ``P0 = p I``.",
+    ),
+}
 
 
 class _BaseRNN(BaseSequenceNetwork):
@@ -24,15 +82,17 @@ class _BaseRNN(BaseSequenceNetwork):
         activation="tanh",
         teacher_forcing=True,
         bidirectional=False,
-        bptt_steps=None,
+        bptt_steps="auto",
         clip_norm=None,
+        scaler="standard",
+        initial_state="continue",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
         learning_rate="constant",
         learning_rate_init=0.001,
         power_t=0.5,
-        max_iter=200,
+        max_iter=300,
         shuffle=True,
         random_state=None,
         tol=1e-4,
@@ -45,12 +105,12 @@ class _BaseRNN(BaseSequenceNetwork):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change=30,
         max_fun=15000,
         n_jobs=None,
         process_noise=1e-4,
         measurement_noise=1.0,
-        initial_covariance=100.0,
+        initial_covariance=10.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.cell = cell
@@ -59,6 +119,8 @@ class _BaseRNN(BaseSequenceNetwork):
         self.bidirectional = bidirectional
         self.bptt_steps = bptt_steps
         self.clip_norm = clip_norm
+        self.scaler = scaler
+        self.initial_state = initial_state
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -85,17 +147,25 @@ class _BaseRNN(BaseSequenceNetwork):
         self.measurement_noise = measurement_noise
         self.initial_covariance = initial_covariance
 
-    _online_solvers = ONLINE_SOLVERS
+    _parameter_constraints = {
+        **NETWORK_CONSTRAINTS,
+        # 'lstm' and 'gru' pass the table to get the message that names the right class
+        "cell": [StrOptions({"elman", "jordan"}), Hidden(StrOptions({"lstm", "gru"}))],
+        "activation": [StrOptions(set(_ACTIVATIONS))],
+        "teacher_forcing": ["boolean"],
+        "solver": [StrOptions({"adam", "sgd", "lbfgs", *ONLINE_SOLVERS})],
+        "process_noise": [NON_NEGATIVE_REAL],
+        "measurement_noise": [NON_NEGATIVE_REAL],
+        "initial_covariance": [NON_NEGATIVE_REAL],
+    }
 
     def _validate_hyperparameters(self):
         super()._validate_hyperparameters()
-        if self.cell not in ("elman", "jordan"):
+        if self.cell in ("lstm", "gru"):
             raise ValueError(
                 f"cell must be 'elman' or 'jordan'; got {self.cell!r}. For LSTM/GRU use "
                 "LSTMRegressor/GRURegressor (or the classifiers)."
             )
-        if self.activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {_ACTIVATIONS}; got {self.activation!r}.")
         if self.cell == "jordan" and (len(self._hidden_sizes()) != 1 or self.bidirectional):
             raise ValueError(
                 "cell='jordan' feeds the output back to one hidden layer: it needs a single "
@@ -110,15 +180,11 @@ class _BaseRNN(BaseSequenceNetwork):
                     f"{self.cell!r}, hidden_layer_sizes={self.hidden_layer_sizes!r}, "
                     f"bidirectional={self.bidirectional}."
                 )
-            if self.bptt_steps is not None or self.early_stopping:
+            if self.bptt_steps not in (None, "auto") or self.early_stopping:
                 raise ValueError(
                     f"solver={self.solver!r} updates the weights at every step: bptt_steps and "
                     "early_stopping belong to the BPTT solvers; leave them at None / False."
                 )
-            for name in ("process_noise", "measurement_noise", "initial_covariance"):
-                value = getattr(self, name)
-                if not (isinstance(value, (int, float)) and value >= 0 and np.isfinite(value)):
-                    raise ValueError(f"{name} must be a finite number >= 0; got {value!r}.")
 
     def _build_network(self, n_in, n_out, per_step, out_activation):
         if self.cell == "jordan":
@@ -147,16 +213,17 @@ class _BaseRNN(BaseSequenceNetwork):
         return Network(self._net.recurrent[0].cells[0].n_in + n_out, [], [self._hidden_sizes()[0]], n_out,
                        per_step=True, activation=self.activation, out_activation=out_activation)
 
-    def _training_data(self, values, lengths, Y, per_step):
+    def _training_data(self, values, lengths, Y, per_step, bptt_steps):
         if not self._teacher_forced(per_step):
-            return super()._training_data(values, lengths, Y, per_step)
+            return super()._training_data(values, lengths, Y, per_step, bptt_steps)
         # y(t−1), the known target, as an extra input; y(−1) = 0 as the closed loop starts
         previous = np.zeros_like(Y)
         previous[:, 1:] = Y[:, :-1]
         return TrainingData(np.concatenate([values, previous.astype(values.dtype)], axis=2),
-                            lengths, Y, per_step, self.bptt_steps)
+                            lengths, Y, per_step, bptt_steps)
 
 
+@network_docstring(_RNN_PARAMETERS, RECURRENT_ATTRIBUTES)
 class RNNRegressor(SequenceRegressorMixin, _BaseRNN):
     """Elman recurrent network regressor trained by (truncated) backpropagation through time.
 
@@ -169,71 +236,7 @@ class RNNRegressor(SequenceRegressorMixin, _BaseRNN):
     ``ŷ`` read at every step (a target per step) or at each sequence's last step (a target
     per sequence).
 
-    Parameters
-    ----------
-    hidden_layer_sizes : tuple of int, default=(32,)
-        Units of each stacked recurrent layer; ``(64, 32)`` is two layers.
-    cell : {'elman', 'jordan'}, default='elman'
-        'elman': the hidden state is fed back (as above).  'jordan': the network's output
-        is fed back to its single hidden layer,
-        ``h(t) = f(x(t) U + ŷ(t−1) W_y + b)``, ``ŷ(t) = g(h(t) V + c)``.
-    activation : {'tanh', 'relu', 'logistic', 'identity'}, default='tanh'
-        Nonlinearity of the recurrent layers.
-    teacher_forcing : bool, default=True
-        Jordan networks with a target per step only: train with the known target
-        ``y(t−1)`` in place of the fed-back output (open loop, no recurrence during
-        training); ``predict`` always runs closed loop on the model's own outputs.  False
-        trains closed loop by BPTT through the output feedback.
-    bidirectional : bool, default=False
-        Read every sequence both ways and concatenate the two states (each layer).
-    bptt_steps : int or None, default=None
-        Truncation length of BPTT; None backpropagates through whole sequences.  A single
-        2-D series is cut into parallel contiguous streams (``batch_size`` of them, or up
-        to 32 with 'auto') that carry their state from chunk to chunk.
-    clip_norm : float or None, default=None
-        Rescale each gradient to at most this Euclidean norm.
-    solver : {'adam', 'sgd', 'lbfgs', 'rtrl', 'ekf', 'dekf'}, default='adam'
-        'adam', 'sgd', 'lbfgs': backpropagation through time.  'rtrl' (real-time recurrent
-        learning, an SGD step after every time step), 'ekf' (global extended Kalman
-        filter) and 'dekf' (node-decoupled EKF) learn online, one unidirectional Elman
-        layer only; see :ref:`the user guide <online_learning>` for their cost.
-    alpha : float, default=1e-4
-        L2 penalty on the weights (not the biases), as in MLPRegressor.
-    batch_size : int or 'auto', default='auto'
-        Sequences per minibatch (``min(32, n_sequences)`` for 'auto').
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Schedule for 'sgd'.
-    process_noise, measurement_noise, initial_covariance : float, default=1e-4, 1.0, 100.0
-        EKF / DEKF only: the process noise ``Q = q I`` added to the weight covariance every
-        step, the measurement noise ``R = r I``, and the initial covariance ``P0 = p I``.
-    learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun
-        As in :class:`sklearn.neural_network.MLPRegressor`.  With ``early_stopping`` the
-        validation data is the last ``validation_fraction`` of a single series (time order
-        kept) or a random subset of a collection's sequences.
-    n_jobs : int or None, default=None
-        Processes that share each minibatch's gradient (the BPTT solvers 'adam', 'sgd',
-        'lbfgs'; the online solvers run in one process): the sequences of a minibatch are split between them and the
-        summed gradient is the serial one up to rounding.  None means 1 unless in a
-        :func:`joblib.parallel_config` context; -1 means all CPUs.  Worker processes start
-        once (1–2 s of imports) and are reused by later fits.  Pays off for minibatches of
-        about 16 sequences or more with long sequences; see :ref:`parallel_training`.
-
-    Attributes
-    ----------
-    params_ : ndarray
-        All weights and biases in one flat vector.
-    loss_ : float
-    loss_curve_ : list of float
-    best_loss_ : float or None
-    validation_scores_ : list of float or None
-    best_validation_score_ : float or None
-    n_iter_ : int
-    t_ : int
-        Number of target rows (steps or sequences) seen by the solver.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when fitted on a pandas DataFrame.
-    n_outputs_ : int
+    %(parameters_and_attributes)s
 
     Examples
     --------
@@ -250,25 +253,15 @@ class RNNRegressor(SequenceRegressorMixin, _BaseRNN):
     """
 
 
+@network_docstring(_RNN_PARAMETERS, RECURRENT_CLASSIFIER_ATTRIBUTES, {"n_outputs_": CLASSIFIER_N_OUTPUTS})
 class RNNClassifier(SequenceClassifierMixin, _BaseRNN):
     """Elman recurrent network classifier trained by (truncated) backpropagation through time.
 
     Labels per sequence (read at each sequence's last step) or per step; a logistic output
-    for two classes, softmax for more, log-loss.  Parameters and attributes as in
-    :class:`RNNRegressor`, plus ``classes_``.
+    for two classes, softmax for more, log-loss.  The network as in
+    :class:`RNNRegressor`.
 
-    Parameters
-    ----------
-    hidden_layer_sizes, cell, activation, teacher_forcing, bidirectional, bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun, n_jobs, process_noise, measurement_noise, initial_covariance
-        As in :class:`RNNRegressor`.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.
-    params_, loss_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, n_iter_, t_, n_features_in_, feature_names_in_, n_outputs_
-        As in :class:`RNNRegressor`; ``n_outputs_`` is 1 for two classes (logistic output),
-        else the number of classes (softmax).
+    %(parameters_and_attributes)s
 
     Examples
     --------

@@ -22,9 +22,11 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.metrics import r2_score
 
+from ..utils._param_validation import UNIT_INTERVAL, StrOptions
 from ..utils._sequences import restore_layout
-from ._base import BaseSequenceNetwork, SequenceRegressorMixin
+from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceRegressorMixin
 from ._cells import CELLS
+from ._docstrings import NETWORK_ATTRIBUTES, SCALER_DOC, network_docstring
 from ._layers import Network
 from ._params import ParameterLayout
 from ._training import TrainingData
@@ -133,6 +135,34 @@ class _Seq2SeqData(TrainingData):
             yield DecoderInputs(X, np.ascontiguousarray(previous)), sizes, lengths, Y, mask, n
 
 
+_SEQ2SEQ_PARAMETERS = {
+    "hidden_layer_sizes": (
+        "array-like of shape (n_layers,)",
+        "Units of each stacked layer of the encoder and of the decoder.",
+    ),
+    "cell": ("{'lstm', 'gru', 'elman'}", "The recurrent cell of the encoder and of the decoder."),
+    "scaler": SCALER_DOC,
+    "bidirectional": ("bool", "Bidirectional encoder (the decoder runs forward)."),
+    "teacher_forcing": (
+        "float in [0, 1]",
+        "Probability of feeding the decoder the true previous value during training (1.0: "
+        "full teacher forcing; below 1: scheduled sampling with the model's own closed-loop "
+        "predictions, which costs one extra forward pass per minibatch).  Prediction is "
+        "always closed loop.",
+    ),
+    "bptt_steps": (
+        "int or None",
+        "Truncation length of backpropagation through the encoder along one long series; "
+        "windows of a collection are read whole.",
+    ),
+}
+_SEQ2SEQ_ATTRIBUTES = {
+    "horizon_": ("int", "Number of future steps predicted (``y.shape[1]``)."),
+    "n_outputs_": ("int", "Values predicted per window: ``horizon_`` times the outputs per future step."),
+}
+
+
+@network_docstring(_SEQ2SEQ_PARAMETERS, ["horizon_"] + NETWORK_ATTRIBUTES, _SEQ2SEQ_ATTRIBUTES)
 class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
     """Encoder–decoder recurrent regressor for multi-step (sequence-to-sequence) forecasting.
 
@@ -148,21 +178,7 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
         c = h^{enc}(T),\\quad s(k) = \\mathrm{cell}([\\hat y(k-1); c], s(k-1)),\\quad
         \\hat y(k) = s(k) V + b.
 
-    Parameters
-    ----------
-    hidden_layer_sizes : tuple of int, default=(32,)
-        Units of each stacked layer of the encoder and of the decoder.
-    cell : {'lstm', 'gru', 'elman'}, default='lstm'
-    bidirectional : bool, default=False
-        Bidirectional encoder (the decoder runs forward).
-    teacher_forcing : float in [0, 1], default=1.0
-        Probability of feeding the decoder the true previous value during training (1.0:
-        full teacher forcing; below 1: scheduled sampling with the model's own closed-loop
-        predictions, which costs one extra forward pass per minibatch).  Prediction is
-        always closed loop.
-    bptt_steps, clip_norm, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun
-        As in :class:`RNNRegressor`.  ``bptt_steps`` matters for one long series; windows
-        of a collection are read whole.
+    %(parameters_and_attributes)s
 
     Notes
     -----
@@ -173,15 +189,6 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
     n_outputs)`` — at every step, the values following it (see
     :func:`sktemporal.forecasting.make_horizon_targets`).  ``predict`` returns the layout of
     that ``y``.
-
-    Attributes
-    ----------
-    horizon_ : int
-        Number of future steps predicted (``y.shape[1]``).
-    n_outputs_ : int
-        Values predicted per window: ``horizon_`` times the outputs per future step.
-    params_, loss_, loss_curve_, n_iter_, t_, n_features_in_
-        As in :class:`RNNRegressor`.
 
     Examples
     --------
@@ -202,8 +209,9 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
         cell="lstm",
         bidirectional=False,
         teacher_forcing=1.0,
-        bptt_steps=None,
+        bptt_steps="auto",
         clip_norm=None,
+        scaler="standard",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -232,6 +240,7 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
         self.teacher_forcing = teacher_forcing
         self.bptt_steps = bptt_steps
         self.clip_norm = clip_norm
+        self.scaler = scaler
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -258,13 +267,11 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
     # emits a whole horizon, so it is not offered
     _recurrent = False
 
-    def _validate_hyperparameters(self):
-        super()._validate_hyperparameters()
-        if self.cell not in ("lstm", "gru", "elman"):
-            raise ValueError(f"cell must be 'lstm', 'gru' or 'elman'; got {self.cell!r}.")
-        tf = self.teacher_forcing
-        if isinstance(tf, bool) or not (isinstance(tf, (int, float)) and 0 <= tf <= 1):
-            raise ValueError(f"teacher_forcing must be a probability in [0, 1]; got {tf!r}.")
+    _parameter_constraints = {
+        **{k: v for k, v in NETWORK_CONSTRAINTS.items() if k not in ("n_jobs", "initial_state")},
+        "cell": [StrOptions({"lstm", "gru", "elman"})],
+        "teacher_forcing": [UNIT_INTERVAL],  # the probability of feeding the true previous value
+    }
 
     def _prepare_targets(self, y, batch, first):
         """``(..., H[, k])`` targets → ``(..., H·k)`` per-sequence or per-step targets."""
@@ -292,12 +299,12 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
         return EncoderDecoder(factory, n_in, self._hidden_sizes(), n_out // self.horizon_, self.horizon_,
                               per_step, self.bidirectional, out_activation)
 
-    def _training_data(self, values, lengths, Y, per_step):
+    def _training_data(self, values, lengths, Y, per_step, bptt_steps):
         def closed_loop(X, sizes, L):
             out, _, _ = self._net.forward(self.params_, X, sizes, L)
             return out
 
-        return _Seq2SeqData(values, lengths, Y, per_step, self.bptt_steps, self.horizon_, self._k,
+        return _Seq2SeqData(values, lengths, Y, per_step, bptt_steps, self.horizon_, self._k,
                             self.teacher_forcing, closed_loop, self._random_state)
 
     def predict(self, X):

@@ -11,15 +11,17 @@ package's shared network, optimizers and training loop.
 import numpy as np
 
 from ..preprocessing._delay import (
-    _check_fill,
-    _check_gamma_params,
+    MEMORY_HINTS,
     _check_lags,
     _delay_taps,
+    _fill_value,
     _gamma_taps,
     _history,
     _interleave,
 )
-from ._base import BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
+from ..utils._param_validation import NON_NEGATIVE_INT, POSITIVE_INT, Interval, Real, StrOptions
+from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
+from ._docstrings import CLASSIFIER_N_OUTPUTS, NETWORK_ATTRIBUTES, SCALER_DOC, network_docstring
 from ._layers import Network
 from ._training import TrainingData
 
@@ -87,6 +89,7 @@ class _BaseTDNN(BaseSequenceNetwork):
         fill="edge",
         activation="relu",
         clip_norm=None,
+        scaler="standard",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -118,6 +121,7 @@ class _BaseTDNN(BaseSequenceNetwork):
         self.fill = fill
         self.activation = activation
         self.clip_norm = clip_norm
+        self.scaler = scaler
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -140,21 +144,29 @@ class _BaseTDNN(BaseSequenceNetwork):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
 
+    _parameter_constraints = {
+        **{k: v for k, v in NETWORK_CONSTRAINTS.items()
+           if k not in ("bidirectional", "bptt_steps", "n_jobs", "initial_state")},
+        "memory": [StrOptions(set(_MEMORIES))],
+        "delays": [NON_NEGATIVE_INT, "array-like"],  # a list's lags are checked by _check_lags
+        "stride": [POSITIVE_INT],
+        "order": [NON_NEGATIVE_INT],
+        "mu": [Interval(Real, 0, 2, closed="neither")],
+        "fill": [StrOptions({"edge"}), Interval(Real, None, None, closed="neither")],
+        "activation": [StrOptions(set(_ACTIVATIONS))],
+    }
+
+    _parameter_hints = MEMORY_HINTS
+
     # ------------------------------------------------------------------ memory
     def _validate_hyperparameters(self):
         super()._validate_hyperparameters()
-        if self.activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {_ACTIVATIONS}; got {self.activation!r}.")
-        if isinstance(self.memory, str) and self.memory == "tapped":
+        if self.memory == "tapped":
             self.lags_ = _check_lags(self.delays, self.stride)
-            self._memory_spec = ("tapped", self.lags_, _check_fill(self.fill, allow_nan=False))
-        elif isinstance(self.memory, str) and self.memory == "gamma":
-            _check_gamma_params(self.order, self.mu)
-            self.lags_ = None
-            self._memory_spec = ("gamma", (int(self.order), float(self.mu)),
-                                 _check_fill(self.fill, allow_nan=False))
+            self._memory_spec = ("tapped", self.lags_, _fill_value(self.fill))
         else:
-            raise ValueError(f"memory must be one of {_MEMORIES}; got {self.memory!r}.")
+            self.lags_ = None
+            self._memory_spec = ("gamma", (int(self.order), float(self.mu)), _fill_value(self.fill))
 
     @property
     def n_taps_(self):
@@ -166,6 +178,8 @@ class _BaseTDNN(BaseSequenceNetwork):
         """The memory's taps at every step: ``(n_sequences, max_length, n_features * n_taps_)``."""
         kind, spec, fill = self._memory_spec
         history = _history(batch, fill)
+        if fill != "edge" and getattr(self, "_input_scaler", None) is not None:
+            history = self._input_scaler.transform(history)  # a number fill is in the user's units
         if kind == "tapped":
             taps = _delay_taps(batch.values, spec, history)
         else:
@@ -177,11 +191,11 @@ class _BaseTDNN(BaseSequenceNetwork):
         return Network(n_in, [], self._hidden_sizes(), n_out, per_step=per_step,
                        activation=self.activation, out_activation=out_activation)
 
-    def _arrange(self, batch, inputs, Y, targets, incremental):
-        data, validation = super()._arrange(batch, inputs, Y, targets, incremental)
+    def _arrange(self, batch, inputs, Y, targets, incremental, bptt_steps):
+        data, validation = super()._arrange(batch, inputs, Y, targets, incremental, bptt_steps)
         return _as_rows(data), validation
 
-    def _batch_size(self, data):
+    def _batch_size(self, data, bptt_steps=None):
         # rows, not sequences: sklearn's MLP sizes; L-BFGS sees all rows at once
         if self.solver == "lbfgs":
             return data.n_sequences
@@ -190,70 +204,72 @@ class _BaseTDNN(BaseSequenceNetwork):
         return min(self.batch_size, data.n_sequences)
 
 
-_DOC_PARAMS = """
-    Parameters
-    ----------
-    hidden_layer_sizes : array-like of shape (n_layers,), default=(100,)
-        Units of each hidden layer of the MLP after the memory.
-    memory : {'tapped', 'gamma'}, default='tapped'
-        Short-term memory at the input: a tapped delay line (the lags given by
-        ``delays`` and ``stride``) or a gamma memory (``order`` and ``mu``).
-    delays : int or list of int, default=10
-        Tapped memory only.  An int ``k`` gives the ``k + 1`` lags ``0, stride, ...,
-        k*stride``; a list gives the lags themselves (see
-        :class:`~sktemporal.preprocessing.DelayEmbedding`).
-    stride : int, default=1
-        Tapped memory only: spacing of the lags of an int ``delays``.
-    order : int, default=5
-        Gamma memory only: number of taps ``K`` after the input (``K + 1`` per feature).
-    mu : float, default=0.5
-        Gamma memory only: the memory parameter in ``(0, 2)``; memory depth about
-        ``order / mu`` steps; ``mu=1`` is the tapped delay line of ``order`` lags.
-    fill : 'edge' or float, default='edge'
-        The value each sequence is taken to have had before its first step (the only
-        place the memory is padded): ``'edge'`` repeats the first step.
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-        Activation of the hidden layers.
-    clip_norm : float or None, default=None
-        Rescale each minibatch gradient to at most this Euclidean norm.
-    solver : {'adam', 'sgd', 'lbfgs'}, default='adam'
-        As in :class:`sklearn.neural_network.MLPRegressor`; 'lbfgs' uses all rows at once.
-    alpha : float, default=1e-4
-        L2 penalty on the weights (not the biases), as in MLPRegressor.
-    batch_size : int or 'auto', default='auto'
-        Rows (valid steps, or sequences for a target per sequence) per minibatch;
-        ``min(200, n_rows)`` for 'auto'.
-    learning_rate, learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, max_fun
-        As in :class:`sklearn.neural_network.MLPRegressor`.  With ``early_stopping`` the
-        validation data is the last ``validation_fraction`` of a single series (its
-        memory filled from the true history before it) or a random subset of a
-        collection's sequences.
-"""
+_TDNN_PARAMETERS = {
+    "hidden_layer_sizes": (
+        "array-like of shape (n_layers,)",
+        "Units of each hidden layer of the MLP after the memory.",
+    ),
+    "memory": (
+        "{'tapped', 'gamma'}",
+        "Short-term memory at the input: a tapped delay line (the lags given by ``delays`` and "
+        "``stride``) or a gamma memory (``order`` and ``mu``).",
+    ),
+    "delays": (
+        "int or list of int",
+        "Tapped memory only.  An int ``k`` gives the ``k + 1`` lags ``0, stride, ..., "
+        "k*stride``; a list gives the lags themselves (see "
+        ":class:`~sktemporal.preprocessing.DelayEmbedding`).",
+    ),
+    "stride": ("int", "Tapped memory only: spacing of the lags of an int ``delays``."),
+    "order": ("int", "Gamma memory only: number of taps ``K`` after the input (``K + 1`` per feature)."),
+    "mu": (
+        "float",
+        "Gamma memory only: the memory parameter in ``(0, 2)``; memory depth about "
+        "``order / mu`` steps; ``mu=1`` is the tapped delay line of ``order`` lags.",
+    ),
+    "fill": (
+        "'edge' or float",
+        "The value each sequence is taken to have had before its first step (the only place "
+        "the memory is padded): ``'edge'`` repeats the first step.",
+    ),
+    "activation": (
+        "{'identity', 'logistic', 'tanh', 'relu'}",
+        "Activation of the hidden layers.",
+    ),
+    "clip_norm": (
+        "float or None",
+        "Rescale each minibatch gradient to at most this Euclidean norm; None does not clip.",
+    ),
+    "solver": (
+        "{'adam', 'sgd', 'lbfgs'}",
+        "As in :class:`sklearn.neural_network.MLPRegressor`; 'lbfgs' uses all rows at once.",
+    ),
+    "batch_size": (
+        "int or 'auto'",
+        "Rows (valid steps, or sequences for a target per sequence) per minibatch; "
+        "``min(200, n_rows)`` for 'auto'.",
+    ),
+    "shuffle": ("bool", "Whether to shuffle the rows every epoch ('sgd' and 'adam')."),
+    "scaler": SCALER_DOC,
+    "early_stopping": (
+        "bool",
+        "Hold out ``validation_fraction`` of the data and stop when its score has not improved "
+        "by ``tol`` for ``n_iter_no_change`` epochs; the weights of the best score are kept.  "
+        "The held-out data is the last part of a single series (its memory filled from the "
+        "true history before it) or a random subset of a collection's sequences.  Only used "
+        "with 'sgd' and 'adam'.",
+    ),
+}
+_TDNN_ATTRIBUTES = ["lags_", "n_taps_"] + NETWORK_ATTRIBUTES
+_TDNN_ATTRIBUTE_DOCS = {
+    "lags_": ("ndarray of shape (n_taps,) or None", "The lags of the tapped memory (None for a gamma memory)."),
+    "n_taps_": ("int", "Memory taps per input feature."),
+    "params_": ("ndarray of shape (n_params,)", "All weights and biases of the MLP in one flat vector."),
+    "t_": ("int", "Number of target rows seen by the solver."),
+}
 
-_DOC_ATTRIBUTES = """
-    Attributes
-    ----------
-    lags_ : ndarray of shape (n_taps,) or None
-        The lags of the tapped memory (None for a gamma memory).
-    n_taps_ : int
-        Memory taps per input feature.
-    params_ : ndarray
-        All weights and biases of the MLP in one flat vector.
-    loss_ : float
-    loss_curve_ : list of float
-    best_loss_ : float or None
-    validation_scores_ : list of float or None
-    best_validation_score_ : float or None
-    n_iter_ : int
-    t_ : int
-        Number of target rows seen by the solver.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when fitted on a pandas DataFrame.
-    n_outputs_ : int
-"""
 
-
+@network_docstring(_TDNN_PARAMETERS, _TDNN_ATTRIBUTES, _TDNN_ATTRIBUTE_DOCS)
 class TDNNRegressor(SequenceRegressorMixin, _BaseTDNN):
     __doc__ = r"""Time-lagged feedforward network regressor (focused TDNN, tapped or gamma memory).
 
@@ -283,7 +299,9 @@ class TDNNRegressor(SequenceRegressorMixin, _BaseTDNN):
     end of a series).
 
     Read more in the :ref:`User Guide <tdnn>`.
-{_DOC_PARAMS}{_DOC_ATTRIBUTES}
+
+    %(parameters_and_attributes)s
+
     See Also
     --------
     sktemporal.preprocessing.DelayEmbedding : The tapped delay line as a transformer.
@@ -304,6 +322,8 @@ class TDNNRegressor(SequenceRegressorMixin, _BaseTDNN):
     """
 
 
+@network_docstring(_TDNN_PARAMETERS, ["classes_"] + _TDNN_ATTRIBUTES,
+                   {**_TDNN_ATTRIBUTE_DOCS, "n_outputs_": CLASSIFIER_N_OUTPUTS})
 class TDNNClassifier(SequenceClassifierMixin, _BaseTDNN):
     __doc__ = r"""Time-lagged feedforward network classifier (focused TDNN, tapped or gamma memory).
 
@@ -313,7 +333,8 @@ class TDNNClassifier(SequenceClassifierMixin, _BaseTDNN):
     more, log-loss, as :class:`sklearn.neural_network.MLPClassifier`.
 
     Read more in the :ref:`User Guide <tdnn>`.
-{_DOC_PARAMS}{_DOC_ATTRIBUTES}    classes_ : ndarray of shape (n_classes,)
+
+    %(parameters_and_attributes)s
 
     See Also
     --------
@@ -333,10 +354,3 @@ class TDNNClassifier(SequenceClassifierMixin, _BaseTDNN):
     >>> bool(clf.score(X, y) > 0.95)
     True
     """
-
-
-for _cls in (TDNNRegressor, TDNNClassifier):
-    _cls.__doc__ = _cls.__doc__.replace("{_DOC_PARAMS}", _DOC_PARAMS.rstrip("\n") + "\n").replace(
-        "{_DOC_ATTRIBUTES}", _DOC_ATTRIBUTES
-    )
-del _cls

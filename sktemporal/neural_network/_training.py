@@ -18,17 +18,96 @@ rate, ``ConvergenceWarning``); 'lbfgs' minimises the loss over all data with
 :func:`scipy.optimize.minimize`.
 """
 
+import copy
 import time
 import warnings
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
+from ..exceptions import DivergenceError
 from ._gradients import GradientSplit, chunk_gradients, loss_and_gradient
 from ._optimizers import make_optimizer
 
-__all__ = ["TrainingData", "fit_stochastic", "fit_lbfgs", "loss_and_gradient", "time_major"]
+__all__ = ["SolverConfig", "History", "TrainingData", "fit_stochastic", "fit_lbfgs",
+           "loss_and_gradient", "time_major", "DIVERGENCE_FACTOR"]
+
+#: An epoch whose mean training loss exceeds this multiple of the loss at the initial
+#: parameters (the first minibatch, before any update) has diverged.  Training that works
+#: never comes near it: the loss falls from its start, and Adam's early spikes stay
+#: within a factor of 2–3 of it.
+DIVERGENCE_FACTOR = 10.0
+
+
+@dataclass(frozen=True)
+class SolverConfig:
+    """The training hyperparameters of one fit, frozen: the loops never see an estimator.
+
+    The field names are the estimators' parameter names (those of
+    :class:`sklearn.neural_network.MLPRegressor` plus ``clip_norm``, ``n_jobs`` and the
+    online solvers' noise terms); ``batch_size`` is resolved to a number of sequences
+    (or rows).  Build one with :meth:`from_params`.
+    """
+
+    solver: str = "adam"
+    alpha: float = 0.0
+    batch_size: int = 32
+    max_iter: int = 200
+    tol: float = 1e-4
+    n_iter_no_change: int = 10
+    shuffle: bool = True
+    verbose: bool = False
+    clip_norm: float = None
+    learning_rate: str = "constant"
+    learning_rate_init: float = 1e-3
+    power_t: float = 0.5
+    momentum: float = 0.9
+    nesterovs_momentum: bool = True
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    epsilon: float = 1e-8
+    max_fun: int = 15000
+    n_jobs: int = None
+    process_noise: float = 1e-4
+    measurement_noise: float = 1.0
+    initial_covariance: float = 10.0
+
+    @classmethod
+    def from_params(cls, params, **overrides):
+        """The fields found in ``params`` (an estimator's ``get_params()``), then ``overrides``."""
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in params.items() if k in names}
+        values.update(overrides)
+        return cls(**values)
+
+
+@dataclass
+class History:
+    """What training has done so far: the loops update it, the estimator publishes it.
+
+    ``optimizer`` (the stochastic solvers' moments) and ``online_state`` (RTRL
+    sensitivities, the EKF covariance) are kept to continue training with
+    ``partial_fit`` or ``warm_start``; :meth:`copy` makes the independent copy a new
+    fit works on, so that an interrupted fit leaves the published history untouched.
+    """
+
+    n_iter: int = 0
+    t: int = 0
+    loss: float = None
+    loss_curve: list = field(default_factory=list)
+    best_loss: float = np.inf
+    no_improvement_count: int = 0
+    validation_scores: list = None
+    best_validation_score: float = None
+    best_params: np.ndarray = None
+    reference_loss: float = None
+    optimizer: object = None
+    online_state: object = None
+
+    def copy(self):
+        return copy.deepcopy(self)
 
 
 def time_major(values, lengths, idx):
@@ -107,13 +186,37 @@ def _regularize(theta, grad, loss, n, alpha, weight_mask):
     return loss / n
 
 
-def _check_finite(loss, est):
+def _advice(config):
+    if config.solver in ("sgd", "adam", "rtrl"):
+        return (f"Lower learning_rate_init (now {config.learning_rate_init}), set clip_norm (now "
+                f"{config.clip_norm}) to clip exploding gradients, or keep scaler='standard' so "
+                "that the inputs and targets are near unit scale.")
+    return ("Check the scale of the inputs and targets (keep scaler='standard'), or lower "
+            "initial_covariance / raise measurement_noise.")
+
+
+def check_finite_loss(loss, history, config):
+    """Raise :class:`~sktemporal.exceptions.DivergenceError` on a NaN or infinite loss."""
     if not np.isfinite(loss):
-        raise ValueError(
-            f"The training loss became {loss} at iteration {est.n_iter_ + 1}: the "
-            f"optimisation diverged. Lower learning_rate_init (now "
-            f"{est.learning_rate_init}), set clip_norm (now {est.clip_norm}) to clip "
-            "exploding gradients, or scale the inputs and targets (e.g. StandardScaler)."
+        raise DivergenceError(
+            f"The training loss became {loss} at iteration {history.n_iter + 1}: the "
+            f"optimisation diverged. {_advice(config)}"
+        )
+
+
+def _check_divergence(history, config, theta):
+    """The divergence rule, after every epoch: finite weights, loss within DIVERGENCE_FACTOR of its start."""
+    if not np.isfinite(theta).all():
+        raise DivergenceError(
+            f"The weights became non-finite at iteration {history.n_iter}: the optimisation "
+            f"diverged. {_advice(config)}"
+        )
+    ref = history.reference_loss
+    if ref is not None and ref > 0 and history.loss > DIVERGENCE_FACTOR * ref:
+        raise DivergenceError(
+            f"The training loss grew from {ref:.4g} at the initial weights to {history.loss:.4g} "
+            f"at iteration {history.n_iter} (more than {DIVERGENCE_FACTOR:g} times): the "
+            f"optimisation diverged. {_advice(config)}"
         )
 
 
@@ -124,105 +227,111 @@ def _clip(grad, clip_norm):
             grad *= clip_norm / norm
 
 
-def _update_no_improvement_count(est, validation, theta):
+def _update_no_improvement_count(history, config, validation, theta):
     """sklearn's MLP rule, on the validation score or on the training loss."""
     if validation is not None:
-        score = validation()
-        est.validation_scores_.append(score)
-        if score < est.best_validation_score_ + est.tol:
-            est._no_improvement_count += 1
+        score = validation(theta)
+        history.validation_scores.append(score)
+        if score < history.best_validation_score + config.tol:
+            history.no_improvement_count += 1
         else:
-            est._no_improvement_count = 0
-        if score > est.best_validation_score_:
-            est.best_validation_score_ = score
-            est._best_params = theta.copy()
+            history.no_improvement_count = 0
+        if score > history.best_validation_score:
+            history.best_validation_score = score
+            history.best_params = theta.copy()
     else:
-        if est.loss_curve_[-1] > est.best_loss_ - est.tol:
-            est._no_improvement_count += 1
+        if history.loss_curve[-1] > history.best_loss - config.tol:
+            history.no_improvement_count += 1
         else:
-            est._no_improvement_count = 0
-        if est.loss_curve_[-1] < est.best_loss_:
-            est.best_loss_ = est.loss_curve_[-1]
+            history.no_improvement_count = 0
+        if history.loss_curve[-1] < history.best_loss:
+            history.best_loss = history.loss_curve[-1]
 
 
-def end_epoch(est, opt, total, rows, validation, theta, tic, incremental):
+def end_epoch(history, config, opt, total, rows, validation, theta, tic, incremental):
     """Epoch bookkeeping shared by every iterative solver; True when training should stop.
 
-    Records ``n_iter_``, ``t_``, ``loss_`` and ``loss_curve_``, applies sklearn's MLP
-    no-improvement rule (on the validation score when ``validation`` is given), lets the
-    optimizer adapt its learning rate, prints the verbose line and warns at ``max_iter``.
+    Records ``n_iter``, ``t``, ``loss`` and ``loss_curve`` in ``history``, stops a
+    diverging fit (:data:`DIVERGENCE_FACTOR`), applies sklearn's MLP no-improvement rule
+    (on the validation score when ``validation`` is given), lets the optimizer adapt its
+    learning rate, prints the verbose line and warns at ``max_iter``.
     """
-    est.n_iter_ += 1
-    est.t_ += rows
-    est.loss_ = total / max(rows, 1)
-    est.loss_curve_.append(est.loss_)
-    _update_no_improvement_count(est, validation, theta)
-    opt.iteration_ends(est.t_)
-    if est.verbose:
-        val = f", validation score = {est.validation_scores_[-1]:.6f}" if validation is not None else ""
-        print(f"Iteration {est.n_iter_}, loss = {est.loss_:.8f}{val}, {time.perf_counter() - tic:.3f} s")
-    if est._no_improvement_count > est.n_iter_no_change:
+    history.n_iter += 1
+    history.t += rows
+    history.loss = total / max(rows, 1)
+    history.loss_curve.append(history.loss)
+    if history.reference_loss is None:  # solvers without a loss at the initial weights
+        history.reference_loss = history.loss
+    _check_divergence(history, config, theta)
+    _update_no_improvement_count(history, config, validation, theta)
+    opt.iteration_ends(history.t)
+    if config.verbose:
+        val = f", validation score = {history.validation_scores[-1]:.6f}" if validation is not None else ""
+        print(f"Iteration {history.n_iter}, loss = {history.loss:.8f}{val}, {time.perf_counter() - tic:.3f} s")
+    if history.no_improvement_count > config.n_iter_no_change:
         what = "Validation score" if validation is not None else "Training loss"
-        msg = (f"{what} did not improve more than tol={est.tol} for "
-               f"{est.n_iter_no_change} consecutive epochs.")
-        if opt.trigger_stopping(msg, est.verbose):
+        msg = (f"{what} did not improve more than tol={config.tol} for "
+               f"{config.n_iter_no_change} consecutive epochs.")
+        if opt.trigger_stopping(msg, config.verbose):
             return True
-        est._no_improvement_count = 0
+        history.no_improvement_count = 0
     if incremental:
         return True
-    if est.n_iter_ == est.max_iter:
+    if history.n_iter == config.max_iter:
         warnings.warn(
-            f"{'Stochastic Optimizer' if est.solver in ('sgd', 'adam') else est.solver}: Maximum "
-            f"iterations ({est.max_iter}) reached and the optimization hasn't converged yet.",
+            f"{'Stochastic Optimizer' if config.solver in ('sgd', 'adam') else config.solver}: Maximum "
+            f"iterations ({config.max_iter}) reached and the optimization hasn't converged yet.",
             ConvergenceWarning,
         )
     return False
 
 
-def fit_stochastic(est, net, theta, data, loss_name, batch_size, validation=None, incremental=False):
-    """Train ``theta`` in place with SGD or Adam, sklearn-MLP style.
+def fit_stochastic(config, net, theta, data, loss_name, history, rng, validation=None, incremental=False):
+    """Train ``theta`` in place with SGD or Adam, sklearn-MLP style; update ``history``.
 
-    ``validation`` is None or a callable returning the current validation score (higher
-    is better); it turns on early stopping.
+    ``validation`` is None or a callable ``validation(theta)`` returning the current
+    validation score (higher is better); it turns on early stopping, and ``theta`` ends
+    at the best parameters seen.  ``rng`` shuffles the minibatches (``config.shuffle``).
+    The optimizer in ``history.optimizer`` is continued when ``incremental``.  Any
+    exception, KeyboardInterrupt included, propagates: the caller discards ``theta`` and
+    ``history``.
     """
-    rng = est._random_state
-    if not incremental or not hasattr(est, "_optimizer"):
-        est._optimizer = make_optimizer(est, theta)
-    opt = est._optimizer
+    if not incremental or history.optimizer is None:
+        history.optimizer = make_optimizer(config, theta)
+    opt = history.optimizer
     opt.params = theta
     weight_mask = net.layout.weight_mask().astype(theta.dtype)
     grad = np.zeros_like(theta)
-    early_stopping = validation is not None
-    max_iter = 1 if incremental else est.max_iter
-    try:
-        with GradientSplit(getattr(est, "n_jobs", None), net, data, loss_name, theta.dtype) as split:
-            for _ in range(max_iter):
-                tic = time.perf_counter()
-                total, rows = 0.0, 0
-                for idx in data.minibatches(batch_size, rng if est.shuffle else None):
-                    for loss, n in chunk_gradients(net, theta, grad, loss_name, data, idx, split):
-                        if n == 0:
-                            continue
-                        loss = _regularize(theta, grad, loss, n, est.alpha, weight_mask)
-                        _check_finite(loss, est)
-                        _clip(grad, est.clip_norm)
-                        opt.update(grad)
-                        total += loss * n
-                        rows += n
-                if end_epoch(est, opt, total, rows, validation, theta, tic, incremental):
-                    break
-    except KeyboardInterrupt:
-        warnings.warn("Training interrupted by user.")
-    if early_stopping and getattr(est, "_best_params", None) is not None:
-        theta[...] = est._best_params
+    max_iter = 1 if incremental else config.max_iter
+    with GradientSplit(config.n_jobs, net, data, loss_name, theta.dtype) as split:
+        for _ in range(max_iter):
+            tic = time.perf_counter()
+            total, rows = 0.0, 0
+            for idx in data.minibatches(config.batch_size, rng if config.shuffle else None):
+                for loss, n in chunk_gradients(net, theta, grad, loss_name, data, idx, split):
+                    if n == 0:
+                        continue
+                    loss = _regularize(theta, grad, loss, n, config.alpha, weight_mask)
+                    check_finite_loss(loss, history, config)
+                    if history.reference_loss is None:
+                        history.reference_loss = loss  # at the initial weights: nothing updated yet
+                    _clip(grad, config.clip_norm)
+                    opt.update(grad)
+                    total += loss * n
+                    rows += n
+            if end_epoch(history, config, opt, total, rows, validation, theta, tic, incremental):
+                break
+    if validation is not None and history.best_params is not None:
+        theta[...] = history.best_params
+    return history
 
 
-def fit_lbfgs(est, net, theta, data, loss_name, batch_size):
-    """Minimise the regularised mean loss over all data with L-BFGS-B, in place."""
+def fit_lbfgs(config, net, theta, data, loss_name, history):
+    """Minimise the regularised mean loss over all data with L-BFGS-B, in place; update ``history``."""
     weight_mask = net.layout.weight_mask().astype(theta.dtype)
     grad = np.zeros_like(theta)
     total_grad = np.zeros(theta.shape, dtype=np.float64)
-    batches = data.minibatches(batch_size)
+    batches = data.minibatches(config.batch_size)
 
     def objective(x):
         theta[...] = x
@@ -236,23 +345,26 @@ def fit_lbfgs(est, net, theta, data, loss_name, batch_size):
                     np.add(total_grad, grad, out=total_grad)
         rows = max(rows, 1)
         w = theta * weight_mask
-        total += 0.5 * est.alpha * float(np.vdot(w, w))
-        return total / rows, (total_grad + est.alpha * w) / rows
+        total += 0.5 * config.alpha * float(np.vdot(w, w))
+        return total / rows, (total_grad + config.alpha * w) / rows
 
-    with GradientSplit(getattr(est, "n_jobs", None), net, data, loss_name, theta.dtype) as split:
+    with GradientSplit(config.n_jobs, net, data, loss_name, theta.dtype) as split:
         res = scipy.optimize.minimize(
             objective, theta.astype(np.float64), method="L-BFGS-B", jac=True,
-            options={"maxfun": est.max_fun, "maxiter": est.max_iter, "gtol": est.tol},
+            options={"maxfun": config.max_fun, "maxiter": config.max_iter, "gtol": config.tol},
         )
     theta[...] = res.x
-    _check_finite(res.fun, est)
+    check_finite_loss(res.fun, history, config)
+    if not np.isfinite(theta).all():
+        raise DivergenceError(f"L-BFGS ended at non-finite weights. {_advice(config)}")
     if res.status != 0:
         warnings.warn(
             f"lbfgs failed to converge after {res.nit} iteration(s) (status={res.status}): "
             f"{res.message}. Increase max_iter / max_fun or scale the data.",
             ConvergenceWarning,
         )
-    est.n_iter_ = res.nit
-    est.loss_ = float(res.fun)
-    est.loss_curve_ = [est.loss_]
-    est.t_ = data.n_rows * max(res.nit, 1)
+    history.n_iter = res.nit
+    history.loss = float(res.fun)
+    history.loss_curve = [history.loss]
+    history.t = data.n_rows * max(res.nit, 1)
+    return history

@@ -1,13 +1,20 @@
 """Tapped delay lines: the plain delay line and the gamma memory."""
 
-import numbers
-
 import numpy as np
 from scipy.signal import lfilter
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..utils import validate_sequences
+from ..utils._param_validation import (
+    NON_NEGATIVE_INT,
+    POSITIVE_INT,
+    Hidden,
+    Interval,
+    Real,
+    StrOptions,
+    validate_params,
+)
 from ..utils._validation import is_int
 from ._output import check_container_output
 
@@ -15,30 +22,39 @@ __all__ = ["DelayEmbedding", "GammaMemory"]
 
 
 # ----------------------------------------------------------------------------------
-# parameter checks (at fit and transform: both only read the constructor parameters)
+# parameters: the constraint tables, and what they cannot say (a list of lags)
 # ----------------------------------------------------------------------------------
-def _is_real(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+_FINITE = Interval(Real, None, None, closed="neither")
+_DELAY_CONSTRAINTS = {
+    "delays": [NON_NEGATIVE_INT, "array-like"],  # the lags of a list: _check_lags
+    "stride": [POSITIVE_INT],
+    "fill": [StrOptions({"edge"}), _FINITE, "nan"],
+    "output": [StrOptions({"flat", "windows"})],
+}
+_GAMMA_CONSTRAINTS = {
+    "order": [NON_NEGATIVE_INT],
+    # the taps are stable only for 0 < mu < 2; mu = 1 is the plain delay line
+    "mu": [Interval(Real, 0, 2, closed="neither")],
+    # NaN passes the table to get the message below (it would make every gamma tap NaN)
+    "fill": [StrOptions({"edge"}), _FINITE, Hidden("nan")],
+}
+
+#: What the ranges mean, appended to the errors (shared with the TDNN estimators).
+MEMORY_HINTS = {
+    "delays": "delays=k gives the lags 0, stride, ..., k*stride; a list gives the lags themselves.",
+    "stride": "stride is the spacing between the lags of delays=k.",
+    "order": "order is the number of gamma taps after the input.",
+    "mu": "The gamma taps are stable only for 0 < mu < 2; mu=1 is the plain delay line.",
+}
 
 
 def _check_lags(delays, stride):
-    """The lags of a delay line, in output column order, as an int array."""
-    if not is_int(stride) or stride < 1:
-        raise ValueError(
-            f"stride must be a positive int (the spacing between lags); got stride={stride!r}."
-        )
+    """The lags of a delay line, in output column order, as an int array.
+
+    ``delays`` and ``stride`` have passed the constraint table (an int ``k``, or an array-like).
+    """
     if is_int(delays):
-        if delays < 0:
-            raise ValueError(
-                "delays must be a non-negative int k (lags 0, stride, ..., k*stride) or a "
-                f"list of non-negative int lags; got delays={delays!r}."
-            )
         return np.arange(int(delays) + 1, dtype=np.intp) * int(stride)
-    if isinstance(delays, (str, bytes)) or not hasattr(delays, "__len__"):
-        raise ValueError(
-            "delays must be a non-negative int k (lags 0..k) or a list of non-negative "
-            f"int lags; got delays={delays!r}."
-        )
     if len(delays) == 0 or not all(is_int(lag) for lag in delays):
         raise ValueError(
             "delays given as a list must be a non-empty list of ints (the lags); got "
@@ -60,14 +76,9 @@ def _check_lags(delays, stride):
     return lags
 
 
-def _check_fill(fill, allow_nan=True):
-    """``'edge'`` or a float fill value."""
-    if isinstance(fill, str) and fill == "edge":
-        return fill
-    if _is_real(fill) and not np.isinf(fill) and (allow_nan or not np.isnan(fill)):
-        return float(fill)
-    expected = "'edge', a finite number or np.nan" if allow_nan else "'edge' or a finite number"
-    raise ValueError(f"fill must be {expected}; got fill={fill!r}.")
+def _fill_value(fill):
+    """``'edge'`` or the fill as a float (``fill`` has passed a constraint table)."""
+    return fill if isinstance(fill, str) else float(fill)
 
 
 def _history(batch, fill):
@@ -89,19 +100,6 @@ def _delay_taps(values, lags, history):
     T = values.shape[1]
     padded = np.concatenate([np.repeat(history, reach, axis=1), values], axis=1)
     return [padded[:, reach - lag : reach - lag + T] for lag in lags]
-
-
-def _check_gamma_params(order, mu):
-    if not is_int(order) or order < 0:
-        raise ValueError(
-            f"order must be a non-negative int (the number of taps after the input); "
-            f"got order={order!r}."
-        )
-    if not _is_real(mu) or not 0 < mu < 2:
-        raise ValueError(
-            "mu must be a number with 0 < mu < 2 (the taps are stable only there; "
-            f"mu=1 is the plain delay line); got mu={mu!r}."
-        )
 
 
 def _gamma_taps(values, order, mu, history):
@@ -224,13 +222,13 @@ class DelayEmbedding(TransformerMixin, BaseEstimator):
         self.fill = fill
         self.output = output
 
+    _parameter_constraints = _DELAY_CONSTRAINTS
+    _parameter_hints = MEMORY_HINTS
+
     def _check_params(self, batch):
+        """What the constraint table cannot say: the lags of a list, windows of a series."""
         lags = _check_lags(self.delays, self.stride)
-        fill = _check_fill(self.fill)
-        if self.output not in ("flat", "windows"):
-            raise ValueError(
-                f"output must be 'flat' or 'windows'; got output={self.output!r}."
-            )
+        fill = _fill_value(self.fill)
         if self.output == "windows" and batch.kind != "series":
             raise ValueError(
                 "output='windows' turns ONE series (a 2-D X) into a collection of windows, "
@@ -254,6 +252,7 @@ class DelayEmbedding(TransformerMixin, BaseEstimator):
         -------
         self : DelayEmbedding
         """
+        validate_params(self)
         batch, _ = validate_sequences(self, X, reset=True)
         self.lags_, _ = self._check_params(batch)
         return self
@@ -275,6 +274,7 @@ class DelayEmbedding(TransformerMixin, BaseEstimator):
             ``output='windows'``: ``(n_timesteps, n_lags, n_features)``.
         """
         check_is_fitted(self)
+        validate_params(self)
         batch, _ = validate_sequences(self, X, reset=False)
         _, fill = self._check_params(batch)
         windows = self.output == "windows"
@@ -394,15 +394,19 @@ class GammaMemory(TransformerMixin, BaseEstimator):
         self.mu = mu
         self.fill = fill
 
+    _parameter_constraints = _GAMMA_CONSTRAINTS
+    _parameter_hints = MEMORY_HINTS
+
     def _check_params(self):
-        _check_gamma_params(self.order, self.mu)
-        fill = self.fill
-        if _is_real(fill) and np.isnan(fill):
+        """The constraint table, then the fill value (NaN is refused with its reason)."""
+        validate_params(self)
+        fill = _fill_value(self.fill)
+        if fill != "edge" and np.isnan(fill):
             raise ValueError(
                 "fill must be 'edge' or a finite number; got fill=nan, which would make "
                 "every gamma tap NaN for ever (use DelayEmbedding to mark missing history)."
             )
-        return _check_fill(fill, allow_nan=False)
+        return fill
 
     def fit(self, X, y=None):
         """Check ``X`` and the parameters; a gamma memory learns nothing else.
@@ -418,8 +422,8 @@ class GammaMemory(TransformerMixin, BaseEstimator):
         -------
         self : GammaMemory
         """
-        validate_sequences(self, X, reset=True)
         self._check_params()
+        validate_sequences(self, X, reset=True)
         return self
 
     def transform(self, X):
@@ -438,8 +442,8 @@ class GammaMemory(TransformerMixin, BaseEstimator):
             steps) for a 3-D collection, a list of 2-D arrays for a list.
         """
         check_is_fitted(self)
-        batch, _ = validate_sequences(self, X, reset=False)
         fill = self._check_params()
+        batch, _ = validate_sequences(self, X, reset=False)
         check_container_output(
             self, tabular=batch.kind == "series", what="a collection of sequences"
         )

@@ -6,6 +6,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..utils import check_sequences, validate_sequences
+from ..utils._param_validation import HasMethods, validate_params
 from ._output import check_container_output
 
 __all__ = ["StepwiseTransformer"]
@@ -70,12 +71,10 @@ class StepwiseTransformer(TransformerMixin, BaseEstimator):
     def __init__(self, transformer):
         self.transformer = transformer
 
+    _parameter_constraints = {"transformer": [HasMethods(["fit", "transform"])]}
+
     def _check_transformer(self):
-        if not (hasattr(self.transformer, "fit") and hasattr(self.transformer, "transform")):
-            raise TypeError(
-                "transformer must be a scikit-learn transformer with fit and transform "
-                f"methods; got transformer={self.transformer!r}."
-            )
+        validate_params(self)
         return clone(self.transformer)
 
     def _table(self, flat):

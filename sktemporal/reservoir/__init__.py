@@ -2,6 +2,7 @@
 
 from ._dask import auto_overlap
 from ._esn import ESNClassifier, ESNRegressor
+from ._esn_cv import ESNClassifierCV, ESNRegressorCV
 from ._reservoir import Reservoir
 
-__all__ = ["Reservoir", "ESNRegressor", "ESNClassifier", "auto_overlap"]
+__all__ = ["ESNClassifier", "ESNClassifierCV", "ESNRegressor", "ESNRegressorCV", "Reservoir", "auto_overlap"]

@@ -30,7 +30,6 @@ import copy
 import math
 
 import numpy as np
-from sklearn.base import clone
 
 from ..utils import validate_sequences
 from ..utils._dask import is_dask_array
@@ -156,9 +155,13 @@ def _worker_copy(est, keep_state):
 
 
 def _fit_block(est, readout_args, x_parts, y_parts, *, kind, continuing, skip, seed, want_end, overlap=0):
-    """Readout sums of one chunk (``skip`` leading steps of a series left out)."""
+    """Readout sums of one chunk (``skip`` leading steps of a series left out).
+
+    Returns ``(readout, end, input_max)``: the chunk's sums, the end of the series (last
+    chunk only, else None) and the largest absolute input (the yardstick of divergence).
+    """
     w = _worker_copy(est, keep_state=continuing)
-    w._readout = RidgeReadout(*readout_args)
+    readout = w._readout = RidgeReadout(*readout_args)
     w._noise_rng = np.random.RandomState(seed)
     x, y = np.concatenate(x_parts), np.concatenate(y_parts)
     batch, targets = validate_sequences(w, x, y, reset=False, task=w._task)
@@ -173,18 +176,15 @@ def _fit_block(est, readout_args, x_parts, y_parts, *, kind, continuing, skip, s
     if kind == "series":
         bounds = _pieces(x.shape[0], skip, overlap)
         if len(bounds) == 2:
-            w._accumulate_steps(batch, Y, continuing, skip)
+            w._accumulate_steps(batch, Y, continuing, skip, readout)
         else:
             _fit_pieces(w, x, y, bounds, overlap, continuing, skip, want_end)
         end = (w.last_state_, w._last_target, w._last_input) if want_end else None
-        return w._readout, end
-    w._check_washout(batch, required=w._per_step or w.pooling != "last")
-    if w._per_step:
-        w._accumulate_steps(batch, Y, False, w.washout)
     else:
-        segments = w._states(batch, continuing=False, noise=w.noise, noise_rng=w._noise_rng)
-        w._readout.partial_fit(w._pooled_features(batch, segments, w.washout), Y)
-    return w._readout, None
+        w._check_washout(batch, required=w._per_step or w.pooling != "last")
+        w._train_readout(batch, Y, False, readout)
+        end = None
+    return readout, end, float(np.abs(batch.values).max(initial=0.0))
 
 
 def _pieces(n_steps, skip, overlap):
@@ -207,7 +207,7 @@ def _fit_pieces(w, x, y, bounds, overlap, continuing, skip, want_end):
     """A chunk as pieces: the first with the chunk's start, the others cold on ``overlap`` steps."""
     def accumulate(xs, ys, cont, washout):
         batch, targets = validate_sequences(w, xs, ys, reset=False, task=w._task)
-        w._accumulate_steps(batch, w._encode_targets(targets, first=False), cont, washout)
+        w._accumulate_steps(batch, w._encode_targets(targets, first=False), cont, washout, w._readout)
 
     # the first piece starts like the chunk (from step 0, the continued state, the washout)
     accumulate(x[:bounds[1]], y[:bounds[1]], continuing, skip)
@@ -219,12 +219,12 @@ def _fit_pieces(w, x, y, bounds, overlap, continuing, skip, want_end):
 
 
 def _merge(*results):
-    """Sum the readouts of consecutive chunks; keep the end state of the last one."""
-    readout = copy.deepcopy(results[0][0])
-    for other, _ in results[1:]:
+    """Sum the readouts of consecutive chunks; keep the end state of the last one, the largest input."""
+    readout = results[0][0].copy()
+    for other, _, _ in results[1:]:
         readout.merge(other)
     end = next((r[1] for r in reversed(results) if r[1] is not None), None)
-    return readout, end
+    return readout, end, max(r[2] for r in results)
 
 
 def _tree(results):
@@ -239,56 +239,75 @@ def _tree(results):
 # ----------------------------------------------------------------------------------
 # fit
 # ----------------------------------------------------------------------------------
+def input_statistics_dask(X, scaler):
+    """Per-feature ``(center, scale)`` of the ``scaler`` from every chunk of ``X``, reduced on the cluster.
+
+    ``'standard'``: mean and standard deviation over the valid steps (NaN padding of a
+    collection excluded), as :func:`~._reservoir.input_statistics` computes them in
+    memory.  ``'robust'`` needs exact quantiles, which dask has no reduction for: it
+    raises ``NotImplementedError``.
+    """
+    import dask
+    import dask.array as da
+
+    from ._reservoir import guard_scale  # _reservoir imports this module
+
+    if scaler == "robust":
+        raise NotImplementedError(
+            "scaler='robust' is not available for dask arrays: its median and interquartile "
+            "range need exact quantiles, which dask does not reduce chunk by chunk. Use "
+            "scaler='standard' (mean and standard deviation, computed on the cluster), or "
+            "scaler=None with inputs scaled beforehand."
+        )
+    axes = tuple(range(X.ndim - 1))
+    values = X.astype(np.float64)
+    center, scale = dask.compute(da.nanmean(values, axis=axes), da.nanstd(values, axis=axes))
+    return center, guard_scale(center, scale)
+
+
 def _setup(work, X, y, first, classes):
-    """Client side: validate a small head of the data, draw the weights, readout shape."""
+    """Client side: validate a small head of the data, draw the weights, readout shape.
+
+    On a first fit with a ``scaler`` its statistics are computed on the cluster from
+    every chunk (one pass over the data before the reservoir pass).
+    """
     import dask
     import dask.array as da
 
     head = 2 if X.ndim == 2 else 1
     X_head, y_head = dask.compute(X[:head], y[:head])
-    batch, targets = validate_sequences(work, X_head, y_head, reset=first, task=work._task)
-    if not first and targets.per_step != work._per_step:
-        raise ValueError(
-            "partial_fit got " + ("a target per step" if targets.per_step else "a target per sequence")
-            + " but the first fit got " + ("a target per step." if work._per_step else "a target per sequence.")
-        )
-    if work._task == "classification" and first:
-        if classes is None:
-            labels = y.ravel()
-            if labels.dtype.kind == "f":
-                labels = labels[~da.isnan(labels)]
-            classes = da.unique(labels).compute()
-        Y = work._encode_targets(targets, first=True, classes=classes)
-    else:
-        Y = work._encode_targets(targets, first)
+    if work._task == "classification" and first and classes is None:
+        labels = y.ravel()
+        if labels.dtype.kind == "f":
+            labels = labels[~da.isnan(labels)]
+        classes = da.unique(labels).compute()
+    batch, targets, Y = work._prepare(X_head, y_head, first, classes)
     if first:
         if X.ndim == 2 and work.washout >= X.shape[0]:
             raise ValueError(f"X has {X.shape[0]} time step(s); at least {work.washout + 1} are needed "
                              f"(required by washout={work.washout}).")
-        from ._reservoir import _check_input_scaling  # _reservoir imports this module
-
-        _check_input_scaling(work, batch.n_features)
-        r = work._start(batch, targets, Y)
+        statistics = None if work.scaler is None else input_statistics_dask(X, work.scaler)
+        work._init_model(batch, targets, Y, work.alpha, statistics)
     elif Y.shape[-1] != work.n_outputs_:
         raise ValueError(f"y has {Y.shape[-1]} outputs but the first fit had {work.n_outputs_}.")
-    else:
-        r = work._readout
+    r = work._readout
     # a chunk's task builds its own empty readout of this shape (sent: 4 numbers, not N x N zeros)
     return (r.C.shape[0], r.C.shape[1], r.alpha, r.C.shape[0] - r.n_main), batch.dtype
 
 
 def chunk_sums(work, X, y, readout_args, continuing):
-    """One delayed ``(RidgeReadout, end)`` per chunk of ``X``, in order: the chunk's own sums.
+    """One delayed ``(RidgeReadout, end, input_max)`` per chunk of ``X``, in order: the chunk's own sums.
 
     ``end`` is ``(state, target, input)`` after the last step of a series (last chunk
-    only), else None.  Chunks of a series are warmed up on ``work.overlap`` steps; the
-    ``washout`` applies to the first steps of the series (none when ``continuing``).
+    only), else None; ``input_max`` the largest absolute input of the chunk.  Chunks of
+    a series are warmed up on ``work.overlap`` steps; the ``washout`` applies to the
+    first steps of the series (none when ``continuing``).
     The sums are per chunk: a caller that needs them per block (cross-validation folds
     of a series) rechunks ``X`` at the block boundaries and merges them in order.
 
     Parameters
     ----------
-    work : fitted-weights ESNRegressor or ESNClassifier (``_start`` done)
+    work : ESNRegressor or ESNClassifier with its weights drawn (``_init_model`` done)
     X, y : dask arrays aligned on the first axis (``_check_dask_X``, ``_align_y``)
     readout_args : tuple
         ``RidgeReadout`` arguments ``(n_features, n_outputs, alpha, n_extra)``.
@@ -322,81 +341,78 @@ def chunk_sums(work, X, y, readout_args, continuing):
     return results
 
 
-def fit_dask(est, X, y, *, incremental, classes=None):
-    """``fit``/``partial_fit`` of an echo state estimator on a dask array (see the module)."""
-    est._check_params()
+def fit_dask(work, X, y, *, incremental, classes=None):
+    """``fit``/``partial_fit`` of an echo state estimator on a dask array (see the module).
+
+    ``work`` is the shadow of the estimator (``_BaseESN._fit`` checked the parameters
+    and publishes ``work`` when this returns): attributes are replaced, never modified
+    in place, so a failure anywhere leaves the estimator as it was.
+    """
     if y is None:
-        raise ValueError(f"{type(est).__name__} requires y to be passed, but the target y is None.")
+        raise ValueError(f"{type(work).__name__} requires y to be passed, but the target y is None.")
     X = _check_dask_X(X)
     y = _align_y(y, X)
-    if est.solver == "rls":
-        return _stream_on_client(est, X, y, incremental, classes)
-    first = not incremental or not hasattr(est, "coef_")
-    work = copy.copy(est)  # built here, published at the end: a failure leaves est as it was
-    if first:
-        for name in [k for k in vars(work) if k.endswith("_") and not k.startswith("__")]:
-            delattr(work, name)
-    else:  # the noise generator advances: est keeps its own until the end
+    if work.solver == "rls":
+        return _stream_on_client(work, X, y, incremental, classes)
+    first = not incremental or not hasattr(work, "coef_")
+    if not first:  # the noise generator advances: the published one stays as it was
         work._noise_rng = copy.deepcopy(work._noise_rng)
     readout_args, dtype = _setup(work, X, y, first, classes)
     series = X.ndim == 2
-    continuing = series and not first and work.initial_state == "continue" and work.last_state_ is not None
+    continuing = (series and not first and work.initial_state == "continue"
+                  and getattr(work, "last_state_", None) is not None)
     results = chunk_sums(work, X, y, readout_args, continuing)
-    readout, end = _tree(results).compute()
+    readout, end, input_max = _tree(results).compute()
     if not first:
-        readout = copy.deepcopy(est._readout).merge(readout)
-    coef, intercept = readout.solve()
+        readout = work._readout.copy().merge(readout)
+    work._check_growth(readout, np.array([input_max]))
+    work.coef_, work.intercept_ = work._solve(readout, None, dtype)
     work._readout = readout
-    work.coef_ = coef.astype(dtype)
-    work.intercept_ = intercept.astype(dtype)
     if series:
         work.last_state_, work._last_target, work._last_input = end
     else:
         work.last_state_ = None
-    _publish(est, work)
-    return est
+    return work
 
 
-def _publish(est, work):
-    est.__dict__.clear()
-    est.__dict__.update(work.__dict__)
-
-
-def _stream_on_client(est, X, y, incremental, classes):
-    """``solver='rls'``: the chunks in order through ``partial_fit`` on the client (exact)."""
+def _stream_on_client(work, X, y, incremental, classes):
+    """``solver='rls'``: the chunks in order through the in-memory fit on the client (exact)."""
     import dask
 
-    work = copy.deepcopy(est) if incremental else clone(est)
-    if classes is None and work._task == "classification" and not hasattr(work, "classes_"):
+    if classes is None and work._task == "classification" and not (incremental and hasattr(work, "classes_")):
         import dask.array as da
 
         classes = da.unique(y.ravel()).compute()
     initial_state = work.initial_state
-    work.initial_state = "continue"  # chunk i + 1 of a series follows chunk i
+    work.initial_state = "continue"  # chunk i + 1 of a series follows chunk i (work is a shadow)
     first_continues = X.ndim == 2 and incremental and initial_state == "continue"
+    kwargs = {"classes": classes} if work._task == "classification" else {}
     for i, (xb, yb) in enumerate(zip(_blocks(X), _blocks(y))):
         xb, yb = dask.compute(xb, yb)
-        if i == 0 and not first_continues:
+        if i == 0 and incremental and not first_continues:
             work.last_state_ = None  # the series starts from zeros, as in memory
-        kwargs = {"classes": classes} if work._task == "classification" else {}
-        work.partial_fit(xb, yb, **kwargs)
+        # the first chunk of a fit starts a new model; every later chunk continues it
+        work._fit_into(xb, yb, incremental=incremental or i > 0, **kwargs)
     work.initial_state = initial_state
-    _publish(est, work)
-    return est
+    return work
 
 
-def fit_reservoir_dask(est, X):
-    """``Reservoir.fit`` on a dask array: draw the weights; the end state from the last ``overlap`` steps."""
-    est._check_params()
+def fit_reservoir_dask(work, X):
+    """``Reservoir.fit`` on a dask array, on the shadow ``work``.
+
+    The weights are drawn on the client from a head of the data (the ``scaler``
+    statistics computed on the cluster from every chunk); with
+    ``initial_state='continue'`` the end state of a series is the state reached from
+    zeros over its last ``overlap`` steps.
+    """
     X = _check_dask_X(X)
-    work = clone(est)
-    if X.ndim == 2 and est.initial_state == "continue":
-        # the end state, warmed up from zeros on the tail of the series
-        work.fit(np.asarray(X[max(0, X.shape[0] - _overlap(est)):].compute()))
+    statistics = None if work.scaler is None else input_statistics_dask(X, work.scaler)
+    if X.ndim == 2 and work.initial_state == "continue":
+        part = X[max(0, X.shape[0] - _overlap(work)):]
     else:
-        work.fit(np.asarray(X[:1].compute()))
-    _publish(est, work)
-    return est
+        part = X[:1]
+    work._fit_into(np.asarray(part.compute()), statistics)
+    return work
 
 
 # ----------------------------------------------------------------------------------

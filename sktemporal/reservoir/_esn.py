@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-import numbers
+import copy
+import warnings
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.validation import check_is_fitted
 
+from ..exceptions import DivergenceError
 from ..neural_network._activations import softmax_inplace
 from ..utils import TSLEARN_HINT, check_targets, restore_layout, validate_sequences
 from ..utils._dask import is_dask_array
+from ..utils._labels import check_classes, check_partial_fit_classes, encode_labels
+from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Interval, Real, StrOptions, check_params
 from ._dask import apply_dask, fit_dask
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import (
+    DIVERGENCE_ADVICE,
     POOLINGS,
+    RESERVOIR_CONSTRAINTS,
     _BaseReservoir,
-    _check,
     _check_input_scaling,
-    _check_options,
-    _is_real,
     check_reservoir_params,
+    check_state_growth,
+    input_drive,
 )
 from ._states import (
     OutputFeedback,
@@ -31,7 +36,7 @@ from ._states import (
     scatter_rows,
 )
 
-__all__ = ["ESNRegressor", "ESNClassifier"]
+__all__ = ["ESNClassifier", "ESNRegressor"]
 
 _COMMON_PARAMS_DOC = r"""
     n_reservoir : int, default=100
@@ -61,9 +66,6 @@ _COMMON_PARAMS_DOC = r"""
         Activation :math:`f` of the reservoir units.
     include_input : bool, default=True
         Readout on :math:`[1; h(n); x(n)]` (True) or on :math:`[1; h(n)]`.
-    alpha : float, default=1e-6
-        Ridge penalty :math:`\beta` of the readout (the bias is not penalised); the
-        initial regularisation :math:`P = I/\alpha` with ``solver='rls'``.
     washout : int, default=0
         Steps at the start of every sequence (and of a series started from zeros) left
         out of the readout training and of ``pooling='mean'``: the transient from the
@@ -71,12 +73,6 @@ _COMMON_PARAMS_DOC = r"""
     pooling : {'last', 'mean', 'both'}, default='last'
         Many-to-one (a target per sequence): the readout reads the state after the last
         step, the mean state after the washout, or both concatenated.
-    solver : {'ridge', 'rls'}, default='ridge'
-        Ridge regression from streamed sums (exact, Cholesky) or recursive least
-        squares (online, with ``forgetting``).
-    forgetting : float in (0, 1], default=1.0
-        Forgetting factor :math:`\lambda` of ``solver='rls'``: a row seen :math:`k`
-        steps ago weighs :math:`\lambda^k`.
     noise : float, default=0.0
         Standard deviation of Gaussian noise added to the pre-activations while
         fitting (a regulariser; never added when predicting).
@@ -88,19 +84,52 @@ _COMMON_PARAMS_DOC = r"""
         rest); ``'zeros'`` restarts from the zero state (all predictions are returned,
         the first ones carry the start-up transient).  Collections always start from
         zeros.
+    scaler : {'standard', 'robust'} or None, default='standard'
+        Per-feature input standardisation, statistics from the data of the first
+        ``fit``/``partial_fit`` (padding excluded): mean and standard deviation, or
+        median and interquartile range (``'robust'``).  It is folded into
+        ``input_weights_`` (:math:`W_{in}` acts on the raw inputs as the drawn weights
+        act on the standardised ones), so ``input_scaling`` and ``bias_scaling`` mean
+        the same on any data; None feeds the raw inputs.  On a dask array the
+        ``'standard'`` statistics are computed on the cluster before the reservoir
+        pass; ``'robust'`` raises ``NotImplementedError`` there (see :ref:`scaling`).
     overlap : 'auto' or int, default='auto'
         Dask arrays only: steps of the previous chunks of a series that warm up each
         chunk's state, so that chunks run in parallel (see :ref:`scaling`).  ``'auto'``
         derives it from ``leak_rate``, ``spectral_radius`` and ``washout``
         (:func:`~sktemporal.reservoir.auto_overlap`).
     random_state : int, RandomState instance or None, default=None
-        Seed of the weights (and of ``noise``)."""
+        Seed of the weights (and of ``noise``).  With an int the unscaled recurrent
+        matrix and its spectral radius are cached per process (see the User Guide), so
+        clones in a grid search over ``spectral_radius``, ``leak_rate`` or the
+        scalings do not redraw and re-diagonalise it."""
+
+_READOUT_PARAMS_DOC = r"""
+    alpha : float, default=1e-6
+        Ridge penalty :math:`\beta` of the readout (the bias is not penalised); the
+        initial regularisation :math:`P = I/\alpha` with ``solver='rls'``.
+    solver : {'ridge', 'rls'}, default='ridge'
+        Ridge regression from streamed sums (exact, Cholesky) or recursive least
+        squares (online, with ``forgetting``).
+    forgetting : float in (0, 1], default=1.0
+        Forgetting factor :math:`\lambda` of ``solver='rls'``: a row seen :math:`k`
+        steps ago weighs :math:`\lambda^k`.
+    keep_training_state : bool, default=False
+        Keep what continuing training needs (the ridge sums :math:`H^\top H`,
+        :math:`H^\top Y`, an ``N x N`` matrix; or the RLS matrix :math:`P`) in the
+        model's pickle and deep copies.  In memory it is always kept, so
+        ``partial_fit`` continues a fitted model; a model unpickled without it can be
+        refitted or used to predict, and ``partial_fit`` on it raises a ``ValueError``.
+        By default a pickle holds the parameters only (1.2 MB instead of 200 MB at
+        5,000 units)."""
 
 _COMMON_ATTRS_DOC = r"""
     reservoir_weights_ : scipy.sparse.csr_matrix of shape (n_reservoir, n_reservoir)
         :math:`W`.
     input_weights_ : ndarray of shape (n_reservoir, 1 + `n_features_in_`)
         :math:`W_{in}`, bias column first.
+    input_center_, input_scale_ : ndarray of shape (`n_features_in_`,) or None
+        Statistics of the input ``scaler`` (None without one).
     last_state_ : ndarray of shape (n_reservoir,) or None
         State after the last step of the last 2-D series seen in ``fit`` or
         ``partial_fit`` (None after a collection).
@@ -110,37 +139,83 @@ _COMMON_ATTRS_DOC = r"""
 
 
 def _esn_doc(cls):
-    cls.__doc__ = cls.__doc__.replace("    %(common_params)s", _COMMON_PARAMS_DOC.strip("\n"))
-    cls.__doc__ = cls.__doc__.replace("    %(common_attrs)s", _COMMON_ATTRS_DOC.strip("\n"))
+    """Fill the shared parameter and attribute sections into a class docstring."""
+    for key, text in (("common_params", _COMMON_PARAMS_DOC), ("readout_params", _READOUT_PARAMS_DOC),
+                      ("common_attrs", _COMMON_ATTRS_DOC)):
+        cls.__doc__ = cls.__doc__.replace(f"    %({key})s", text.strip("\n"))
     return cls
 
 
+#: The readout parameters of ESNRegressor and ESNClassifier (the CV classes choose ``alpha``
+#: among ``alphas`` and have none of them).
+READOUT_CONSTRAINTS = {
+    "alpha": [NON_NEGATIVE_REAL],
+    "solver": [StrOptions({"ridge", "rls"})],
+    "forgetting": [Interval(Real, 0, 1, closed="right")],
+    "keep_training_state": ["boolean"],
+}
+
+
 class _BaseESN(_BaseReservoir):
-    """Fitting, streaming and prediction shared by the two estimators."""
+    """Fitting, streaming and prediction shared by the echo state estimators.
+
+    ``fit`` and ``partial_fit`` work on a shadow of the estimator (:meth:`_shadow`)
+    and publish it in one assignment at the very end: an exception or a
+    ``KeyboardInterrupt`` anywhere leaves the previous model exactly as it was.  The
+    readout's training state is copied before a ``partial_fit`` adds to it, so an
+    interrupted chunk that is retried counts once.
+    """
+
+    _parameter_constraints = {
+        **RESERVOIR_CONSTRAINTS,
+        "pooling": [StrOptions(set(POOLINGS))],
+        "noise": [NON_NEGATIVE_REAL],
+        **READOUT_CONSTRAINTS,
+    }
 
     def _check_params(self):
         check_reservoir_params(self)
-        _check("alpha", self.alpha, _is_real(self.alpha) and self.alpha >= 0, "a non-negative number")
-        _check_options("solver", self.solver, ("ridge", "rls"))
-        _check("forgetting", self.forgetting,
-               _is_real(self.forgetting) and 0 < self.forgetting <= 1, "a number in (0, 1]")
-        _check("noise", self.noise, _is_real(self.noise) and self.noise >= 0, "a non-negative number")
-        _check_options("pooling", self.pooling, POOLINGS)
+        self._check_readout_params()
+
+    def _check_readout_params(self):
+        """What the table cannot say about the readout parameters (nothing for a plain ESN)."""
 
     def _n_readout_features(self, n_features, per_step):
         k = 1 if per_step or self.pooling != "both" else 2
         return k * (self.n_reservoir + (n_features if self.include_input else 0))
 
+    # ---------------------------------------------------------------------- pickle
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        if not getattr(self, "keep_training_state", False) and state.get("_readout") is not None:
+            state["_readout"] = None  # the parameters are coef_ and intercept_
+        return state
+
     # ------------------------------------------------------------------------- fit
     def _fit(self, X, y, *, incremental, classes=None):
-        if is_dask_array(X):  # computed chunk by chunk on the cluster
-            return fit_dask(self, X, y, incremental=incremental, classes=classes)
         self._check_params()
+        if incremental and hasattr(self, "coef_") and getattr(self, "_readout", None) is None:
+            raise ValueError(
+                f"This {type(self).__name__} was unpickled (or deep-copied) without its "
+                "training state (the readout sums), so partial_fit cannot continue it; "
+                "its predictions are intact. Call fit to train it again, or set "
+                "keep_training_state=True before pickling a model that partial_fit "
+                "should continue."
+            )
+        new = self._shadow()
+        if is_dask_array(X):  # computed chunk by chunk on the cluster
+            fit_dask(new, X, y, incremental=incremental, classes=classes)
+        else:
+            new._fit_into(X, y, incremental=incremental, classes=classes)
+        self._publish(new)
+        return self
+
+    def _prepare(self, X, y, first, classes):
+        """Validate ``(X, y)``: the batch, the targets and the encoded targets ``Y``."""
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
-        first = not incremental or not hasattr(self, "coef_")
         batch, targets = validate_sequences(self, X, y, reset=first, task=self._task)
         _check_input_scaling(self, batch.n_features)
         if not first and targets.per_step != self._per_step:
@@ -150,56 +225,112 @@ class _BaseESN(_BaseReservoir):
                 + " but the first fit got "
                 + ("a target per step." if self._per_step else "a target per sequence.")
             )
-        continuing = not first and self._continues(batch)
-        self._check_washout(batch, required=not continuing and (targets.per_step or self.pooling != "last"))
         Y = self._encode_targets(targets, first, classes)
-        if first:
-            self._readout = self._start(batch, targets, Y)
-        elif Y.shape[-1] != self.n_outputs_:
-            raise ValueError(f"y has {Y.shape[-1]} outputs but the first fit had {self.n_outputs_}.")
-        washout = 0 if continuing else self.washout
-        if self._per_step:
-            self._accumulate_steps(batch, Y, continuing, washout)
-        else:
-            segments = self._states(batch, continuing=False, noise=self.noise, noise_rng=self._noise_rng)
-            features = self._pooled_features(batch, segments, washout)
-            self._readout.partial_fit(features, Y)
-            self.last_state_ = None
-        coef, intercept = self._readout.solve()
-        self.coef_ = coef.astype(batch.dtype)
-        self.intercept_ = intercept.astype(batch.dtype)
-        return self
+        return batch, targets, Y
 
-    def _start(self, batch, targets, Y):
-        """First fit: draw the weights, record the target layout; return an empty readout."""
-        rs = self._init_reservoir(batch.n_features, Y.shape[-1])
+    def _init_model(self, batch, targets, Y, alpha, statistics=None):
+        """New weights and an empty readout for a first fit (``statistics``: see ``_init_reservoir``)."""
+        rs = self._init_reservoir(batch, Y.shape[-1], statistics)
         self._cast_weights(batch.dtype)
         self._noise_rng = np.random.RandomState(rs.randint(np.iinfo(np.int32).max))
         self._per_step = targets.per_step
         self._squeeze = targets.squeeze
         self.n_outputs_ = Y.shape[-1]
         D = self._n_readout_features(batch.n_features, targets.per_step)
-        if self.solver == "rls":
-            return RLSReadout(D, self.n_outputs_, self.alpha, self.forgetting)
-        n_extra = batch.n_features if self.include_input and targets.per_step else 0
-        return RidgeReadout(D, self.n_outputs_, self.alpha, n_extra=n_extra)
+        if getattr(self, "solver", "ridge") == "rls":
+            self._readout = RLSReadout(D, self.n_outputs_, alpha, self.forgetting)
+        else:
+            n_extra = batch.n_features if self.include_input and targets.per_step else 0
+            self._readout = RidgeReadout(D, self.n_outputs_, alpha, n_extra=n_extra)
 
-    def _accumulate_steps(self, batch, Y, continuing, washout):
-        """Stream the readout rows of every valid step after the washout into the readout."""
-        values, W_in = batch.values, None
-        if self._feedback:
-            # teacher forcing: y(n-1) is known, so W_fb y(n-1) joins the input projection
-            y0 = self._last_target if continuing else np.zeros(Y.shape[-1], dtype=Y.dtype)
-            shifted = np.concatenate([np.broadcast_to(y0, (Y.shape[0], 1, Y.shape[2])), Y[:, :-1]], axis=1)
-            values = np.concatenate([batch.values, shifted.astype(batch.dtype)], axis=2)
-            W_in = np.hstack([self.input_weights_, self.feedback_weights_])
+    def _fit_into(self, X, y, *, incremental, classes=None):
+        """The whole fit, on a shadow (see :meth:`_fit`)."""
+        first = not incremental or not hasattr(self, "coef_")
+        batch, targets, Y = self._prepare(X, y, first, classes)
+        continuing = not first and self._continues(batch)
+        self._check_washout(batch, required=not continuing and (targets.per_step or self.pooling != "last"))
+        if first:
+            self._init_model(batch, targets, Y, self.alpha)
+        else:
+            if Y.shape[-1] != self.n_outputs_:
+                raise ValueError(f"y has {Y.shape[-1]} outputs but the first fit had {self.n_outputs_}.")
+            # the published model's training state is never updated in place
+            self._readout = self._readout.copy()
+            self._noise_rng = copy.deepcopy(self._noise_rng)
+        self._train_readout(batch, Y, continuing, self._readout)
+        self._check_growth(self._readout, batch.values)
+        self.coef_, self.intercept_ = self._solve(self._readout, None, batch.dtype)
+
+    def _check_growth(self, readout, inputs):
+        """States that blew up: non-finite sums, or an RMS state far beyond the input drive.
+
+        ``inputs``: the inputs, or any array with the same largest absolute value.
+
+        Only the unbounded activations can grow; for them the RMS of each unit's state
+        comes from the diagonal of the ridge sums (RLS keeps no sums: its weights are
+        checked for finiteness in :meth:`_solve`).
+        """
+        if getattr(readout, "G", None) is None or readout.n == 0 or self.activation not in ("relu", "identity"):
+            return
+        diag = readout.G.diagonal()
+        rms = float(np.sqrt(diag.max() / readout.n)) if np.isfinite(diag).all() else np.inf
+        check_state_growth(self, rms, input_drive(self.input_weights_, inputs))
+
+    def _train_readout(self, batch, Y, continuing, readout):
+        """Run the reservoir over ``batch`` and add its readout rows (after the washout) to ``readout``."""
+        washout = 0 if continuing else self.washout
+        if self._per_step:
+            self._accumulate_steps(batch, Y, continuing, washout, readout)
+        else:
+            segments = self._states(batch, continuing=False, noise=self.noise, noise_rng=self._noise_rng)
+            readout.partial_fit(self._pooled_features(batch, segments, washout), Y)
+            self.last_state_ = None
+
+    def _solve(self, readout, alpha, dtype):
+        """Readout weights in ``dtype``; a ``DivergenceError`` when the sums or weights are not finite."""
+        seen = readout.nonfinite()
+        if seen is None:
+            coef, intercept = readout.solve() if alpha is None else readout.solve(alpha)
+            if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
+                seen = "weights"
+        if seen is not None:
+            what = {
+                "states": "the reservoir states became infinite or NaN (they blew up)",
+                "inputs": "the inputs are too large: their squares overflow float64",
+                "targets": "the targets are too large: their products with the states overflow",
+                "weights": "the readout weights are infinite or NaN",
+            }[seen]
+            raise DivergenceError(
+                f"{type(self).__name__} diverged: {what} (activation={self.activation!r}, "
+                f"spectral_radius={self.spectral_radius}, input_scaling={self.input_scaling!r}). "
+                f"To fix it, {DIVERGENCE_ADVICE}."
+            )
+        return coef.astype(dtype), intercept.astype(dtype)
+
+    def _teacher_forced(self, batch, Y, continuing):
+        """Inputs and input weights with the previous targets appended (``feedback=True``)."""
+        if not self._feedback:
+            return batch.values, None
+        # teacher forcing: y(n-1) is known, so W_fb y(n-1) joins the input projection
+        y0 = self._last_target if continuing else np.zeros(Y.shape[-1], dtype=Y.dtype)
+        shifted = np.concatenate([np.broadcast_to(y0, (Y.shape[0], 1, Y.shape[2])), Y[:, :-1]], axis=1)
+        values = np.concatenate([batch.values, shifted.astype(batch.dtype)], axis=2)
+        return values, np.hstack([self.input_weights_, self.feedback_weights_])
+
+    def _accumulate_steps(self, batch, Y, continuing, washout, readout):
+        """Stream the readout rows of every valid step after the washout into ``readout``."""
+        values, W_in = self._teacher_forced(batch, Y, continuing)
         segments = self._states(batch, continuing=continuing, W_in=W_in, values=values,
                                 noise=self.noise, noise_rng=self._noise_rng)
         for seg in segments:
             parts, start = self._readout_rows(batch, seg, washout)
             if parts[0].shape[0]:
                 rows = Y[seg.columns, start:seg.t1].transpose(1, 0, 2).reshape(-1, Y.shape[2])
-                self._readout.partial_fit(parts, rows)
+                readout.partial_fit(parts, rows)
+        self._remember_end(batch, Y, seg)
+
+    def _remember_end(self, batch, Y, seg):
+        """Keep what continuing a series needs: its last state, target and input."""
         if batch.kind == "series":
             T = batch.lengths[0]
             self.last_state_ = seg.states[-1][:, 0].copy()
@@ -257,104 +388,20 @@ class _BaseESN(_BaseReservoir):
 # ----------------------------------------------------------------------------------
 # regressor
 # ----------------------------------------------------------------------------------
-@_esn_doc
-class ESNRegressor(RegressorMixin, _BaseESN):
-    r"""Echo state network regressor: a fixed random reservoir and a trained linear readout.
-
-    .. math::
-
-        \tilde h(n) &= f\big(W_{in} [1; x(n)] + W h(n-1) + W_{fb}\, y(n-1)\big) \\
-        h(n) &= (1 - \alpha)\, h(n-1) + \alpha\, \tilde h(n) \\
-        y(n) &= W_{out} [1; h(n); x(n)]
-
-    Only :math:`W_{out}` is trained, by ridge regression on the states (``solver='ridge'``:
-    :math:`W_{out} = Y H^\top (H H^\top + \beta I)^{-1}` from sums streamed chunk by
-    chunk, the bias not penalised) or by recursive least squares (``solver='rls'``).
-
-    Data (see the data contract): a 2-D ``X`` is one series with a target per step; a
-    collection (3-D, NaN-padded 3-D or a list of 2-D arrays) has a target per step
-    (many-to-many) or one per sequence (many-to-one, read from the pooled states).
-    All sequences of a collection run through the reservoir together.
-
-    Read more in the :ref:`User Guide <reservoir>`.
-
-    Parameters
-    ----------
-    %(common_params)s
-    feedback : bool, default=False
-        Feed the previous output back into the reservoir through :math:`W_{fb}`
-        (needs targets per step).  Fitting uses teacher forcing (the true
-        :math:`y(n-1)`); ``predict`` and ``generate`` feed back the model's own outputs.
-    feedback_scaling : float, default=1.0
-        Scale of :math:`W_{fb}`.
-
-    Attributes
-    ----------
-    coef_ : ndarray of shape (n_outputs, n_readout_features)
-        :math:`W_{out}` without the bias column: ``[h; x]`` per step, or the pooled
-        features for targets per sequence.
-    intercept_ : ndarray of shape (n_outputs,)
-        Bias column of :math:`W_{out}`.
-    feedback_weights_ : ndarray of shape (n_reservoir, n_outputs) or None
-        :math:`W_{fb}` (``feedback=True``).
-    n_outputs_ : int
-    %(common_attrs)s
-
-    See Also
-    --------
-    ESNClassifier, Reservoir
-
-    Examples
-    --------
-    >>> from sktemporal.datasets import mackey_glass
-    >>> from sktemporal.reservoir import ESNRegressor
-    >>> X, y = mackey_glass(2000, random_state=0)
-    >>> esn = ESNRegressor(n_reservoir=200, leak_rate=0.3, washout=100, random_state=0)
-    >>> esn.fit(X[:1500], y[:1500]).score(X[1500:], y[1500:]) > 0.999
-    True
-    >>> esn.generate(5).shape
-    (5,)
-    """
+class _ESNRegressorBase(RegressorMixin, _BaseESN):
+    """What ESNRegressor and ESNRegressorCV share: everything but the constructor and the fitting."""
 
     _task = "regression"
-
-    def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
-                 bias_scaling=1.0, density=0.1, topology="random", rewiring=0.1,
-                 distribution="uniform", activation="tanh", include_input=True, alpha=1e-6,
-                 washout=0, pooling="last", solver="ridge", forgetting=1.0, noise=0.0,
-                 feedback=False, feedback_scaling=1.0, initial_state="continue", overlap="auto", random_state=None):
-        self.n_reservoir = n_reservoir
-        self.spectral_radius = spectral_radius
-        self.leak_rate = leak_rate
-        self.input_scaling = input_scaling
-        self.bias_scaling = bias_scaling
-        self.density = density
-        self.topology = topology
-        self.rewiring = rewiring
-        self.distribution = distribution
-        self.activation = activation
-        self.include_input = include_input
-        self.alpha = alpha
-        self.washout = washout
-        self.pooling = pooling
-        self.solver = solver
-        self.forgetting = forgetting
-        self.noise = noise
-        self.feedback = feedback
-        self.feedback_scaling = feedback_scaling
-        self.initial_state = initial_state
-        self.overlap = overlap
-        self.random_state = random_state
 
     @property
     def _feedback(self):
         return bool(self.feedback)
 
-    def _check_params(self):
-        super()._check_params()
-        _check("feedback", self.feedback, isinstance(self.feedback, (bool, np.bool_)), "True or False")
-        _check("feedback_scaling", self.feedback_scaling,
-               _is_real(self.feedback_scaling) and self.feedback_scaling >= 0, "a non-negative number")
+    _parameter_constraints = {
+        **_BaseESN._parameter_constraints,
+        "feedback": ["boolean"],
+        "feedback_scaling": [NON_NEGATIVE_REAL],
+    }
 
     def _encode_targets(self, targets, first, classes=None):
         if self.feedback and not targets.per_step:
@@ -363,38 +410,6 @@ class ESNRegressor(RegressorMixin, _BaseESN):
                 "step; got one target per sequence."
             )
         return targets.values
-
-    def fit(self, X, y):
-        """Fit the readout on the reservoir states of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_timesteps, n_features), 3-D array or list of 2-D arrays
-            One series (rows are time steps) or a collection of sequences.
-        y : array-like
-            A target per step (series; or 3-D / list for a collection) or per sequence.
-
-        Returns
-        -------
-        self : object
-        """
-        return self._fit(X, y, incremental=False)
-
-    def partial_fit(self, X, y):
-        """Add ``(X, y)`` to the readout (streaming ridge sums, or RLS updates).
-
-        With ``initial_state='continue'`` a 2-D series continues the series of the
-        previous call, so a long series can be fed in consecutive pieces.
-
-        Parameters
-        ----------
-        X, y : as in :meth:`fit`
-
-        Returns
-        -------
-        self : object
-        """
-        return self._fit(X, y, incremental=True)
 
     def predict(self, X):
         """Predict a target per step, or per sequence, in the layout of the ``y`` given to fit.
@@ -453,11 +468,16 @@ class ESNRegressor(RegressorMixin, _BaseESN):
         y_gen : ndarray of shape (n_steps,) or (n_steps, n_outputs)
             ``y_gen[0]`` is the prediction made at the last warm-up step (for a
             one-step-ahead model: the value that follows the warm-up).
+
+        Warns
+        -----
+        UserWarning
+            When ``warmup`` has ``washout`` steps or fewer: the reservoir has not yet
+            forgotten the state it started the warm-up from.
         """
         check_is_fitted(self, "coef_")
         self._check_params()
-        if not isinstance(n_steps, numbers.Integral) or isinstance(n_steps, bool) or n_steps < 1:
-            raise ValueError(f"n_steps must be a positive int; got n_steps={n_steps!r}.")
+        check_params({"n_steps": [POSITIVE_INT]}, f"{type(self).__name__}.generate", {"n_steps": n_steps})
         if not self._per_step:
             raise ValueError("generate needs a model fitted with a target per step (a series).")
         outputs_as_inputs = not self.feedback
@@ -484,6 +504,19 @@ class ESNRegressor(RegressorMixin, _BaseESN):
         product = RecurrentProduct(self.reservoir_weights_, dtype)
         if warmup is not None:
             continuing = self._continues(batch)
+            if batch.lengths[0] <= self.washout:
+                start = (
+                    "the state at the end of the series seen in fit (initial_state='continue'; "
+                    "if warmup continues that series, this is intended)" if continuing else "zeros"
+                )
+                warnings.warn(
+                    f"warmup has {batch.lengths[0]} time step(s) but washout={self.washout}: the "
+                    f"reservoir starts the warm-up from {start} and has not forgotten that start "
+                    "when generation begins, so the generated values depend on it. Pass a warmup "
+                    f"of at least {self.washout + 1} steps.",
+                    UserWarning,
+                    stacklevel=2,
+                )
             feedback = self._output_feedback(batch, continuing, coef, intercept)
             h = final_state(self._states(batch, continuing=continuing, feedback=feedback, product=product))
             x = batch.values[0, -1]
@@ -502,68 +535,72 @@ class ESNRegressor(RegressorMixin, _BaseESN):
         return tags
 
 
-# ----------------------------------------------------------------------------------
-# classifier
-# ----------------------------------------------------------------------------------
 @_esn_doc
-class ESNClassifier(ClassifierMixin, _BaseESN):
-    r"""Echo state network classifier: a label per sequence or per step.
-
-    The reservoir is the one of :class:`ESNRegressor`; the linear readout is fitted by
-    ridge regression (or RLS) on one-hot targets, one output per class:
+class ESNRegressor(_ESNRegressorBase):
+    r"""Echo state network regressor: a fixed random reservoir and a trained linear readout.
 
     .. math::
 
-        s = W_{out} [1; \phi], \qquad \hat c = \arg\max_k s_k, \qquad
-        P(k) = \frac{e^{s_k}}{\sum_j e^{s_j}},
+        \tilde h(n) &= f\big(W_{in} [1; x(n)] + W h(n-1) + W_{fb}\, y(n-1)\big) \\
+        h(n) &= (1 - \alpha)\, h(n-1) + \alpha\, \tilde h(n) \\
+        y(n) &= W_{out} [1; h(n); x(n)]
 
-    where :math:`\phi` is :math:`[h(n); x(n)]` for a label per step (a 2-D series, or
-    per-step labels of a collection) and the pooled states (``pooling``: last, mean
-    or both) for a label per sequence.  ``predict_proba`` is the softmax of the
-    readout scores: it orders classes exactly like ``predict`` and
-    ``decision_function``, but a least-squares readout is not trained for
-    calibration (scores of one-hot targets lie near [0, 1], so probabilities are
-    soft); wrap the model in :class:`~sklearn.calibration.CalibratedClassifierCV` when
-    calibrated probabilities matter.
+    Only :math:`W_{out}` is trained, by ridge regression on the states (``solver='ridge'``:
+    :math:`W_{out} = Y H^\top (H H^\top + \beta I)^{-1}` from sums streamed chunk by
+    chunk, the bias not penalised) or by recursive least squares (``solver='rls'``).
+
+    Data (see the data contract): a 2-D ``X`` is one series with a target per step; a
+    collection (3-D, NaN-padded 3-D or a list of 2-D arrays) has a target per step
+    (many-to-many) or one per sequence (many-to-one, read from the pooled states).
+    All sequences of a collection run through the reservoir together.
 
     Read more in the :ref:`User Guide <reservoir>`.
 
     Parameters
     ----------
     %(common_params)s
+    %(readout_params)s
+    feedback : bool, default=False
+        Feed the previous output back into the reservoir through :math:`W_{fb}`
+        (needs targets per step).  Fitting uses teacher forcing (the true
+        :math:`y(n-1)`); ``predict`` and ``generate`` feed back the model's own outputs.
+    feedback_scaling : float, default=1.0
+        Scale of :math:`W_{fb}`.
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-    coef_ : ndarray of shape (n_classes, n_readout_features)
-    intercept_ : ndarray of shape (n_classes,)
+    coef_ : ndarray of shape (n_outputs, n_readout_features)
+        :math:`W_{out}` without the bias column: ``[h; x]`` per step, or the pooled
+        features for targets per sequence.
+    intercept_ : ndarray of shape (n_outputs,)
+        Bias column of :math:`W_{out}`.
+    feedback_weights_ : ndarray of shape (n_reservoir, n_outputs) or None
+        :math:`W_{fb}` (``feedback=True``).
     n_outputs_ : int
-        Number of readout outputs (``n_classes``).
     %(common_attrs)s
 
     See Also
     --------
-    ESNRegressor, Reservoir
+    ESNClassifier, Reservoir
 
     Examples
     --------
-    >>> from sktemporal.datasets import make_sequence_classification
-    >>> from sktemporal.reservoir import ESNClassifier
-    >>> X, y = make_sequence_classification(200, n_classes=3, random_state=0)
-    >>> clf = ESNClassifier(n_reservoir=200, pooling="mean", random_state=0)
-    >>> clf.fit(X[:150], y[:150]).score(X[150:], y[150:]) > 0.9
+    >>> from sktemporal.datasets import mackey_glass
+    >>> from sktemporal.reservoir import ESNRegressor
+    >>> X, y = mackey_glass(2000, random_state=0)
+    >>> esn = ESNRegressor(n_reservoir=200, leak_rate=0.3, washout=100, random_state=0)
+    >>> esn.fit(X[:1500], y[:1500]).score(X[1500:], y[1500:]) > 0.999
     True
-    >>> clf.predict_proba(X[150:]).shape
-    (50, 3)
+    >>> esn.generate(5).shape
+    (5,)
     """
-
-    _task = "classification"
 
     def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
                  bias_scaling=1.0, density=0.1, topology="random", rewiring=0.1,
                  distribution="uniform", activation="tanh", include_input=True, alpha=1e-6,
                  washout=0, pooling="last", solver="ridge", forgetting=1.0, noise=0.0,
-                 initial_state="continue", overlap="auto", random_state=None):
+                 feedback=False, feedback_scaling=1.0, initial_state="continue", scaler=None,
+                 keep_training_state=False, overlap="auto", random_state=None):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -581,29 +618,13 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
         self.solver = solver
         self.forgetting = forgetting
         self.noise = noise
+        self.feedback = feedback
+        self.feedback_scaling = feedback_scaling
         self.initial_state = initial_state
+        self.scaler = scaler
+        self.keep_training_state = keep_training_state
         self.overlap = overlap
         self.random_state = random_state
-
-    def _encode_targets(self, targets, first, classes=None):
-        labels = targets.flat().ravel()
-        if first:
-            self.classes_ = np.unique(np.asarray(classes) if classes is not None else labels)
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    "ESNClassifier needs samples of at least 2 classes in the data; got 1 "
-                    f"class: {self.classes_.tolist()}."
-                )
-        unknown = np.setdiff1d(labels, self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y contains labels not in classes_: {unknown[:5].tolist()}; known classes "
-                f"are {self.classes_.tolist()}."
-            )
-        codes = np.searchsorted(self.classes_, labels)
-        onehot = np.zeros((codes.size, len(self.classes_)), dtype=targets.batch.dtype)
-        onehot[np.arange(codes.size), codes] = 1
-        return targets.replace(onehot).values
 
     def fit(self, X, y):
         """Fit the readout on the reservoir states of ``X``.
@@ -611,8 +632,9 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
         Parameters
         ----------
         X : array-like of shape (n_timesteps, n_features), 3-D array or list of 2-D arrays
+            One series (rows are time steps) or a collection of sequences.
         y : array-like
-            A label per step (series; 2-D or list for a collection) or per sequence.
+            A target per step (series; or 3-D / list for a collection) or per sequence.
 
         Returns
         -------
@@ -620,21 +642,36 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
         """
         return self._fit(X, y, incremental=False)
 
-    def partial_fit(self, X, y, classes=None):
-        """Add ``(X, y)`` to the readout; ``classes`` (all labels) is required on the first call.
+    def partial_fit(self, X, y):
+        """Add ``(X, y)`` to the readout (streaming ridge sums, or RLS updates).
+
+        With ``initial_state='continue'`` a 2-D series continues the series of the
+        previous call, so a long series can be fed in consecutive pieces.
 
         Parameters
         ----------
         X, y : as in :meth:`fit`
-        classes : array-like of shape (n_classes,), default=None
 
         Returns
         -------
         self : object
         """
-        if not hasattr(self, "classes_") and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(X, y, incremental=True)
+
+
+# ----------------------------------------------------------------------------------
+# classifier
+# ----------------------------------------------------------------------------------
+class _ESNClassifierBase(ClassifierMixin, _BaseESN):
+    """What ESNClassifier and ESNClassifierCV share: everything but the constructor and the fitting."""
+
+    _task = "classification"
+
+    def _encode_targets(self, targets, first, classes=None):
+        labels = targets.flat().ravel()
+        if first:
+            self.classes_ = check_classes(classes, labels)
+        return targets.replace(encode_labels(labels, self.classes_, dtype=targets.batch.dtype)).values
 
     def _restore(self, values, batch, squeeze):
         return restore_layout(values, batch, per_step=self._per_step, squeeze=squeeze)
@@ -645,6 +682,7 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
         Returns
         -------
         scores : ndarray or list of ndarray
+            A dask array for a dask ``X``.
         """
         if is_dask_array(X):
             return apply_dask(self, X, "decision_function")
@@ -659,6 +697,7 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
         Returns
         -------
         proba : ndarray or list of ndarray
+            A dask array for a dask ``X``.
         """
         if is_dask_array(X):
             return apply_dask(self, X, "predict_proba")
@@ -703,3 +742,118 @@ class ESNClassifier(ClassifierMixin, _BaseESN):
         targets = check_targets(y, batch, task="classification")
         pred = self.classes_[self._valid_rows(out, batch).argmax(axis=-1)]
         return accuracy_score(targets.flat().ravel(), pred, sample_weight=sample_weight)
+
+
+@_esn_doc
+class ESNClassifier(_ESNClassifierBase):
+    r"""Echo state network classifier: a label per sequence or per step.
+
+    The reservoir is the one of :class:`ESNRegressor`; the linear readout is fitted by
+    ridge regression (or RLS) on one-hot targets, one output per class:
+
+    .. math::
+
+        s = W_{out} [1; \phi], \qquad \hat c = \arg\max_k s_k, \qquad
+        P(k) = \frac{e^{s_k}}{\sum_j e^{s_j}},
+
+    where :math:`\phi` is :math:`[h(n); x(n)]` for a label per step (a 2-D series, or
+    per-step labels of a collection) and the pooled states (``pooling``: last, mean
+    or both) for a label per sequence.  ``predict_proba`` is the softmax of the
+    readout scores: it orders classes exactly like ``predict`` and
+    ``decision_function``, but a least-squares readout is not trained for
+    calibration (scores of one-hot targets lie near [0, 1], so probabilities are
+    soft); wrap the model in :class:`~sklearn.calibration.CalibratedClassifierCV` when
+    calibrated probabilities matter.
+
+    Read more in the :ref:`User Guide <reservoir>`.
+
+    Parameters
+    ----------
+    %(common_params)s
+    %(readout_params)s
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coef_ : ndarray of shape (n_classes, n_readout_features)
+    intercept_ : ndarray of shape (n_classes,)
+    n_outputs_ : int
+        Number of readout outputs (``n_classes``).
+    %(common_attrs)s
+
+    See Also
+    --------
+    ESNRegressor, Reservoir
+
+    Examples
+    --------
+    >>> from sktemporal.datasets import make_sequence_classification
+    >>> from sktemporal.reservoir import ESNClassifier
+    >>> X, y = make_sequence_classification(200, n_classes=3, random_state=0)
+    >>> clf = ESNClassifier(n_reservoir=200, pooling="mean", random_state=0)
+    >>> clf.fit(X[:150], y[:150]).score(X[150:], y[150:]) > 0.9
+    True
+    >>> clf.predict_proba(X[150:]).shape
+    (50, 3)
+    """
+
+    def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
+                 bias_scaling=1.0, density=0.1, topology="random", rewiring=0.1,
+                 distribution="uniform", activation="tanh", include_input=True, alpha=1e-6,
+                 washout=0, pooling="last", solver="ridge", forgetting=1.0, noise=0.0,
+                 initial_state="continue", scaler=None, keep_training_state=False, overlap="auto",
+                 random_state=None):
+        self.n_reservoir = n_reservoir
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
+        self.bias_scaling = bias_scaling
+        self.density = density
+        self.topology = topology
+        self.rewiring = rewiring
+        self.distribution = distribution
+        self.activation = activation
+        self.include_input = include_input
+        self.alpha = alpha
+        self.washout = washout
+        self.pooling = pooling
+        self.solver = solver
+        self.forgetting = forgetting
+        self.noise = noise
+        self.initial_state = initial_state
+        self.scaler = scaler
+        self.keep_training_state = keep_training_state
+        self.overlap = overlap
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        """Fit the readout on the reservoir states of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), 3-D array or list of 2-D arrays
+        y : array-like
+            A label per step (series; 2-D or list for a collection) or per sequence.
+
+        Returns
+        -------
+        self : object
+        """
+        return self._fit(X, y, incremental=False)
+
+    def partial_fit(self, X, y, classes=None):
+        """Add ``(X, y)`` to the readout; ``classes`` (all labels) is required on the first call.
+
+        Parameters
+        ----------
+        X, y : as in :meth:`fit`
+        classes : array-like of shape (n_classes,), default=None
+            Every label the classifier will see, at least two. Required on the first call;
+            on later calls it may be repeated but not changed.
+
+        Returns
+        -------
+        self : object
+        """
+        check_partial_fit_classes(classes, getattr(self, "classes_", None))
+        return self._fit(X, y, incremental=True, classes=classes)

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 from scipy.linalg import LinAlgWarning, eigh, get_lapack_funcs
 
-__all__ = ["RidgeReadout", "RLSReadout"]
+__all__ = ["RLSReadout", "RidgeReadout"]
 
 def _as_parts(Z):
     """Readout rows given as one array or as column parts ``[H, X]`` (never concatenated)."""
@@ -74,6 +74,64 @@ class RidgeReadout:
         state["_tmp"] = None
         return state
 
+    # The sums are the sufficient statistics of the ridge fit: sums over disjoint sets of
+    # rows add up (``merge``), so chunks, sequences or folds can be summed separately
+    # and combined (prefix sums over the blocks of a time-series split, per-worker sums
+    # reduced into one).
+    def copy(self):
+        """A deep copy of the sums (the scratch buffer is not copied)."""
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__getstate__())
+        for name in ("G", "G_me", "G_ee", "C", "sum_z", "sum_y"):
+            setattr(new, name, getattr(self, name).copy())
+        return new
+
+    def merge(self, other):
+        """Add the sums of ``other`` (rows disjoint from this one's) into this one, in place.
+
+        Parameters
+        ----------
+        other : RidgeReadout
+            Same ``n_features``, ``n_outputs`` and ``n_extra``.
+
+        Returns
+        -------
+        self : RidgeReadout
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> rng = np.random.RandomState(0)
+        >>> Z, Y = rng.rand(10, 3), rng.rand(10, 1)
+        >>> a = RidgeReadout(3, 1, alpha=1e-3).partial_fit(Z[:4], Y[:4])
+        >>> b = RidgeReadout(3, 1, alpha=1e-3).partial_fit(Z[4:], Y[4:])
+        >>> whole = RidgeReadout(3, 1, alpha=1e-3).partial_fit(Z, Y)
+        >>> np.allclose(a.merge(b).solve()[0], whole.solve()[0])
+        True
+        """
+        if other.G.shape != self.G.shape or other.C.shape != self.C.shape:
+            raise ValueError(
+                f"cannot merge readout sums of shapes {other.C.shape} into {self.C.shape}."
+            )
+        for name in ("G", "G_me", "G_ee", "C", "sum_z", "sum_y"):
+            getattr(self, name).__iadd__(getattr(other, name))
+        self.n += other.n
+        return self
+
+    def nonfinite(self):
+        """Which sums are not finite: ``'states'`` (the N x N block), ``'inputs'``, ``'targets'`` or None.
+
+        The diagonal of a Gram block is a sum of squares, so one infinite or NaN row
+        anywhere makes it non-finite: checking the diagonals is enough and costs O(D).
+        """
+        if not (np.isfinite(self.G.diagonal()).all() and np.isfinite(self.sum_z[:self.n_main]).all()):
+            return "states"
+        if not (np.isfinite(self.G_ee.diagonal()).all() and np.isfinite(self.sum_z[self.n_main:]).all()):
+            return "inputs"
+        if not np.isfinite(self.C).all() or not np.isfinite(self.sum_y).all():
+            return "targets"
+        return None
+
     def partial_fit(self, Z, Y):
         """Add rows ``Z`` (``(n, D)``, or column parts ``[H, E]``) with targets ``Y`` ``(n, n_outputs)``."""
         parts = _as_parts(Z)
@@ -104,44 +162,15 @@ class RidgeReadout:
         self.n += Y.shape[0]
         return self
 
-    def merge(self, other):
-        """Add the sums of ``other`` (rows fed to another readout of the same shape) in place.
-
-        Sums of disjoint sets of rows add up: readouts filled on separate chunks (dask
-        workers, CV folds) and merged give the readout of all the rows, in any order.
+    def solve(self, alpha=None):
+        """Readout weights from the sums.
 
         Parameters
         ----------
-        other : RidgeReadout
-
-        Returns
-        -------
-        self : RidgeReadout
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> rng = np.random.RandomState(0)
-        >>> Z, Y = rng.rand(10, 3), rng.rand(10, 1)
-        >>> a = RidgeReadout(3, 1, alpha=1e-3).partial_fit(Z[:4], Y[:4])
-        >>> b = RidgeReadout(3, 1, alpha=1e-3).partial_fit(Z[4:], Y[4:])
-        >>> whole = RidgeReadout(3, 1, alpha=1e-3).partial_fit(Z, Y)
-        >>> np.allclose(a.merge(b).solve()[0], whole.solve()[0])
-        True
-        """
-        if (self.n_main, self.C.shape) != (other.n_main, other.C.shape):
-            raise ValueError(
-                f"Cannot merge a readout of {other.C.shape[0]} features ({other.n_main} states) "
-                f"and {other.C.shape[1]} outputs into one of {self.C.shape[0]} features "
-                f"({self.n_main} states) and {self.C.shape[1]} outputs."
-            )
-        for name in ("G", "G_me", "G_ee", "C", "sum_z", "sum_y"):
-            getattr(self, name).__iadd__(getattr(other, name))
-        self.n += other.n
-        return self
-
-    def solve(self):
-        """Readout weights from the sums.
+        alpha : float or None, default=None
+            Ridge penalty of this solve (default: the ``alpha`` given at construction).
+            The sums do not depend on it, so one set of sums serves a whole grid of
+            penalties (``ESNRegressorCV``).
 
         Returns
         -------
@@ -151,17 +180,18 @@ class RidgeReadout:
         if self.n == 0:
             raise ValueError("The readout has seen no rows (all steps were in the washout).")
         self._tmp = None
+        alpha = self.alpha if alpha is None else float(alpha)
         G, n, m = self.G, self.n, self.n_main
         mz, my = self.sum_z / n, self.sum_y / n
         B = self.C - n * np.outer(mz, my)
         A_me = self.G_me - n * np.outer(mz[:m], mz[m:])
         A_ee = self.G_ee - n * np.outer(mz[m:], mz[m:])
-        A_ee[np.diag_indices(A_ee.shape[0])] += self.alpha
+        A_ee[np.diag_indices(A_ee.shape[0])] += alpha
         diag = G.diagonal().copy()
         # centred, regularised matrix on the upper triangle only (the lower keeps the sums)
         for i in range(m):
             G[i, i:] -= (n * mz[i]) * mz[i:m]
-        G[np.diag_indices(m)] += self.alpha
+        G[np.diag_indices(m)] += alpha
         potrf, trtrs = get_lapack_funcs(("potrf", "trtrs"), (G,))
         # G.T is the Fortran view of G: its lower triangle is G's upper triangle
         L, info = potrf(G.T, lower=1, overwrite_a=1, clean=0)
@@ -170,7 +200,7 @@ class RidgeReadout:
             W = self._block_solve(L, A_me, A_ee, B, potrf, trtrs)
         self._restore(diag)
         if W is None:
-            W = self._pinv_solve(B, mz)
+            W = self._pinv_solve(B, mz, alpha)
         return W.T, my - mz @ W
 
     def _block_solve(self, L, A_me, A_ee, B, potrf, trtrs):
@@ -197,15 +227,15 @@ class RidgeReadout:
             G[i, i + 1:] = G[i + 1:, i]
         G[np.diag_indices(G.shape[0])] = diag
 
-    def _pinv_solve(self, B, mz):
+    def _pinv_solve(self, B, mz, alpha):
         warnings.warn(
             "The ridge readout matrix is not positive definite (alpha="
-            f"{self.alpha:g} is too small for collinear states); solved by "
+            f"{alpha:g} is too small for collinear states); solved by "
             "pseudo-inverse instead. Increase alpha.",
             LinAlgWarning,
         )
         A = np.block([[self.G, self.G_me], [self.G_me.T, self.G_ee]]) - self.n * np.outer(mz, mz)
-        A[np.diag_indices(A.shape[0])] += self.alpha
+        A[np.diag_indices(A.shape[0])] += alpha
         w, V = eigh(A, overwrite_a=True, check_finite=False)
         keep = w > max(w.max(), 0) * A.shape[0] * np.finfo(float).eps
         return (V[:, keep] / w[keep]) @ (V[:, keep].T @ B)
@@ -256,6 +286,17 @@ class RLSReadout:
             self.block = int(max(1, min(256, math.log(1e-3) / math.log(self.forgetting))))
         else:
             self.block = 256
+
+    def copy(self):
+        """A deep copy (``P`` and the weights copied)."""
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.P, new.W = self.P.copy(), self.W.copy()
+        return new
+
+    def nonfinite(self):
+        """``'weights'`` when ``P`` or the weights are not finite, else None."""
+        return None if np.isfinite(self.W).all() and np.isfinite(self.P.diagonal()).all() else "weights"
 
     def partial_fit(self, Z, Y):
         """Absorb rows ``Z`` (``(n, D)`` or column parts ``[H, X]``) with targets ``Y``, in time order."""

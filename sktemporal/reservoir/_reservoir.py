@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from ..exceptions import DivergenceError
 from ..preprocessing._output import check_container_output
 from ..utils import validate_sequences
 from ..utils._dask import is_dask_array
+from ..utils._param_validation import (
+    NON_NEGATIVE_INT,
+    NON_NEGATIVE_REAL,
+    POSITIVE_INT,
+    UNIT_INTERVAL,
+    Interval,
+    Real,
+    StrOptions,
+    validate_params,
+)
 from ..utils._sequences import _check_min_length
-from ..utils._validation import is_int
 from ._dask import apply_dask, fit_reservoir_dask
 from ._states import (
     ACTIVATIONS,
@@ -26,64 +33,63 @@ from ._states import (
 )
 from ._weights import DISTRIBUTIONS, TOPOLOGIES, init_weights
 
+DIVERGENCE_ADVICE = (
+    "lower spectral_radius (below 1 for activation='relu' or 'identity', whose states "
+    "are unbounded), lower input_scaling or bias_scaling, use activation='tanh', or "
+    "standardise the inputs (scaler='standard')"
+)
+
 __all__ = ["Reservoir"]
 
 POOLINGS = ("last", "mean", "both")
 INITIAL_STATES = ("continue", "zeros")
+SCALERS = ("standard", "robust")
 
 
 # ----------------------------------------------------------------------------------
-# parameter checks
+# parameters
 # ----------------------------------------------------------------------------------
-def _is_real(v):
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and np.isfinite(v)
-
-
-def _check(name, value, ok, expected):
-    if not ok:
-        raise ValueError(f"{name} must be {expected}; got {name}={value!r}.")
-
-
-def _check_options(name, value, options):
-    _check(name, value, value in options,
-           "one of " + ", ".join(repr(o) for o in options))
+#: Constraints of the reservoir parameters shared by every class of ``sktemporal.reservoir``;
+#: each class's ``_parameter_constraints`` is this table with its own entries added.
+RESERVOIR_CONSTRAINTS = {
+    "n_reservoir": [POSITIVE_INT],
+    "spectral_radius": [NON_NEGATIVE_REAL],
+    "leak_rate": [Interval(Real, 0, 1, closed="right")],
+    # one number, or one per feature (checked against X by _check_input_scaling)
+    "input_scaling": [NON_NEGATIVE_REAL, "array-like"],
+    "bias_scaling": [NON_NEGATIVE_REAL],
+    "density": [Interval(Real, 0, 1, closed="right")],
+    "topology": [StrOptions(set(TOPOLOGIES))],
+    "rewiring": [UNIT_INTERVAL],
+    "distribution": [StrOptions(set(DISTRIBUTIONS))],
+    "activation": [StrOptions(set(ACTIVATIONS))],
+    "include_input": ["boolean"],
+    "washout": [NON_NEGATIVE_INT],
+    "initial_state": [StrOptions(set(INITIAL_STATES))],
+    "scaler": [StrOptions(set(SCALERS)), None],
+    # steps that warm up each chunk of a dask series (sktemporal.reservoir._dask)
+    "overlap": [StrOptions({"auto"}), NON_NEGATIVE_INT],
+    "random_state": ["random_state"],
+}
 
 
 def check_reservoir_params(est):
-    """Validate the reservoir parameters shared by every class of ``sktemporal.reservoir``."""
-    _check("n_reservoir", est.n_reservoir, is_int(est.n_reservoir) and est.n_reservoir >= 1,
-           "a positive int")
-    _check("spectral_radius", est.spectral_radius,
-           _is_real(est.spectral_radius) and est.spectral_radius >= 0, "a non-negative number")
-    _check("leak_rate", est.leak_rate, _is_real(est.leak_rate) and 0 < est.leak_rate <= 1,
-           "a number in (0, 1]")
-    scaling = np.asarray(est.input_scaling, dtype=object)
-    _check("input_scaling", est.input_scaling,
-           scaling.ndim <= 1 and scaling.size >= 1 and all(_is_real(v) and v >= 0 for v in scaling.ravel()),
-           "a non-negative number or one non-negative number per feature")
-    _check("bias_scaling", est.bias_scaling, _is_real(est.bias_scaling) and est.bias_scaling >= 0,
-           "a non-negative number")
-    _check("density", est.density, _is_real(est.density) and 0 < est.density <= 1,
-           "a number in (0, 1]")
-    _check_options("topology", est.topology, TOPOLOGIES)
-    _check("rewiring", est.rewiring, _is_real(est.rewiring) and 0 <= est.rewiring <= 1,
-           "a probability in [0, 1]")
-    _check_options("distribution", est.distribution, DISTRIBUTIONS)
-    _check_options("activation", est.activation, tuple(ACTIVATIONS))
-    _check("include_input", est.include_input, isinstance(est.include_input, (bool, np.bool_)),
-           "True or False")
-    _check("washout", est.washout, is_int(est.washout) and est.washout >= 0, "a non-negative int")
-    _check_options("initial_state", est.initial_state, INITIAL_STATES)
-    overlap = getattr(est, "overlap", "auto")
-    _check("overlap", overlap, overlap == "auto" or (is_int(overlap) and overlap >= 0),
-           "'auto' or a non-negative int")
-    if est.topology == "small_world":
-        _check("n_reservoir", est.n_reservoir, est.n_reservoir >= 3,
-               "at least 3 for topology='small_world'")
+    """The constraint table of ``est``, then the rules that tie parameters together."""
+    validate_params(est)
+    if est.topology == "small_world" and est.n_reservoir < 3:
+        raise ValueError(
+            f"n_reservoir must be at least 3 for topology='small_world'; got n_reservoir={est.n_reservoir!r}."
+        )
 
 
 def _check_input_scaling(est, n_features):
-    scaling = np.asarray(est.input_scaling, dtype=np.float64)
+    scaling = np.asarray(est.input_scaling, dtype=object)
+    if not (scaling.ndim <= 1 and scaling.size >= 1
+            and all(NON_NEGATIVE_REAL.is_satisfied_by(v) for v in scaling.ravel())):
+        raise ValueError(
+            "input_scaling must be a non-negative number or one non-negative number per "
+            f"feature; got input_scaling={est.input_scaling!r}."
+        )
     if scaling.ndim == 1 and scaling.size != n_features:
         raise ValueError(
             f"input_scaling has {scaling.size} values but X has {n_features} features; give "
@@ -94,17 +100,124 @@ def _check_input_scaling(est, n_features):
 # ----------------------------------------------------------------------------------
 # shared base
 # ----------------------------------------------------------------------------------
+def input_statistics(batch, scaler):
+    """Per-feature centre and scale of the valid steps of ``batch`` (padding excluded).
+
+    ``'standard'``: mean and standard deviation; ``'robust'``: median and interquartile
+    range.  A constant feature gets scale 1.
+
+    Returns
+    -------
+    center, scale : ndarray of shape (n_features,), float64
+    """
+    values = batch.flat().astype(np.float64, copy=False)
+    if scaler == "robust":
+        q25, center, q75 = np.percentile(values, [25, 50, 75], axis=0)
+        scale = q75 - q25
+    else:
+        center, scale = values.mean(axis=0), values.std(axis=0)
+    return center, guard_scale(center, scale)
+
+
+def guard_scale(center, scale):
+    """``scale`` with the scales of constant features (relative to ``center``) set to 1."""
+    return np.where(scale > 1e-12 * np.maximum(1.0, np.abs(center)), scale, 1.0)
+
+
+def fold_input_scaler(W_in, center, scale):
+    r"""Input weights that act on raw inputs as ``W_in`` acts on ``(x - center) / scale``.
+
+    .. math::
+
+        W_{in} [1; (x - c) / s] = [\,b - W_x (c / s);\ W_x / s\,] [1; x],
+
+    so a standardising scaler costs nothing per step and everything downstream
+    (``predict``, ``generate``, output feedback) keeps working on raw inputs.
+
+    Parameters
+    ----------
+    W_in : ndarray of shape (N, 1 + n_features)
+        Bias column first.
+    center, scale : ndarray of shape (n_features,)
+
+    Returns
+    -------
+    W : ndarray of shape (N, 1 + n_features)
+        A new array.
+    """
+    W = np.empty_like(W_in)
+    W[:, 1:] = W_in[:, 1:] / scale
+    W[:, 0] = W_in[:, 0] - W[:, 1:] @ center
+    return W
+
+
+#: States larger than this many times the largest input drive count as diverged.
+GROWTH_LIMIT = 1e8
+
+
+def input_drive(W_in, values):
+    r"""Largest possible input drive :math:`\max_i \sum_j |W_{in, ij}| \max(1, \max |x|)` of a unit.
+
+    The yardstick of divergence for unbounded activations (``'relu'``, ``'identity'``):
+    a contractive reservoir keeps its states within a moderate multiple of it, a
+    diverging one (spectral radius above 1) grows geometrically past any multiple.
+    """
+    return float(np.abs(W_in).sum(axis=1).max() * max(1.0, float(np.abs(values).max(initial=0.0))))
+
+
+def check_state_growth(est, magnitude, drive):
+    """Raise a DivergenceError when a state magnitude is non-finite or beyond :data:`GROWTH_LIMIT` x drive."""
+    if not np.isfinite(magnitude) or magnitude > GROWTH_LIMIT * max(drive, 1e-300):
+        seen = ("became infinite or NaN" if not np.isfinite(magnitude)
+                else f"grew to {magnitude:.3g}, more than {GROWTH_LIMIT:g} times the largest input drive {drive:.3g}")
+        raise DivergenceError(
+            f"{type(est).__name__} diverged: the reservoir states {seen} (activation="
+            f"{est.activation!r}, spectral_radius={est.spectral_radius}, input_scaling="
+            f"{est.input_scaling!r}). To fix it, {DIVERGENCE_ADVICE}."
+        )
+
+
 class _BaseReservoir(BaseEstimator):
     """Weights, the state loop and pooling, shared by Reservoir, ESNRegressor and ESNClassifier."""
 
     _feedback = False  # whether the class has a feedback parameter that is on
 
-    def _init_reservoir(self, n_features, n_outputs):
-        """Draw the fixed weights (``W``, then ``W_in``, then ``W_fb``) from ``random_state``."""
-        rs = check_random_state(self.random_state)
-        weights = init_weights(self.get_params(deep=False), n_features, n_outputs, rs)
+    # ------------------------------------------------------------- all or nothing
+    def _shadow(self):
+        """A working copy whose attributes ``fit`` may set freely (the estimator is untouched).
+
+        Attributes are shared, not copied: code working on the shadow replaces them
+        (and copies mutable training state before updating it), never modifies them in
+        place.  :meth:`_publish` makes the shadow's attributes the estimator's in one
+        step.
+        """
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        return new
+
+    def _publish(self, new):
+        """Make the attributes of ``new`` (a shadow) the estimator's, in one assignment."""
+        self.__dict__ = new.__dict__
+
+    def _init_reservoir(self, batch, n_outputs, statistics=None):
+        """Draw the fixed weights (``W``, then ``W_in``, then ``W_fb``) from ``random_state``.
+
+        With ``scaler`` set, the input statistics (``statistics``, a ``(center, scale)``
+        pair computed elsewhere, e.g. on a dask cluster; default: those of ``batch``)
+        are folded into ``W_in`` (:func:`fold_input_scaler`).
+        """
+        n_features = batch.n_features
+        weights, rs = init_weights(self.get_params(deep=False), n_features, n_outputs,
+                                   self.random_state)
         self.reservoir_weights_ = weights.W
-        self.input_weights_ = weights.W_in
+        W_in = weights.W_in
+        self.input_center_ = self.input_scale_ = None
+        if self.scaler is not None:
+            if statistics is None:
+                statistics = input_statistics(batch, self.scaler)
+            self.input_center_, self.input_scale_ = statistics
+            W_in = fold_input_scaler(W_in, self.input_center_, self.input_scale_)
+        self.input_weights_ = W_in
         if "feedback" in self.get_params(deep=False):  # the estimators that can feed back
             # None when feedback is off, so a refit without feedback drops a previous W_fb
             self.feedback_weights_ = weights.W_fb
@@ -263,12 +376,18 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         of the series seen in ``fit`` (a test block that follows its training block, as
         in ``TimeSeriesSplit``).  The default keeps ``fit_transform(X)`` equal to
         ``fit(X).transform(X)``, as scikit-learn's transformer contract requires.
+    scaler : {'standard', 'robust'} or None, default=None
+        Per-feature input standardisation from the data seen in ``fit``, folded into
+        ``input_weights_`` (see :class:`ESNRegressor`).  On a dask array the
+        ``'standard'`` statistics are computed on the cluster; ``'robust'`` raises
+        ``NotImplementedError`` there (see :ref:`scaling`).
     overlap : 'auto' or int, default='auto'
         Dask arrays only: steps of the previous chunks of a series that warm up each
         chunk's state (see :ref:`scaling`).  ``'auto'`` derives it from ``leak_rate``,
         ``spectral_radius`` and ``washout`` (:func:`~sktemporal.reservoir.auto_overlap`).
     random_state : int, RandomState instance or None, default=None
-        Seed of the weights.
+        Seed of the weights (an int also reuses the cached recurrent matrix, see
+        :class:`ESNRegressor`).
 
     Attributes
     ----------
@@ -302,7 +421,8 @@ class Reservoir(TransformerMixin, _BaseReservoir):
     def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
                  bias_scaling=1.0, density=0.1, topology="random", rewiring=0.1,
                  distribution="uniform", activation="tanh", include_input=False, washout=0,
-                 pooling="last", initial_state="zeros", overlap="auto", random_state=None):
+                 pooling="last", initial_state="zeros", scaler=None, overlap="auto",
+                 random_state=None):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -317,13 +437,14 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         self.washout = washout
         self.pooling = pooling
         self.initial_state = initial_state
+        self.scaler = scaler
         self.overlap = overlap
         self.random_state = random_state
 
+    _parameter_constraints = {**RESERVOIR_CONSTRAINTS, "pooling": [StrOptions(set(POOLINGS)), None]}
+
     def _check_params(self):
         check_reservoir_params(self)
-        if self.pooling is not None:
-            _check_options("pooling", self.pooling, POOLINGS)
 
     def fit(self, X, y=None):
         """Draw the reservoir weights (and run ``X`` to its end state when continuing).
@@ -339,17 +460,26 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         -------
         self : object
         """
-        if is_dask_array(X):
-            return fit_reservoir_dask(self, X)
         self._check_params()
+        new = self._shadow()
+        if is_dask_array(X):  # statistics on the cluster, the weights here
+            fit_reservoir_dask(new, X)
+        else:
+            new._fit_into(X)
+        self._publish(new)
+        return self
+
+    def _fit_into(self, X, statistics=None):
+        """The whole fit on ``X`` (in memory), on a shadow; ``statistics`` as in ``_init_reservoir``."""
         batch, _ = validate_sequences(self, X, reset=True)
         _check_input_scaling(self, batch.n_features)
-        self._init_reservoir(batch.n_features, 0)
+        self._init_reservoir(batch, 0, statistics)
         self._cast_weights(batch.dtype)
         self._fit_kind = batch.kind
         if batch.kind == "series" and self.initial_state == "continue":
-            self.last_state_ = final_state(self._states(batch, continuing=False))
-        return self
+            h = final_state(self._states(batch, continuing=False))
+            check_state_growth(self, float(np.abs(h).max()), input_drive(self.input_weights_, batch.values))
+            self.last_state_ = h
 
     def transform(self, X):
         """Reservoir states of a series, or pooled states of a collection.

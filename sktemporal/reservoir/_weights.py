@@ -8,23 +8,29 @@ units and more never go through a dense ``N x N`` array.
 
 from __future__ import annotations
 
+import numbers
+import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigs
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 
 __all__ = [
-    "TOPOLOGIES",
     "DISTRIBUTIONS",
+    "TOPOLOGIES",
     "ReservoirWeights",
-    "recurrent_matrix",
-    "spectral_radius",
-    "input_matrix",
+    "clear_weights_cache",
     "feedback_matrix",
     "init_weights",
+    "input_matrix",
+    "recurrent_matrix",
+    "spectral_radius",
+    "weights_cache_info",
 ]
 
 TOPOLOGIES = ("random", "small_world", "cycle")
@@ -61,7 +67,7 @@ def _sample_cells(rs, n_cells, k):
 
 
 def _random_topology(n, density, distribution, rs):
-    k = max(1, int(round(density * n * n)))
+    k = max(1, round(density * n * n))
     cells = _sample_cells(rs, n * n, k)
     rows, cols = np.divmod(cells, n)
     return sp.csr_matrix((_draw(rs, k, distribution), (rows, cols)), shape=(n, n))
@@ -184,8 +190,106 @@ def spectral_radius(W):
 _spectral_radius = spectral_radius
 
 
+def _unscaled_recurrent(n_reservoir, density, topology, rewiring, distribution, rs):
+    """The drawn recurrent matrix before scaling, and its spectral radius."""
+    if topology == "small_world":
+        W = _small_world_topology(n_reservoir, density, rewiring, distribution, rs)
+    else:
+        W = _random_topology(n_reservoir, density, distribution, rs)
+    W.sum_duplicates()
+    W.sort_indices()
+    return W, _spectral_radius(W)
+
+
+# ----------------------------------------------------------------------------------
+# per-process cache of the unscaled recurrent matrix
+# ----------------------------------------------------------------------------------
+#: Most matrices kept, and most bytes (data + indices) kept, by the cache.
+CACHE_MAX_ENTRIES = 16
+CACHE_MAX_BYTES = 256 * 2**20
+
+
+class _RecurrentCache:
+    """A small LRU of unscaled recurrent matrices, keyed by everything they depend on.
+
+    Value: the drawn matrix (read-only arrays), its spectral radius, and the state of
+    the generator right after the draw, so that a hit leaves the caller's generator
+    exactly where a fresh draw would have (the input weights drawn next are the
+    same).  Bounded by :data:`CACHE_MAX_ENTRIES` and :data:`CACHE_MAX_BYTES`; guarded
+    by a lock (searches may fit in threads).
+    """
+
+    def __init__(self):
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def _nbytes(W):
+        return W.data.nbytes + W.indices.nbytes + W.indptr.nbytes
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry
+
+    def put(self, key, W, rho, rng_state):
+        if self._nbytes(W) > CACHE_MAX_BYTES:
+            return
+        for a in (W.data, W.indices, W.indptr):
+            a.flags.writeable = False
+        with self._lock:
+            self._entries[key] = (W, rho, rng_state)
+            self._entries.move_to_end(key)
+            while (len(self._entries) > CACHE_MAX_ENTRIES
+                   or sum(self._nbytes(e[0]) for e in self._entries.values()) > CACHE_MAX_BYTES):
+                self._entries.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+    def info(self):
+        with self._lock:
+            return {"entries": len(self._entries), "hits": self.hits, "misses": self.misses,
+                    "bytes": sum(self._nbytes(e[0]) for e in self._entries.values())}
+
+
+_CACHE = _RecurrentCache()
+
+
+def clear_weights_cache():
+    """Empty the per-process cache of recurrent matrices (see :func:`init_weights`)."""
+    _CACHE.clear()
+
+
+def weights_cache_info():
+    """Entries, hits, misses and bytes of the per-process cache of recurrent matrices.
+
+    Examples
+    --------
+    >>> from sktemporal.reservoir._weights import weights_cache_info
+    >>> sorted(weights_cache_info())
+    ['bytes', 'entries', 'hits', 'misses']
+    """
+    return _CACHE.info()
+
+
+def _seed_key(random_state):
+    """The integer seed of ``random_state``, or None when the draw must not be cached."""
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return int(random_state)
+    return None
+
+
 def recurrent_matrix(n_reservoir, *, spectral_radius=0.9, density=0.1, topology="random",
-                     rewiring=0.1, distribution="uniform", random_state=None):
+                     rewiring=0.1, distribution="uniform", random_state=None, cache_seed=None):
     r"""Sparse recurrent weights ``W`` (CSR) scaled to an exact spectral radius.
 
     The non-zero pattern comes from ``topology``; the non-zero values are drawn from
@@ -209,31 +313,46 @@ def recurrent_matrix(n_reservoir, *, spectral_radius=0.9, density=0.1, topology=
         Non-zero values: :math:`\mathcal{U}[-1, 1]` or :math:`\mathcal{N}(0, 1)`.
     random_state : RandomState
         The generator (already checked).
+    cache_seed : int or None, default=None
+        The integer seed ``random_state`` was created from, when it is fresh (nothing
+        drawn from it yet).  Then the unscaled matrix and its spectral radius are taken
+        from (or put into) a small per-process LRU cache: a grid search over
+        ``spectral_radius``, ``leak_rate`` or the scalings draws and diagonalises each
+        reservoir once.  On a hit the generator is moved to the state a fresh draw
+        leaves it in, so results never depend on the cache.  None: no caching.
 
     Returns
     -------
     W : scipy.sparse.csr_matrix of shape (n_reservoir, n_reservoir), float64
+        A new matrix the caller owns (never the cached arrays).
     rho : float
         Spectral radius of the drawn matrix before rescaling.
     """
     rs = random_state
     if topology == "cycle":
         return _cycle_topology(n_reservoir, spectral_radius), float(spectral_radius)
-    if topology == "small_world":
-        W = _small_world_topology(n_reservoir, density, rewiring, distribution, rs)
+    key = None
+    if cache_seed is not None:
+        key = (int(n_reservoir), float(density), topology,
+               float(rewiring) if topology == "small_world" else None, distribution, int(cache_seed))
+    entry = _CACHE.get(key) if key is not None else None
+    if entry is not None:
+        W0, rho, rng_state = entry
+        rs.set_state(rng_state)
     else:
-        W = _random_topology(n_reservoir, density, distribution, rs)
-    W.sum_duplicates()
-    W.sort_indices()
-    rho = _spectral_radius(W)
-    if rho <= 1e-12 * max(1.0, abs(W.data).max(initial=0.0)):
+        W0, rho = _unscaled_recurrent(n_reservoir, density, topology, rewiring, distribution, rs)
+    if rho <= 1e-12 * max(1.0, abs(W0.data).max(initial=0.0)):
         raise ValueError(
             f"The drawn {n_reservoir}-unit reservoir (density={density}, topology="
             f"{topology!r}) has spectral radius 0 (it has no cycle), so it cannot be "
             f"scaled to spectral_radius={spectral_radius}. Increase density or "
             "n_reservoir, or use another random_state."
         )
-    W.data *= spectral_radius / rho
+    if key is not None and entry is None:
+        _CACHE.put(key, W0.copy(), rho, rs.get_state())
+    W = sp.csr_matrix((W0.data * (spectral_radius / rho), W0.indices.copy(), W0.indptr.copy()),
+                      shape=W0.shape)
+    W.has_sorted_indices = True
     return W, rho
 
 
@@ -282,26 +401,40 @@ def init_weights(params, n_features, n_outputs, random_state):
     Order: ``W`` first (so the reservoir does not depend on the number of features),
     then ``W_in``, then ``W_fb`` (only when ``params['feedback']``).
 
+    With an integer ``random_state`` the unscaled ``W`` and its spectral radius come
+    from the per-process cache of :func:`recurrent_matrix` (keyed by ``n_reservoir``,
+    ``density``, ``topology``, ``rewiring``, ``distribution`` and the seed); with None
+    or a ``RandomState`` instance they are always drawn.
+
     Parameters
     ----------
     params : dict
         The estimator's ``get_params()``.
     n_features, n_outputs : int
-    random_state : RandomState
+    random_state : int, RandomState or None
+        The estimator's ``random_state`` parameter.
+
+    Returns
+    -------
+    weights : ReservoirWeights
+    rs : RandomState
+        The generator, after the draws (the estimator seeds its noise from it).
     """
+    seed = _seed_key(random_state)
+    rs = check_random_state(random_state)
     N = params["n_reservoir"]
     dist = params["distribution"]
     W, _ = recurrent_matrix(
         N, spectral_radius=params["spectral_radius"], density=params["density"],
         topology=params["topology"], rewiring=params["rewiring"], distribution=dist,
-        random_state=random_state,
+        random_state=rs, cache_seed=seed,
     )
     W_in = input_matrix(
         N, n_features, input_scaling=params["input_scaling"],
-        bias_scaling=params["bias_scaling"], distribution=dist, random_state=random_state,
+        bias_scaling=params["bias_scaling"], distribution=dist, random_state=rs,
     )
     W_fb = None
     if params.get("feedback", False):
         W_fb = feedback_matrix(N, n_outputs, feedback_scaling=params["feedback_scaling"],
-                               distribution=dist, random_state=random_state)
-    return ReservoirWeights(W, W_in, W_fb)
+                               distribution=dist, random_state=rs)
+    return ReservoirWeights(W, W_in, W_fb), rs

@@ -1,5 +1,11 @@
-"""Shared utilities: the sequence data contract and testing helpers."""
+"""Shared utilities: the sequence data contract, class labels and testing helpers."""
 
+from ._labels import (
+    check_classes,
+    check_labels,
+    check_partial_fit_classes,
+    encode_labels,
+)
 from ._sequences import (
     TSLEARN_HINT,
     SequenceBatch,
@@ -14,8 +20,12 @@ __all__ = [
     "TSLEARN_HINT",
     "SequenceBatch",
     "Targets",
+    "check_classes",
+    "check_labels",
+    "check_partial_fit_classes",
     "check_sequences",
     "check_targets",
+    "encode_labels",
     "restore_layout",
     "validate_sequences",
 ]

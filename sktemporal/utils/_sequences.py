@@ -10,7 +10,7 @@ boundary, and converts its output back to the user's layout here.  The rule is
   NaN at the end of shorter sequences) or a list of 2-D ``(T_i, n_features)`` arrays is a
   collection, and ``y`` holds a target per sequence or a target per step.
 
-Internally a validated input is a :class:`SequenceBatch`: a zero-padded array
+Internally a validated input is a :class:`~sktemporal.utils.SequenceBatch`: a zero-padded array
 ``values`` of shape ``(n_sequences, max_length, n_features)`` plus the true ``lengths``.
 Padded steps hold zeros (never NaN) so that no padded value can leak into arithmetic;
 every consumer masks them out with ``lengths``.
@@ -26,6 +26,8 @@ import numpy as np
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, validate_data
+
+from ._labels import check_labels
 
 __all__ = [
     "SequenceBatch",
@@ -62,6 +64,18 @@ class SequenceBatch:
         list of 2-D arrays.  Decides the layout of outputs.
     index : pandas Index or None
         Row index of a pandas series input, kept for pandas output.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktemporal.utils import check_sequences
+    >>> batch = check_sequences([np.ones((3, 2)), np.ones((5, 2))])
+    >>> batch.kind, batch.n_sequences, batch.max_length, batch.n_features
+    ('list', 2, 5, 2)
+    >>> batch.lengths.tolist(), batch.ragged
+    ([3, 5], True)
+    >>> batch.flat().shape        # the 8 valid steps, padding left out
+    (8, 2)
     """
 
     values: np.ndarray
@@ -71,22 +85,27 @@ class SequenceBatch:
 
     @property
     def n_sequences(self):
+        """Number of sequences (1 for a series)."""
         return self.values.shape[0]
 
     @property
     def max_length(self):
+        """Length of the longest sequence (the padded time axis)."""
         return self.values.shape[1]
 
     @property
     def n_features(self):
+        """Number of features per time step."""
         return self.values.shape[2]
 
     @property
     def dtype(self):
+        """dtype of ``values`` (float32 or float64)."""
         return self.values.dtype
 
     @property
     def ragged(self):
+        """True when some sequence is shorter than ``max_length``."""
         return bool(np.any(self.lengths != self.max_length))
 
     @property
@@ -136,7 +155,7 @@ class SequenceBatch:
 
 @dataclass
 class Targets:
-    """Validated targets aligned with a :class:`SequenceBatch`.
+    """Validated targets aligned with a :class:`~sktemporal.utils.SequenceBatch`.
 
     Attributes
     ----------
@@ -148,6 +167,17 @@ class Targets:
     squeeze : bool
         True when the user's targets had no output axis (``(T,)``, ``(n,)``,
         ``(n, T)`` labels or a list of ``(T_i,)``): predictions drop it too.
+    batch : SequenceBatch
+        The validated inputs the targets belong to.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktemporal.utils import check_sequences, check_targets
+    >>> batch = check_sequences(np.zeros((4, 10, 1)))      # 4 sequences
+    >>> targets = check_targets(np.arange(4.0), batch)     # one per sequence
+    >>> targets.per_step, targets.squeeze, targets.values.shape
+    (False, True, (4, 1))
     """
 
     values: np.ndarray
@@ -157,6 +187,7 @@ class Targets:
 
     @property
     def n_outputs(self):
+        """Number of target columns."""
         return self.values.shape[-1]
 
     def flat(self):
@@ -208,7 +239,7 @@ def _check_finite_steps(seq, name):
 
 
 def check_sequences(X, *, name="X", min_length=1, min_length_reason=None, allow_float32=True):
-    """Validate ``X`` in any of the package's layouts and return a :class:`SequenceBatch`.
+    """Validate ``X`` in any of the package's layouts and return a :class:`~sktemporal.utils.SequenceBatch`.
 
     Parameters
     ----------
@@ -415,10 +446,22 @@ def check_targets(y, batch, *, task="regression", name="y"):
         Regression targets become float (float32 when the inputs are); class labels are
         kept as they are and must be one label per step or per sequence.
     name : str, default='y'
+        Argument name used in error messages.
 
     Returns
     -------
     targets : Targets
+
+    Examples
+    --------
+    A target per step of two ragged sequences (many-to-many):
+
+    >>> import numpy as np
+    >>> from sktemporal.utils import check_sequences, check_targets
+    >>> batch = check_sequences([np.ones((3, 1)), np.ones((5, 1))])
+    >>> targets = check_targets([np.zeros(3), np.ones(5)], batch)
+    >>> targets.per_step, targets.values.shape, targets.flat().shape
+    (True, (2, 5, 1), (8, 1))
     """
     if y is None:
         raise ValueError(f"{name} is None: this estimator needs targets to fit.")
@@ -509,6 +552,12 @@ def _as_target_array(y, name, classify):
     if hasattr(y, "toarray"):
         raise TypeError(f"{name} is a sparse matrix; dense targets are required.")
     values = np.asarray(y)
+    if np.iscomplexobj(values):
+        # checked before any cast: astype(float) would silently drop the imaginary part
+        raise ValueError(
+            f"Complex data not supported: {name} has dtype {values.dtype}; "
+            + ("class labels must be strings or real numbers." if classify else "targets must be real numbers.")
+        )
     if classify:
         if values.ndim == 2 and values.shape[1] == 1:
             warnings.warn(
@@ -526,9 +575,22 @@ def _as_target_array(y, name, classify):
             raise ValueError(
                 f"{name} must be numeric for a regressor; got dtype {values.dtype} ({exc})."
             ) from exc
-    if np.iscomplexobj(values):
-        raise ValueError(f"Complex data not supported: {name} must hold real numbers.")
     return values
+
+
+def _locator(batch, per_step):
+    """Where the ``k``-th valid target is, in the user's terms (for error messages)."""
+    if not per_step:
+        return lambda k: f"sequence {k}"
+    if batch.kind == "series":
+        return lambda k: f"time step {k}"
+    ends = np.cumsum(batch.lengths)
+
+    def locate(k):
+        i = int(np.searchsorted(ends, k, side="right"))
+        return f"sequence {i}, time step {k - (ends[i] - batch.lengths[i])}"
+
+    return locate
 
 
 def _finish(values, batch, *, per_step, squeeze, task, name):
@@ -538,6 +600,7 @@ def _finish(values, batch, *, per_step, squeeze, task, name):
     if task == "classification":
         if valid.dtype.kind == "f" and np.isnan(valid).any():
             raise ValueError(f"Input {name} contains NaN on a valid (non-padded) step or sequence.")
+        check_labels(valid.ravel(), name, _locator(batch, per_step))  # before sklearn sorts them
         check_classification_targets(valid.ravel())
         if per_step and batch.ragged:
             # padded label slots hold a real label so encoders never see a stray value
@@ -567,11 +630,43 @@ def validate_sequences(estimator, X, y=None, *, reset, task=None, min_length=1, 
     Sets ``n_features_in_`` (and ``feature_names_in_`` for pandas input) when
     ``reset``; otherwise checks them, with sklearn's messages.
 
+    Parameters
+    ----------
+    estimator : estimator instance
+        The estimator whose ``n_features_in_`` / ``feature_names_in_`` are set or
+        checked.
+    X : array-like or list
+        Inputs in any layout accepted by :func:`check_sequences`.
+    y : array-like, list or None, default=None
+        Targets, validated by :func:`check_targets` when given.
+    reset : bool
+        True in ``fit`` (record the input signature), False in ``predict`` (check it).
+    task : {'regression', 'classification'} or None, default=None
+        Passed to :func:`check_targets` (None means regression).
+    min_length, min_length_reason
+        Passed to :func:`check_sequences`.
+
     Returns
     -------
     batch : SequenceBatch
     targets : Targets or None
         Only when ``y`` is given.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> from sktemporal.utils import validate_sequences
+    >>> est = BaseEstimator()
+    >>> batch, targets = validate_sequences(est, np.ones((50, 3)), np.ones(50),
+    ...                                     reset=True)
+    >>> est.n_features_in_, batch.kind, targets.per_step
+    (3, 'series', True)
+    >>> validate_sequences(est, np.ones((50, 2)), reset=False)
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: X has 2 features, but BaseEstimator is expecting 3 features ...
     """
     if hasattr(X, "columns"):
         # sklearn's own feature-name bookkeeping, with the warnings and errors it expects
@@ -615,6 +710,25 @@ def restore_layout(values, batch, *, per_step, squeeze, fill=np.nan):
         Drop the last axis (``k == 1`` targets given without an output axis).
     fill : scalar, default=NaN
         Value of padded steps in a 3-D output.
+
+    Returns
+    -------
+    y : ndarray or list of ndarray
+        2-D or 1-D for a series, 3-D (``fill`` on padded steps) for an array
+        input, a list of per-sequence arrays for a list input; one row per
+        sequence when not ``per_step``.
+
+    Examples
+    --------
+    Predictions for two ragged sequences come back as a list, one array each:
+
+    >>> import numpy as np
+    >>> from sktemporal.utils import check_sequences, restore_layout
+    >>> batch = check_sequences([np.ones((3, 1)), np.ones((5, 1))])
+    >>> padded = np.zeros((2, 5, 1))
+    >>> out = restore_layout(padded, batch, per_step=True, squeeze=True)
+    >>> [p.shape for p in out]
+    [(3,), (5,)]
     """
     if not per_step:
         return values[:, 0] if squeeze else values

@@ -1,0 +1,31 @@
+"""Every public class documents every constructor parameter once, with its type and its default."""
+
+import inspect
+
+import pytest
+
+from sktemporal.utils._testing import all_estimators
+
+docscrape = pytest.importorskip("numpydoc.docscrape")
+
+ESTIMATORS = all_estimators()
+
+
+@pytest.mark.parametrize("name, cls", ESTIMATORS, ids=[n for n, _ in ESTIMATORS])
+def test_every_parameter_has_its_own_entry(name, cls):
+    doc = docscrape.ClassDoc(cls, config={"show_class_members": False})
+    documented = [p.name for p in doc["Parameters"]]
+    signature = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    assert sorted(documented) == sorted(signature)  # each once (networks: in signature order)
+    if "neural_network" in cls.__module__:
+        assert documented == signature
+    for p in doc["Parameters"]:
+        assert p.type and p.desc, p.name
+
+
+@pytest.mark.parametrize("name, cls", [(n, c) for n, c in ESTIMATORS if "neural_network" in c.__module__])
+def test_network_defaults_are_the_signature_defaults(name, cls):
+    doc = docscrape.ClassDoc(cls, config={"show_class_members": False})
+    defaults = {k: p.default for k, p in inspect.signature(cls.__init__).parameters.items() if k != "self"}
+    for p in doc["Parameters"]:
+        assert p.type.endswith(f"default={defaults[p.name]!r}"), (p.name, p.type)

@@ -1,0 +1,223 @@
+"""The hyperparameter constraint tables: every public class, every parameter, one error format."""
+
+import inspect
+import re
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import generate_invalid_param_val, make_constraint
+
+import sktemporal.utils._param_validation as pv
+from sktemporal import DelayEmbedding, GammaMemory, Reservoir, RNNRegressor
+from sktemporal.datasets import mackey_glass
+from sktemporal.utils._param_validation import (
+    POSITIVE_INT,
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    check_params,
+    validate_params,
+)
+from sktemporal.utils._testing import INIT_PARAMS, all_estimators
+
+ESTIMATORS = all_estimators()
+
+
+class _BadType:
+    """A value no constraint accepts."""
+
+    def __repr__(self):
+        return "<BadType>"
+
+
+def _data(est):
+    """A small series (rows are steps) with targets the estimator accepts, or None for a transformer."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 2))
+    if not (hasattr(est, "predict")):
+        return X, None
+    if hasattr(est, "predict_proba"):
+        return X, np.arange(30) % 2
+    return X, rng.normal(size=30)
+
+
+def _error_of_fit(est):
+    """The exception ``fit`` raises (None if it fits)."""
+    X, y = _data(est)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X) if y is None else est.fit(X, y)
+    except (ValueError, TypeError) as exc:
+        return exc
+    return None
+
+
+def _constructor_names(cls):
+    return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+
+
+# ----------------------------------------------------------------------------------
+# the tables
+# ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("name, cls", ESTIMATORS, ids=[n for n, _ in ESTIMATORS])
+def test_every_parameter_is_declared_once(name, cls):
+    """The table names exactly the constructor's parameters: adding one is one dict entry."""
+    assert set(cls._parameter_constraints) == set(_constructor_names(cls))
+
+
+@pytest.mark.parametrize("name, cls", ESTIMATORS, ids=[n for n, _ in ESTIMATORS])
+def test_defaults_satisfy_the_table(name, cls):
+    validate_params(cls(**INIT_PARAMS.get(name, {})))
+
+
+def _cases():
+    """(class name, class, parameter, bad value, kind) for every parameter of every class.
+
+    A parameter gets a value of no accepted type, and for every constraint that is more
+    than a type, a value of the right type outside it (scikit-learn's generator).
+    Parameters declared "no_validation" accept anything; none is today.
+    """
+    cases = []
+    for name, cls in ESTIMATORS:
+        for param, constraints in cls._parameter_constraints.items():
+            if constraints == "no_validation":
+                continue
+            cases.append((name, cls, param, _BadType(), "type"))
+            for constraint in map(make_constraint, constraints):
+                if constraint.hidden:
+                    continue
+                try:
+                    bad = generate_invalid_param_val(constraint)
+                except NotImplementedError:
+                    continue
+                cases.append((name, cls, param, bad, "value"))
+    return cases
+
+
+CASES = _cases()
+
+
+@pytest.mark.parametrize("name, cls, param, bad, kind", CASES,
+                         ids=[f"{c[0]}-{c[2]}-{c[4]}{i}" for i, c in enumerate(CASES)])
+def test_bad_parameter_fails_at_fit_naming_it(name, cls, param, bad, kind):
+    """A wrong type or an out-of-range value fails at the top of fit: one message format
+    naming the class, the parameter, what is allowed and the value seen."""
+    est = cls(**INIT_PARAMS.get(name, {}))
+    est.set_params(**{param: bad})
+    exc = _error_of_fit(est)
+    assert isinstance(exc, InvalidParameterError), (param, bad, exc)
+    assert isinstance(exc, ValueError) and isinstance(exc, TypeError)
+    expected = rf"^The '{param}' parameter of {name} must be .+\. Got {re.escape(repr(bad))} instead\."
+    assert re.match(expected, str(exc)), str(exc)
+
+
+@pytest.mark.parametrize("est", [DelayEmbedding(delays=2), GammaMemory(order=2),
+                                 Reservoir(n_reservoir=20, random_state=0)])
+def test_transform_checks_the_table_too(est):
+    X = np.random.RandomState(0).normal(size=(20, 1))
+    est.fit(X)
+    bad = "order" if isinstance(est, GammaMemory) else "delays" if isinstance(est, DelayEmbedding) else "leak_rate"
+    est.set_params(**{bad: -1})
+    with pytest.raises(ValueError, match=f"The '{bad}' parameter of {type(est).__name__}"):
+        est.transform(X)
+
+
+# ----------------------------------------------------------------------------------
+# the holes this closes
+# ----------------------------------------------------------------------------------
+def test_power_t_string_fails_at_fit_not_in_the_optimizer():
+    X, y = mackey_glass(60, random_state=0)
+    est = RNNRegressor((4,), solver="sgd", learning_rate="invscaling", power_t="abc", max_iter=2)
+    with pytest.raises(TypeError, match=r"The 'power_t' parameter of RNNRegressor must be a float .* Got 'abc'"):
+        est.fit(X, y)
+    assert not hasattr(est, "params_")
+
+
+def test_shuffle_must_be_a_boolean():
+    X, y = mackey_glass(60, random_state=0)
+    with pytest.raises(ValueError, match=r"The 'shuffle' parameter of RNNRegressor must be an instance of "
+                                         r"'bool' or an instance of 'numpy.bool'?_?\. Got 'no' instead"):
+        RNNRegressor((4,), shuffle="no", max_iter=2).fit(X, y)
+
+
+def test_numpy_scalars_are_numbers():
+    """np.float32 / np.int64 hyperparameters are accepted (they were rejected by isinstance checks)."""
+    X, y = mackey_glass(40, random_state=0)
+    est = RNNRegressor((3,), solver="ekf", process_noise=np.float32(1e-4), measurement_noise=np.float64(1.0),
+                       initial_covariance=np.float32(100), max_iter=np.int64(1), random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    assert np.isfinite(est.predict(X)).all()
+
+
+def test_booleans_are_not_numbers():
+    X, y = mackey_glass(40, random_state=0)
+    with pytest.raises(ValueError, match=r"The 'max_iter' parameter of RNNRegressor must be an int .* Got True"):
+        RNNRegressor((3,), max_iter=True).fit(X, y)
+
+
+def test_hint_is_appended_to_the_message():
+    with pytest.raises(ValueError, match=r"Got 3 instead\. The gamma taps are stable only for 0 < mu < 2"):
+        GammaMemory(mu=3).fit(np.zeros((5, 1)))
+
+
+def test_an_undeclared_parameter_is_a_bug_of_the_package():
+    with pytest.raises(RuntimeError, match=r"f declares no constraint for the parameter\(s\) \['m'\]"):
+        check_params({"n": [POSITIVE_INT]}, "f", {"n": 1, "m": 2})
+
+
+# ----------------------------------------------------------------------------------
+# the private scikit-learn API the shim stands on, pinned
+# ----------------------------------------------------------------------------------
+def test_pinned_sklearn_validator_behaviour():
+    """``sklearn.utils._param_validation`` is private: these are the behaviours the package uses.
+    A scikit-learn release that changes any of them fails here, not silently in the estimators."""
+    validate = pv.validate_parameter_constraints
+    assert list(inspect.signature(validate).parameters) == ["parameter_constraints", "params", "caller_name"]
+    assert issubclass(InvalidParameterError, ValueError) and issubclass(InvalidParameterError, TypeError)
+    table = {
+        "n": [Interval(Integral, 1, None, closed="left"), None],
+        "x": [Interval(Real, 0, 1, closed="right")],
+        "s": [StrOptions({"a", "b"})],
+        "flag": ["boolean"],
+        "rs": ["random_state"],
+        "t": [HasMethods(["fit", "transform"])],
+        "f": [StrOptions({"edge"}), "nan"],
+        "v": ["verbose"],
+        "any": "no_validation",
+    }
+    ok = {"n": None, "x": np.float32(0.5), "s": "a", "flag": np.bool_(True), "rs": np.random.RandomState(0),
+          "t": DelayEmbedding(), "f": np.nan, "v": 2, "any": object()}
+    validate(table, ok, caller_name="C")
+    for name, bad, shown in [("n", 0, "an int in the range [1, inf) or None"),
+                             ("x", 0.0, "a float in the range (0.0, 1.0]"),
+                             ("s", "c", "a str among {"),
+                             ("flag", "no", "an instance of 'bool'"),
+                             ("rs", "seed", "an instance of 'numpy.random"),
+                             ("t", 3, "an object implementing 'fit' and 'transform'"),
+                             ("f", 1.0, "or numpy.nan")]:
+        with pytest.raises(InvalidParameterError) as info:
+            validate(table, {**ok, name: bad}, caller_name="C")
+        msg = str(info.value)
+        assert msg.startswith(f"The '{name}' parameter of C must be "), msg
+        assert shown in msg and msg.endswith(f"Got {bad!r} instead."), msg
+    # scikit-learn's interval lets booleans through as numbers; the package's subclass does not
+    assert pv._SklearnInterval(Integral, 1, None, closed="left").is_satisfied_by(True)
+    assert not Interval(Integral, 1, None, closed="left").is_satisfied_by(True)
+    # a hidden constraint accepts its values but is left out of the message
+    hidden = {"c": [StrOptions({"elman"}), pv.Hidden(StrOptions({"lstm"}))]}
+    validate(hidden, {"c": "lstm"}, caller_name="C")
+    with pytest.raises(InvalidParameterError, match=r"must be a str among \{'elman'\}\. Got 'x'"):
+        validate(hidden, {"c": "x"}, caller_name="C")
+
+
+def test_clone_keeps_the_table():
+    est = clone(RNNRegressor(shuffle=False))
+    validate_params(est)

@@ -1,0 +1,164 @@
+"""ESNRegressorCV and ESNClassifierCV: the same choice as GridSearchCV, from one reservoir pass."""
+
+import numpy as np
+import pytest
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    StratifiedKFold,
+    TimeSeriesSplit,
+)
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sktemporal.datasets import make_sequence_classification, narma
+from sktemporal.reservoir import (
+    ESNClassifier,
+    ESNClassifierCV,
+    ESNRegressor,
+    ESNRegressorCV,
+    _esn_cv,
+)
+from sktemporal.reservoir._esn_cv import DEFAULT_ALPHAS
+
+ALPHAS = list(DEFAULT_ALPHAS)
+
+
+@pytest.fixture(scope="module")
+def series():
+    return narma(1500, random_state=0)
+
+
+def _grid(est, cv, **kw):
+    return GridSearchCV(est, {"alpha": ALPHAS}, cv=cv, **kw)
+
+
+def _assert_same_search(cv_est, grid):
+    """Same alpha and best score (1e-6 relative); every alpha's mean score to 1e-4.
+
+    The sums are added in another order than a fold-by-fold fit adds them; at the
+    smallest penalties (1e-10, ill-conditioned normal equations) that rounding shows
+    in the sixth digit of a score.
+    """
+    assert cv_est.alpha_ == grid.best_params_["alpha"]
+    np.testing.assert_allclose(cv_est.best_score_, grid.best_score_, rtol=1e-6)
+    np.testing.assert_allclose(cv_est.cv_results_["mean_test_score"],
+                               grid.cv_results_["mean_test_score"], rtol=1e-4, atol=1e-9)
+    np.testing.assert_array_equal(cv_est.cv_results_["rank_test_score"][cv_est.cv_results_["rank_test_score"] == 1],
+                                  grid.cv_results_["rank_test_score"][grid.cv_results_["rank_test_score"] == 1])
+
+
+@pytest.mark.parametrize("params", [
+    {"washout": 20},
+    {"washout": 0, "include_input": False, "leak_rate": 0.5},
+    {"washout": 10, "input_scaling": 0.3, "bias_scaling": 0.1},
+])
+def test_series_time_series_split_equals_grid_search(series, params):
+    """On one series under TimeSeriesSplit(5), ESNRegressorCV makes GridSearchCV's choice from one pass.
+
+    The fold fits of GridSearchCV start from zeros on each training prefix and predict the
+    test block continuing from its end; the single pass gives the same states, and the
+    prefix sums of the streamed blocks the same normal equations.
+    """
+    X, y = series
+    est = ESNRegressorCV(60, random_state=0, scaler=None, **params).fit(X, y)
+    assert est.single_pass_ and est.n_splits_ == 5
+    grid = _grid(ESNRegressor(60, random_state=0, scaler=None, **params), TimeSeriesSplit(5)).fit(X, y)
+    _assert_same_search(est, grid)
+    # the published model is the plain estimator refitted on everything with alpha_
+    ref = ESNRegressor(60, random_state=0, scaler=None, alpha=est.alpha_, **params).fit(X, y)
+    np.testing.assert_allclose(est.predict(X[:300]), ref.predict(X[:300]), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(est.last_state_, ref.last_state_)
+
+
+def test_the_reservoir_runs_once(series, monkeypatch):
+    """The single pass drives the reservoir over the data once, whatever the number of alphas and folds."""
+    X, y = series
+    calls = []
+    original = ESNRegressorCV._states
+
+    def counting(self, batch, **kw):
+        calls.append(batch.lengths.sum())
+        return original(self, batch, **kw)
+
+    monkeypatch.setattr(ESNRegressorCV, "_states", counting)
+    ESNRegressorCV(40, random_state=0).fit(X, y)
+    assert calls == [len(X)]
+
+
+def test_scoring_and_fallback_splitters(series):
+    """A scorer name, and splitters that are not expanding windows (computed fold by fold)."""
+    X, y = series
+    est = ESNRegressorCV(40, random_state=0, scaler=None, scoring="neg_mean_absolute_error").fit(X, y)
+    grid = _grid(ESNRegressor(40, random_state=0, scaler=None), TimeSeriesSplit(5),
+                 scoring="neg_mean_absolute_error").fit(X, y)
+    _assert_same_search(est, grid)
+    for cv in (KFold(4), TimeSeriesSplit(4, gap=10), TimeSeriesSplit(4, max_train_size=500)):
+        est = ESNRegressorCV(40, random_state=0, cv=cv).fit(X, y)
+        assert not est.single_pass_
+        _assert_same_search(est, _grid(ESNRegressor(40, random_state=0), cv).fit(X, y))
+
+
+def test_noise_and_zero_start_fall_back(series):
+    X, y = series
+    for params in ({"noise": 1e-3}, {"initial_state": "zeros"}):
+        est = ESNRegressorCV(30, random_state=0, alphas=[1e-6, 1e-2], **params).fit(X[:600], y[:600])
+        assert not est.single_pass_
+        grid = GridSearchCV(ESNRegressor(30, random_state=0, **params), {"alpha": [1e-6, 1e-2]},
+                            cv=TimeSeriesSplit(5)).fit(X[:600], y[:600])
+        _assert_same_search(est, grid)
+
+
+def test_collections_many_to_one_and_many_to_many():
+    """Collections: per-sequence sums grouped by fold membership, any splitter."""
+    X, y = make_sequence_classification(90, n_classes=3, random_state=0)
+    clf = ESNClassifierCV(40, pooling="mean", random_state=0).fit(X, y)
+    assert clf.single_pass_
+    _assert_same_search(clf, _grid(ESNClassifier(40, pooling="mean", random_state=0), StratifiedKFold(5)).fit(X, y))
+    clf = ESNClassifierCV(40, pooling="both", random_state=0, scoring="neg_log_loss").fit(X, y)
+    grid = _grid(ESNClassifier(40, pooling="both", random_state=0), StratifiedKFold(5),
+                 scoring="neg_log_loss").fit(X, y)
+    _assert_same_search(clf, grid)
+    rs = np.random.RandomState(0)
+    Xl = [rs.randn(t, 2) for t in rs.randint(8, 25, 30)]
+    yl = [np.cumsum(x[:, 0]) * 0.1 for x in Xl]
+    reg = ESNRegressorCV(30, washout=3, random_state=0, cv=KFold(3)).fit(Xl, yl)
+    assert reg.single_pass_
+    _assert_same_search(reg, _grid(ESNRegressor(30, washout=3, random_state=0), KFold(3)).fit(Xl, yl))
+    assert isinstance(reg.predict(Xl[:2]), list)
+
+
+def test_classifier_on_a_series_with_labels_per_step():
+    rs = np.random.RandomState(0)
+    X = rs.randn(600, 1)
+    y = (np.convolve(X[:, 0], np.ones(3), mode="full")[:600] > 0).astype(int)
+    clf = ESNClassifierCV(30, random_state=0, scaler=None).fit(X, y)
+    grid = _grid(ESNClassifier(30, random_state=0, scaler=None), TimeSeriesSplit(5)).fit(X, y)
+    _assert_same_search(clf, grid)
+    assert clf.score(X, y) > 0.9
+
+
+def test_inside_an_outer_search_and_a_pipeline(series):
+    """The CV estimator slots into a Pipeline inside GridSearchCV over the reservoir's parameters."""
+    X, y = series
+    pipe = make_pipeline(StandardScaler(), ESNRegressorCV(40, random_state=0))
+    search = GridSearchCV(pipe, {"esnregressorcv__spectral_radius": [0.5, 0.9],
+                                 "esnregressorcv__leak_rate": [0.5, 1.0]},
+                          cv=TimeSeriesSplit(3)).fit(X[:900], y[:900])
+    assert search.best_estimator_[-1].alpha_ in DEFAULT_ALPHAS
+    assert np.isfinite(search.score(X[900:], y[900:]))
+
+
+def test_bad_parameters(series):
+    X, y = series
+    for params, match in (({"alphas": []}, "alphas must be"), ({"alphas": [-1.0]}, "alphas must be"),
+                          ({"cv": 1}, r"The 'cv' parameter of ESNRegressorCV must be an int in the range \[2, inf\)"),
+                          ({"scoring": 3}, r"The 'scoring' parameter of ESNRegressorCV must be .* Got 3 instead")):
+        with pytest.raises(ValueError, match=match):
+            ESNRegressorCV(20, **params).fit(X[:100], y[:100])
+    with pytest.raises(ValueError, match="shortest training fold"):
+        ESNRegressorCV(20, washout=50).fit(X[:200], y[:200])
+    with pytest.raises(ValueError, match="n_samples=4"):
+        ESNRegressorCV(20).fit(X[:4], y[:4])
+    assert not hasattr(ESNRegressorCV(), "partial_fit")
+    assert sorted(_esn_cv.__all__) == ["ESNClassifierCV", "ESNRegressorCV"]

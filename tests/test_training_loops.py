@@ -1,0 +1,118 @@
+"""The training loops on their own: a network, data, a frozen config and a history, no estimator."""
+
+from functools import partial
+
+import numpy as np
+import pytest
+
+from sktemporal.exceptions import DivergenceError
+from sktemporal.neural_network._cells import CELLS
+from sktemporal.neural_network._layers import Network
+from sktemporal.neural_network._online import fit_online
+from sktemporal.neural_network._training import (
+    DIVERGENCE_FACTOR,
+    History,
+    SolverConfig,
+    TrainingData,
+    fit_lbfgs,
+    fit_stochastic,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _problem(n=24, T=12, seed=0):
+    """Sequences whose per-step target is a running mean of the input: learnable by an Elman layer."""
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-1, 1, size=(n, T, 1))
+    Y = np.cumsum(X, axis=1) / np.arange(1, T + 1)[None, :, None]
+    net = Network(1, [(partial(CELLS["elman"], activation="tanh"), 6)], [], 1, per_step=True)
+    theta = net.layout.zeros(np.float64)
+    net.initialize(theta, np.random.RandomState(seed))
+    return net, theta, TrainingData(X, np.full(n, T), Y, per_step=True)
+
+
+def test_fit_stochastic_records_the_history_and_learns():
+    net, theta, data = _problem()
+    start = theta.copy()
+    config = SolverConfig(max_iter=40, batch_size=8, learning_rate_init=0.02)
+    history = fit_stochastic(config, net, theta, data, "squared_error", History(),
+                             np.random.RandomState(0))
+    assert history.n_iter == len(history.loss_curve) == 40
+    assert history.t == 40 * data.n_rows
+    assert history.loss_curve[-1] < 0.2 * history.loss_curve[0]
+    assert history.reference_loss > history.loss_curve[-1]
+    assert history.optimizer is not None and not np.array_equal(theta, start)
+
+
+def test_fit_stochastic_continues_its_optimizer_when_incremental():
+    net, theta, data = _problem()
+    config = SolverConfig(batch_size=8, shuffle=False)
+    history = fit_stochastic(config, net, theta, data, "squared_error", History(), None, incremental=True)
+    assert history.n_iter == 1 and history.optimizer.t == 3  # three minibatches, one update each
+    fit_stochastic(config, net, theta, data, "squared_error", history, None, incremental=True)
+    assert history.n_iter == 2 and history.optimizer.t == 6
+
+
+def test_no_improvement_stops_like_sklearns_mlp():
+    net, theta, data = _problem()
+    config = SolverConfig(max_iter=500, batch_size=24, tol=10.0, n_iter_no_change=3)
+    history = fit_stochastic(config, net, theta, data, "squared_error", History(), None)
+    assert history.n_iter == 5  # the first epoch sets best_loss; then 4 epochs > 3 without a gain of 10
+
+
+def test_early_stopping_ends_at_the_best_validation_score():
+    net, theta, data = _problem()
+    scores = iter([0.1, 0.5, 0.3, 0.2, 0.2, 0.1, 0.0])
+    seen = []
+
+    def validation(current):
+        seen.append(current.copy())
+        return next(scores)
+
+    history = History(validation_scores=[], best_validation_score=-np.inf)
+    config = SolverConfig(max_iter=7, batch_size=24, n_iter_no_change=10)
+    fit_stochastic(config, net, theta, data, "squared_error", history, None, validation)
+    assert history.validation_scores == [0.1, 0.5, 0.3, 0.2, 0.2, 0.1, 0.0]
+    assert history.best_validation_score == 0.5
+    np.testing.assert_array_equal(theta, seen[1])
+
+
+def test_a_diverging_loss_raises_divergence_error():
+    net, theta, data = _problem()
+    config = SolverConfig(solver="sgd", max_iter=20, batch_size=8, learning_rate_init=50.0, momentum=0.9)
+    with pytest.raises(DivergenceError, match="learning_rate_init"):
+        fit_stochastic(config, net, theta, data, "squared_error", History(), None)
+
+
+def test_the_divergence_rule_is_relative_to_the_initial_loss():
+    net, theta, data = _problem()
+    history = History(reference_loss=1e-6)  # a loss far below any epoch's: the rule fires
+    with pytest.raises(DivergenceError, match=f"more than {DIVERGENCE_FACTOR:g} times"):
+        fit_stochastic(SolverConfig(max_iter=1, batch_size=24), net, theta, data, "squared_error",
+                       history, None)
+
+
+def test_fit_lbfgs_fills_the_history():
+    net, theta, data = _problem()
+    history = fit_lbfgs(SolverConfig(solver="lbfgs", max_iter=50, batch_size=24), net, theta, data,
+                        "squared_error", History())
+    assert 0 < history.n_iter <= 50 and history.loss_curve == [history.loss]
+    assert history.loss < 0.01
+
+
+@pytest.mark.parametrize("solver", ["rtrl", "ekf", "dekf"])
+def test_fit_online_keeps_its_state_in_the_history(solver):
+    net, theta, data = _problem(n=4)
+    config = SolverConfig(solver=solver, max_iter=2, learning_rate_init=0.01)
+    history = fit_online(config, net, theta, data, "squared_error", History(), incremental=False)
+    assert history.n_iter == 2 and history.online_state is not None
+    assert np.isfinite(theta).all()
+
+
+def test_the_config_takes_an_estimators_parameters():
+    config = SolverConfig.from_params({"solver": "sgd", "alpha": 0.5, "hidden_layer_sizes": (3,)},
+                                      batch_size=7)
+    assert (config.solver, config.alpha, config.batch_size) == ("sgd", 0.5, 7)
+    with pytest.raises(AttributeError):
+        config.alpha = 1.0  # frozen: a loop cannot change the estimator's settings
