@@ -139,7 +139,8 @@ def skorch_epoch(H, T, dtype):
     return lambda: net.partial_fit(X, y[:, None], epochs=EPOCHS_PER_SAMPLE)
 
 
-CONTENDERS = {"sktemporal": sktemporal_epoch, "sktemporal2": sktemporal2_epoch, "torch": torch_epoch, "torch1": torch1_epoch, "skorch": skorch_epoch}
+CONTENDERS = {"sktemporal": sktemporal_epoch, "sktemporal2": sktemporal2_epoch, "torch": torch_epoch,
+              "torch1": torch1_epoch, "skorch": skorch_epoch}
 
 
 def worker(name, H, T, dtype, repeats):

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-MODULES = ["bench_esn", "bench_lstm", "bench_rnn", "bench_tdnn"]
+MODULES = ["bench_esn", "bench_esn_cv", "bench_lstm", "bench_rnn", "bench_tdnn"]
 
 
 def versions():
@@ -64,12 +64,14 @@ def main(argv=None):
             skipped.append(f"{name}: {exc} (install the bench extra: pip install '.[bench]')")
             continue
         print(f"[{name} done in {time.perf_counter() - tic:.0f} s]", flush=True)
-    header = f"| {'benchmark':<22} | {'case':<42} | {'quantity':<12} | {'sktemporal':>11} | {'anchor':<32} | {'anchor value':>12} | {'ratio':>6} |"
+    header = (f"| {'benchmark':<22} | {'case':<42} | {'quantity':<12} | {'sktemporal':>11} | {'anchor':<32} "
+              f"| {'anchor value':>12} | {'ratio':>6} |")
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
     for bench, case, quantity, ours, anchor, theirs in rows:
         ratio = ours / theirs if theirs else float("nan")
-        print(f"| {bench:<22} | {case:<42} | {quantity:<12} | {ours:>11.4g} | {anchor:<32} | {theirs:>12.4g} | {ratio:>6.2f} |")
+        print(f"| {bench:<22} | {case:<42} | {quantity:<12} | {ours:>11.4g} | {anchor:<32} "
+              f"| {theirs:>12.4g} | {ratio:>6.2f} |")
     for line in skipped:
         print(f"skipped {line}")
     return rows

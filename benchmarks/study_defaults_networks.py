@@ -21,6 +21,7 @@ through sktime's ``make_reduction`` (24 months ahead, MAPE; skipped without skti
 import argparse
 import time
 import warnings
+from functools import partial
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -127,6 +128,13 @@ TASKS = [("NARMA10 NRMSE", "narma", task_narma, "reg"),
          ("airline MAPE", "airline", task_airline, "reg")]
 
 
+def mean(values):
+    """Mean over seeds (element-wise for tasks that report a pair)."""
+    if isinstance(values[0], tuple):
+        return tuple(np.mean(values, axis=0))
+    return float(np.mean(values))
+
+
 def _fmt(v):
     if isinstance(v, tuple):
         return " / ".join(_fmt(x) for x in v)
@@ -152,11 +160,11 @@ def main(argv=None):
             for name, params in (("now", {}), ("before", before)):
                 values, tic = [], time.perf_counter()
                 for seed in seeds:
-                    values.append(task(lambda: Est(random_state=seed, **size, **params), seed))
+                    make = partial(Est, random_state=seed, **size, **params)
+                    values.append(task(make, seed))
                 seconds = (time.perf_counter() - tic) / len(seeds)
                 if name == "now":
                     now, now_s = values, seconds
-            mean = (lambda v: tuple(np.mean(v, axis=0)) if isinstance(v[0], tuple) else float(np.mean(v)))
             print(f"| {label} | {family} | {_fmt(mean(now))} | {now_s:.1f} | {_fmt(mean(values))} |", flush=True)
 
 

@@ -27,9 +27,8 @@ from sktemporal.neural_network import RNNClassifier
 rng = np.random.RandomState(0)
 n_seq, T, ahead = 300, 40, 5
 spikes = rng.rand(n_seq, T) < 0.06
-X = (0.3 * rng.randn(n_seq, T) + 2.0 * spikes)[
-    :, :, None
-]  # (300, 40, 1)
+X = 0.3 * rng.randn(n_seq, T) + 2.0 * spikes
+X = X[:, :, None]  # (300, 40, 1)
 y = np.zeros((n_seq, T), dtype=int)  # (300, 40) labels
 for k in range(1, ahead + 1):
     y[:, :-k] |= spikes[:, k:]

@@ -25,8 +25,11 @@ candidate costs one fit per outer fold, whatever the number of penalties.
 # -----------------
 # The task is NARMA10 (see :ref:`sphx_glr_auto_examples_plot_narma10_comparison.py`).
 # The pipeline standardises the input with a scaler fitted on each training fold, then
-# runs the cross-validated ESN; the outer search covers 3 x 3 reservoir settings, each
-# with 13 penalties chosen inside.
+# runs the cross-validated ESN.  Standardised inputs have unit variance, far more than
+# NARMA's raw input, so the input weights are scaled down to match
+# (``input_scaling=0.1, bias_scaling=0.5``: the starting point the defaults study gives
+# for standardised inputs).  The outer search covers 3 x 2 reservoir settings, each with
+# 13 penalties chosen inside.
 import time
 
 import matplotlib.pyplot as plt
@@ -40,17 +43,18 @@ from sktemporal.datasets import narma
 from sktemporal.metrics import neg_nrmse_scorer, nrmse
 
 X, y = narma(3000, random_state=0)
-X_search, y_search = (
-    X[:2000],
-    y[:2000],
-)  # the last 1,000 steps are kept for a final test
+# the last 1,000 steps are kept for a final test
+X_search, y_search = X[:2000], y[:2000]
 
 pipe = make_pipeline(
-    StandardScaler(), ESNRegressorCV(n_reservoir=200, random_state=0)
+    StandardScaler(),
+    ESNRegressorCV(
+        n_reservoir=200, input_scaling=0.1, bias_scaling=0.5, random_state=0
+    ),
 )
 grid = {
     "esnregressorcv__spectral_radius": [0.6, 0.9, 1.2],
-    "esnregressorcv__leak_rate": [0.5, 0.75, 1.0],
+    "esnregressorcv__leak_rate": [0.7, 1.0],
 }
 search = GridSearchCV(
     pipe, grid, cv=TimeSeriesSplit(n_splits=5), scoring=neg_nrmse_scorer

@@ -640,7 +640,7 @@ def test_esn_cv_and_reservoir_fits_are_all_or_nothing(monkeypatch):
     cv = _ESNRegressorCV(30, random_state=0).fit(X[:400], y[:400])
     res = _Reservoir(30, random_state=0, initial_state="continue").fit(X[:400])
     before_cv, before_res = _esn_state(cv), _esn_state(res)
-    _esn_interrupt_after(monkeypatch, _esn_readout.RidgeReadout, "solve", 3)
+    _esn_interrupt_after(monkeypatch, _esn_readout.RidgeReadout, "merge", 3)
     with _esn_pytest.raises(KeyboardInterrupt):
         cv.set_params(n_reservoir=40).fit(X, y)
     monkeypatch.setattr(_esn_reservoir_module, "final_state", lambda segments: (_ for _ in ()).throw(KeyboardInterrupt))

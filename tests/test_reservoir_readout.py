@@ -100,3 +100,22 @@ def test_rls_forgetting_tracks_a_change():
 def test_rls_needs_positive_alpha():
     with pytest.raises(ValueError, match="alpha > 0"):
         RLSReadout(3, 1, alpha=0.0)
+
+
+def test_solve_path_and_merge_equal_separate_fits():
+    """One eigendecomposition gives every alpha's Cholesky solution; merged sums equal sums of all rows."""
+    rs = np.random.RandomState(0)
+    H, E, Y = np.tanh(rs.randn(300, 20)), rs.randn(300, 2), rs.randn(300, 2)
+    whole = RidgeReadout(22, 2, 1e-3, n_extra=2).partial_fit([H, E], Y)
+    first = RidgeReadout(22, 2, 1e-3, n_extra=2).partial_fit([H[:100], E[:100]], Y[:100])
+    rest = RidgeReadout(22, 2, 1e-3, n_extra=2).partial_fit([H[100:], E[100:]], Y[100:])
+    merged = first.copy().merge(rest)
+    assert merged.n == 300 and first.n == 100  # copy() keeps the original untouched
+    alphas = [1e-6, 1e-3, 1.0, 100.0]
+    for alpha, (coef, intercept) in zip(alphas, merged.solve_path(alphas)):
+        ref_coef, ref_intercept = whole.solve(alpha)
+        np.testing.assert_allclose(coef, ref_coef, rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(intercept, ref_intercept, rtol=1e-8, atol=1e-10)
+    assert whole.nonfinite() is None
+    whole.G[0, 0] = np.inf
+    assert whole.nonfinite() == "states"

@@ -72,6 +72,9 @@ def test_stacked_elman_matches_torch_rnn(bidirectional, nonlinearity):
     for i, layer in enumerate(layers):
         for direction, name in enumerate(layer.names):
             sfx = f"_l{i}" + ("_reverse" if direction else "")
-            np.testing.assert_allclose(grads[name + "U"], getattr(rnn, "weight_ih" + sfx).grad.numpy().T, rtol=1e-9, atol=1e-12)
-            np.testing.assert_allclose(grads[name + "W"], getattr(rnn, "weight_hh" + sfx).grad.numpy().T, rtol=1e-9, atol=1e-12)
-            np.testing.assert_allclose(grads[name + "b"], getattr(rnn, "bias_ih" + sfx).grad.numpy(), rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(grads[name + "U"], getattr(rnn, "weight_ih" + sfx).grad.numpy().T,
+                                       rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(grads[name + "W"], getattr(rnn, "weight_hh" + sfx).grad.numpy().T,
+                                       rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(grads[name + "b"], getattr(rnn, "bias_ih" + sfx).grad.numpy(),
+                                       rtol=1e-9, atol=1e-12)

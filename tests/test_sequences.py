@@ -138,7 +138,8 @@ def test_sparse_is_refused():
 
 
 def test_shorter_than_washout():
-    with pytest.raises(ValueError, match=r"X\[1\] has 3 time step\(s\); at least 5 are needed \(required by washout=5\)"):
+    message = r"X\[1\] has 3 time step\(s\); at least 5 are needed \(required by washout=5\)"
+    with pytest.raises(ValueError, match=message):
         check_sequences([np.ones((6, 1)), np.ones((3, 1))], min_length=5, min_length_reason="washout=5")
     with pytest.raises(ValueError, match="3-D of shape"):
         check_sequences(np.ones((4, 1)), min_length=10, min_length_reason="washout=10")

@@ -160,7 +160,8 @@ class GradientSplit:
         n = min(n, max(1, data.n_sequences))
         self.workers, self._shared, self._theta, self._grads = [], None, None, None
         if n > 1 and os.name != "posix":
-            warnings.warn(f"n_jobs={n_jobs} needs a POSIX system; training in one process.", RuntimeWarning)
+            warnings.warn(f"n_jobs={n_jobs} needs a POSIX system; training in one process.", RuntimeWarning,
+                          stacklevel=2)
             n = 1
         if n > 1:
             try:
@@ -170,7 +171,7 @@ class GradientSplit:
                 if not isinstance(exc, (OSError, WorkerLost)):  # OSError: no executable, no memory, ...
                     raise
                 warnings.warn(f"Could not start worker processes ({exc}); training in one process.",
-                              RuntimeWarning)
+                              RuntimeWarning, stacklevel=2)
 
     def _start(self, n_workers, net, data, loss_name, dtype):
         fields, size = _shared_fields(data), net.layout.size

@@ -282,6 +282,7 @@ def end_epoch(history, config, opt, total, rows, validation, theta, tic, increme
             f"{'Stochastic Optimizer' if config.solver in ('sgd', 'adam') else config.solver}: Maximum "
             f"iterations ({config.max_iter}) reached and the optimization hasn't converged yet.",
             ConvergenceWarning,
+            stacklevel=2,
         )
     return False
 
@@ -362,6 +363,7 @@ def fit_lbfgs(config, net, theta, data, loss_name, history):
             f"lbfgs failed to converge after {res.nit} iteration(s) (status={res.status}): "
             f"{res.message}. Increase max_iter / max_fun or scale the data.",
             ConvergenceWarning,
+            stacklevel=2,
         )
     history.n_iter = res.nit
     history.loss = float(res.fun)

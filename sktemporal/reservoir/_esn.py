@@ -49,8 +49,9 @@ _COMMON_PARAMS_DOC = r"""
         inputs.
     input_scaling : float or array-like of shape (n_features,), default=1.0
         Scale of the input weights (per feature if an array).  Small: nearly linear,
-        long memory; large: nonlinear, short memory.
-    bias_scaling : float, default=1.0
+        long memory; large: nonlinear, short memory.  The default comes from the
+        defaults study (see the User Guide's defaults page).
+    bias_scaling : float, default=0.5
         Scale of the bias column of :math:`W_{in}`.
     density : float in (0, 1], default=0.1
         Fraction of non-zero recurrent weights.
@@ -70,7 +71,7 @@ _COMMON_PARAMS_DOC = r"""
         Steps at the start of every sequence (and of a series started from zeros) left
         out of the readout training and of ``pooling='mean'``: the transient from the
         zero initial state.  Predictions are returned for every step.
-    pooling : {'last', 'mean', 'both'}, default='last'
+    pooling : {'last', 'mean', 'both'}, default='mean'
         Many-to-one (a target per sequence): the readout reads the state after the last
         step, the mean state after the washout, or both concatenated.
     noise : float, default=0.0
@@ -84,15 +85,18 @@ _COMMON_PARAMS_DOC = r"""
         rest); ``'zeros'`` restarts from the zero state (all predictions are returned,
         the first ones carry the start-up transient).  Collections always start from
         zeros.
-    scaler : {'standard', 'robust'} or None, default='standard'
+    scaler : {'standard', 'robust'} or None, default=None
         Per-feature input standardisation, statistics from the data of the first
         ``fit``/``partial_fit`` (padding excluded): mean and standard deviation, or
         median and interquartile range (``'robust'``).  It is folded into
         ``input_weights_`` (:math:`W_{in}` acts on the raw inputs as the drawn weights
         act on the standardised ones), so ``input_scaling`` and ``bias_scaling`` mean
-        the same on any data; None feeds the raw inputs.  On a dask array the
-        ``'standard'`` statistics are computed on the cluster before the reservoir
-        pass; ``'robust'`` raises ``NotImplementedError`` there (see :ref:`scaling`).
+        the same on any data; None feeds the raw inputs (the default: on raw inputs of
+        a large scale the saturated units regularise the model, see the defaults
+        study).  With a scaler, ``input_scaling=0.1, bias_scaling=0.5`` is the place
+        to start.  On a dask array the ``'standard'`` statistics are computed on the
+        cluster before the reservoir pass; ``'robust'`` raises ``NotImplementedError``
+        there (see :ref:`scaling`).
     overlap : 'auto' or int, default='auto'
         Dask arrays only: steps of the previous chunks of a series that warm up each
         chunk's state, so that chunks run in parallel (see :ref:`scaling`).  ``'auto'``
@@ -105,7 +109,7 @@ _COMMON_PARAMS_DOC = r"""
         scalings do not redraw and re-diagonalise it."""
 
 _READOUT_PARAMS_DOC = r"""
-    alpha : float, default=1e-6
+    alpha : float, default=1e-4
         Ridge penalty :math:`\beta` of the readout (the bias is not penalised); the
         initial regularisation :math:`P = I/\alpha` with ``solver='rls'``.
     solver : {'ridge', 'rls'}, default='ridge'
@@ -596,9 +600,9 @@ class ESNRegressor(_ESNRegressorBase):
     """
 
     def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
-                 bias_scaling=1.0, density=0.1, topology="random", rewiring=0.1,
-                 distribution="uniform", activation="tanh", include_input=True, alpha=1e-6,
-                 washout=0, pooling="last", solver="ridge", forgetting=1.0, noise=0.0,
+                 bias_scaling=0.5, density=0.1, topology="random", rewiring=0.1,
+                 distribution="uniform", activation="tanh", include_input=True, alpha=1e-4,
+                 washout=0, pooling="mean", solver="ridge", forgetting=1.0, noise=0.0,
                  feedback=False, feedback_scaling=1.0, initial_state="continue", scaler=None,
                  keep_training_state=False, overlap="auto", random_state=None):
         self.n_reservoir = n_reservoir
@@ -798,9 +802,9 @@ class ESNClassifier(_ESNClassifierBase):
     """
 
     def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
-                 bias_scaling=1.0, density=0.1, topology="random", rewiring=0.1,
-                 distribution="uniform", activation="tanh", include_input=True, alpha=1e-6,
-                 washout=0, pooling="last", solver="ridge", forgetting=1.0, noise=0.0,
+                 bias_scaling=0.5, density=0.1, topology="random", rewiring=0.1,
+                 distribution="uniform", activation="tanh", include_input=True, alpha=1e-4,
+                 washout=0, pooling="mean", solver="ridge", forgetting=1.0, noise=0.0,
                  initial_state="continue", scaler=None, keep_training_state=False, overlap="auto",
                  random_state=None):
         self.n_reservoir = n_reservoir

@@ -18,11 +18,12 @@ import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
-from sklearn.metrics import accuracy_score, check_scoring, r2_score
+from sklearn.metrics import check_scoring
 from sklearn.model_selection import TimeSeriesSplit, check_cv
 from sklearn.utils import _safe_indexing
 
 from ..neural_network._activations import softmax_inplace
+from ..utils._blas import one_blas_thread
 from ..utils._dask import is_dask_array
 from ..utils._param_validation import NON_NEGATIVE_REAL
 from ._esn import (
@@ -110,6 +111,20 @@ def _cv_doc(cls):
                       ("cv_notes", _CV_NOTES_DOC)):
         cls.__doc__ = cls.__doc__.replace(f"    %({key})s", text.strip("\n"))
     return _esn_doc(cls)
+
+
+def _r2(y_true, y_pred):
+    """``sklearn.metrics.r2_score`` (uniform average over outputs, finite), without its input checks.
+
+    Called once per fold and alpha on arrays built here; the checks cost more than the
+    score.  A constant target scores 1 if predicted exactly, else 0, as in scikit-learn.
+    """
+    y_true = y_true.reshape(len(y_true), -1).astype(np.float64, copy=False)
+    y_pred = y_pred.reshape(len(y_pred), -1)
+    sse = ((y_true - y_pred) ** 2).sum(axis=0)
+    sst = ((y_true - y_true.mean(axis=0)) ** 2).sum(axis=0)
+    r2 = np.where(sst > 0, 1.0 - sse / np.where(sst > 0, sst, 1.0), np.where(sse > 0, 0.0, 1.0))
+    return float(r2.mean())
 
 
 # ----------------------------------------------------------------------------------
@@ -258,12 +273,12 @@ class _BaseESNCV:
     def _score_rows(self, scorer, outputs, y_true):
         """Score raw readout outputs ``(n, n_outputs)`` of a fold's test rows against ``y_true``."""
         if is_classifier(self):
-            if scorer is None:
-                return accuracy_score(y_true, self.classes_[outputs.argmax(axis=1)])
+            if scorer is None:  # accuracy, as ESNClassifier.score
+                return float(np.mean(y_true == self.classes_[outputs.argmax(axis=1)]))
             return scorer(_FixedClassifier(outputs, self.classes_), None, y_true)
         pred = outputs[:, 0] if self._squeeze else outputs
         if scorer is None:
-            return r2_score(y_true, pred)
+            return _r2(y_true, pred)
         return scorer(_FixedRegressor(pred), None, y_true)
 
     def _true_rows(self, targets, Y):
@@ -355,25 +370,33 @@ class _BaseESNCV:
         else:
             test_parts = self._stream_collection(batch, Y, block, tested, sums)
         true_rows = self._true_rows(targets, Y)
+        offsets = None
         if batch.kind != "series" and self._per_step:
             offsets = np.concatenate([[0], np.cumsum(batch.lengths)])
         scores = np.empty((len(splits), len(alphas)))
-        for k, (_train, test) in enumerate(splits):
-            fold = None
-            for b in np.flatnonzero(patterns[:, k] == 1):
-                fold = sums[b].copy() if fold is None else fold.merge(sums[b])
-            parts = test_parts(test)
-            if batch.kind != "series" and self._per_step:
-                y_true = true_rows[np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])]
-            else:
-                y_true = true_rows[test]
-            for j, a in enumerate(alphas):
-                coef, intercept = self._solve(fold, a, np.float64)
-                scores[k, j] = self._score_rows(scorer, self._outputs(parts, coef, intercept), y_true)
+        with one_blas_thread():  # many small solves: BLAS threads only cost (100x under load)
+            for k, (_train, test) in enumerate(splits):
+                self._score_fold(k, patterns, sums, test_parts, test, true_rows, offsets, alphas,
+                                 scorer, scores)
         total = sums[0]
         for b in range(1, len(patterns)):
             total.merge(sums[b])
         return scores, total
+
+    def _score_fold(self, k, patterns, sums, test_parts, test, true_rows, offsets, alphas, scorer, scores):
+        """Scores of fold ``k`` for every alpha: training sums merged from its blocks, test rows kept."""
+        fold = None
+        for b in np.flatnonzero(patterns[:, k] == 1):
+            fold = sums[b].copy() if fold is None else fold.merge(sums[b])
+        parts = test_parts(test)
+        if offsets is not None:
+            y_true = true_rows[np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])]
+        else:
+            y_true = true_rows[test]
+        if fold.nonfinite() is not None:
+            self._solve(fold, alphas[0], np.float64)  # raises the DivergenceError that says what blew up
+        for j, (coef, intercept) in enumerate(fold.solve_path(alphas)):
+            scores[k, j] = self._score_rows(scorer, self._outputs(parts, coef, intercept), y_true)
 
     def _outputs(self, parts, coef, intercept):
         out = parts[0] @ coef[:, :parts[0].shape[1]].T
@@ -462,10 +485,16 @@ class _BaseESNCV:
             est = self._plain(**params, alpha=float(alphas[0]))
             est.fit(_safe_indexing(X, train), _safe_indexing(y, train))
             X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
-            for j, a in enumerate(alphas):
-                est.coef_, est.intercept_ = est._solve(est._readout, a, est.coef_.dtype)
-                scores[k, j] = est.score(X_test, y_test) if scorer is None else scorer(est, X_test, y_test)
+            with one_blas_thread():
+                self._score_alphas(est, X_test, y_test, alphas, scorer, scores[k])
         return scores
+
+    @staticmethod
+    def _score_alphas(est, X_test, y_test, alphas, scorer, out):
+        """Every alpha solved from the fitted fold's sums, scored on its test rows."""
+        for j, a in enumerate(alphas):
+            est.coef_, est.intercept_ = est._solve(est._readout, a, est.coef_.dtype)
+            out[j] = est.score(X_test, y_test) if scorer is None else scorer(est, X_test, y_test)
 
 
 # ----------------------------------------------------------------------------------
@@ -528,9 +557,9 @@ class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
     _parameter_constraints = _cv_constraints(_ESNRegressorBase._parameter_constraints)
 
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
-                 spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0, bias_scaling=1.0,
+                 spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0, bias_scaling=0.5,
                  density=0.1, topology="random", rewiring=0.1, distribution="uniform",
-                 activation="tanh", include_input=True, washout=0, pooling="last", noise=0.0,
+                 activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
                  feedback=False, feedback_scaling=1.0, initial_state="continue", scaler=None,
                  overlap="auto", random_state=None):
         self.n_reservoir = n_reservoir
@@ -606,9 +635,9 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
     _parameter_constraints = _cv_constraints(_ESNClassifierBase._parameter_constraints)
 
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
-                 spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0, bias_scaling=1.0,
+                 spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0, bias_scaling=0.5,
                  density=0.1, topology="random", rewiring=0.1, distribution="uniform",
-                 activation="tanh", include_input=True, washout=0, pooling="last", noise=0.0,
+                 activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
                  initial_state="continue", scaler=None, overlap="auto", random_state=None):
         self.n_reservoir = n_reservoir
         self.alphas = alphas

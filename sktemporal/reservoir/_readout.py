@@ -203,6 +203,48 @@ class RidgeReadout:
             W = self._pinv_solve(B, mz, alpha)
         return W.T, my - mz @ W
 
+    def solve_path(self, alphas):
+        r"""Readout weights for several penalties from one eigendecomposition.
+
+        With the centred matrix :math:`A = V \operatorname{diag}(w) V^\top` (all
+        ``D`` features, the inputs' block included) and :math:`Q = V^\top B`, the
+        weights for a penalty :math:`\alpha` are :math:`V \operatorname{diag}(1 / (w +
+        \alpha)) Q`: one ``eigh`` for the whole path instead of one Cholesky per
+        penalty, the same solution as :meth:`solve` up to rounding.  A penalty for
+        which the matrix is not positive definite goes through :meth:`solve`
+        (pseudo-inverse with a warning).
+
+        Parameters
+        ----------
+        alphas : sequence of float
+
+        Yields
+        ------
+        coef : ndarray of shape (n_outputs, D)
+        intercept : ndarray of shape (n_outputs,)
+        """
+        if self.n == 0:
+            raise ValueError("The readout has seen no rows (all steps were in the washout).")
+        n, m = self.n, self.n_main
+        mz, my = self.sum_z / n, self.sum_y / n
+        D = self.C.shape[0]
+        A = np.empty((D, D))
+        A[:m, :m] = self.G
+        A[:m, m:] = self.G_me
+        A[m:, :m] = self.G_me.T
+        A[m:, m:] = self.G_ee
+        A -= n * np.outer(mz, mz)
+        w, V = eigh(A, overwrite_a=True, check_finite=False, driver="evd")
+        Q = V.T @ (self.C - n * np.outer(mz, my))
+        floor = max(float(np.abs(w).max(initial=0.0)), 1.0) * D * np.finfo(float).eps
+        for alpha in alphas:
+            d = w + float(alpha)
+            if d.min() <= floor:
+                yield self.solve(alpha)
+                continue
+            W = V @ (Q / d[:, None])
+            yield W.T, my - mz @ W
+
     def _block_solve(self, L, A_me, A_ee, B, potrf, trtrs):
         r"""Solve with :math:`A = \begin{pmatrix} L & 0 \\ V^\top & L_s \end{pmatrix}
         \begin{pmatrix} L^\top & V \\ 0 & L_s^\top \end{pmatrix}`,
@@ -233,6 +275,7 @@ class RidgeReadout:
             f"{alpha:g} is too small for collinear states); solved by "
             "pseudo-inverse instead. Increase alpha.",
             LinAlgWarning,
+            stacklevel=2,
         )
         A = np.block([[self.G, self.G_me], [self.G_me.T, self.G_ee]]) - self.n * np.outer(mz, mz)
         A[np.diag_indices(A.shape[0])] += alpha

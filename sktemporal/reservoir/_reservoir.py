@@ -347,7 +347,7 @@ class Reservoir(TransformerMixin, _BaseReservoir):
     input_scaling : float or array-like of shape (n_features,), default=1.0
         Scale of the input weights (per feature if an array); small values keep the
         units near their linear regime, large values make the reservoir more nonlinear.
-    bias_scaling : float, default=1.0
+    bias_scaling : float, default=0.5
         Scale of the bias column of :math:`W_{in}`.
     density : float in (0, 1], default=0.1
         Fraction of non-zero recurrent weights (see ``topology``).
@@ -367,7 +367,7 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         Steps at the start of each sequence excluded from ``pooling='mean'``.  A
         transformer never drops rows, so per-step states keep the initial transient;
         drop it yourself or use :class:`ESNRegressor`, whose readout skips it.
-    pooling : {'last', 'mean', 'both'} or None, default='last'
+    pooling : {'last', 'mean', 'both'} or None, default='mean'
         Features of a collection: the state after the last step, the mean state over
         the steps after the washout, or both concatenated.  ``None`` returns the states
         of every step in the collection's layout (3-D or list).
@@ -419,9 +419,9 @@ class Reservoir(TransformerMixin, _BaseReservoir):
     """
 
     def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
-                 bias_scaling=1.0, density=0.1, topology="random", rewiring=0.1,
+                 bias_scaling=0.5, density=0.1, topology="random", rewiring=0.1,
                  distribution="uniform", activation="tanh", include_input=False, washout=0,
-                 pooling="last", initial_state="zeros", scaler=None, overlap="auto",
+                 pooling="mean", initial_state="zeros", scaler=None, overlap="auto",
                  random_state=None):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius

@@ -427,9 +427,8 @@ def final_state(segments):
     h : ndarray of shape (N,)
         A copy: the segments' buffer is not the caller's to keep.
     """
-    for segment in segments:
-        pass
-    return segment.states[-1][:, 0].copy()
+    *_, last = segments  # the segments are a generator: run it to its end
+    return last.states[-1][:, 0].copy()
 
 
 def segment_rows(segment, washout=0):

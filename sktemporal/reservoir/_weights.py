@@ -183,6 +183,7 @@ def spectral_radius(W):
         f"ARPACK did not converge on the spectral radius of the {n}-unit reservoir; "
         f"using the largest converged eigenvalue magnitude {best:.6g}.",
         ConvergenceWarning,
+        stacklevel=2,
     )
     return best  # pragma: no cover
 

@@ -677,7 +677,8 @@ def validate_sequences(estimator, X, y=None, *, reset, task=None, min_length=1, 
     elif getattr(estimator, "feature_names_in_", None) is not None:
         warnings.warn(
             "X does not have valid feature names, but "
-            f"{type(estimator).__name__} was fitted with feature names"
+            f"{type(estimator).__name__} was fitted with feature names",
+            stacklevel=2,
         )
     batch = check_sequences(
         X, min_length=min_length, min_length_reason=min_length_reason
