@@ -387,12 +387,15 @@ def _stream_on_client(work, X, y, incremental, classes):
     work.initial_state = "continue"  # chunk i + 1 of a series follows chunk i (work is a shadow)
     first_continues = X.ndim == 2 and incremental and initial_state == "continue"
     kwargs = {"classes": classes} if work._task == "classification" else {}
+    first = not incremental or not hasattr(work, "coef_")
+    # the scaler's statistics come from every chunk, not from the first one
+    statistics = None if not first or work.scaler is None else input_statistics_dask(X, work.scaler)
     for i, (xb, yb) in enumerate(zip(_blocks(X), _blocks(y))):
         xb, yb = dask.compute(xb, yb)
         if i == 0 and incremental and not first_continues:
             work.last_state_ = None  # the series starts from zeros, as in memory
         # the first chunk of a fit starts a new model; every later chunk continues it
-        work._fit_into(xb, yb, incremental=incremental or i > 0, **kwargs)
+        work._fit_into(xb, yb, incremental=incremental or i > 0, statistics=statistics, **kwargs)
     work.initial_state = initial_state
     return work
 

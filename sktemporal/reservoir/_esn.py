@@ -247,14 +247,14 @@ class _BaseESN(_BaseReservoir):
             n_extra = batch.n_features if self.include_input and targets.per_step else 0
             self._readout = RidgeReadout(D, self.n_outputs_, alpha, n_extra=n_extra)
 
-    def _fit_into(self, X, y, *, incremental, classes=None):
-        """The whole fit, on a shadow (see :meth:`_fit`)."""
+    def _fit_into(self, X, y, *, incremental, classes=None, statistics=None):
+        """The whole fit, on a shadow (see :meth:`_fit`); ``statistics`` as in ``_init_reservoir``."""
         first = not incremental or not hasattr(self, "coef_")
         batch, targets, Y = self._prepare(X, y, first, classes)
         continuing = not first and self._continues(batch)
         self._check_washout(batch, required=not continuing and (targets.per_step or self.pooling != "last"))
         if first:
-            self._init_model(batch, targets, Y, self.alpha)
+            self._init_model(batch, targets, Y, self.alpha, statistics)
         else:
             if Y.shape[-1] != self.n_outputs_:
                 raise ValueError(f"y has {Y.shape[-1]} outputs but the first fit had {self.n_outputs_}.")
