@@ -49,7 +49,10 @@ X_search, y_search = X[:2000], y[:2000]
 pipe = make_pipeline(
     StandardScaler(),
     ESNRegressorCV(
-        n_reservoir=200, input_scaling=0.1, bias_scaling=0.5, random_state=0
+        n_reservoir=200,
+        input_scaling=0.1,
+        bias_scaling=0.5,
+        random_state=0,
     ),
 )
 grid = {
