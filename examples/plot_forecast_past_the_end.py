@@ -46,7 +46,10 @@ X, y = observed[:-1], observed[1:, 0]
 # --------------------------
 # a noise-free series: a tiny ridge penalty (the default, 1e-4, suits noisy data)
 esn = ESNRegressor(
-    n_reservoir=300, leak_rate=0.3, alpha=1e-8, washout=100,
+    n_reservoir=300,
+    leak_rate=0.3,
+    alpha=1e-8,
+    washout=100,
     random_state=0,
 ).fit(X, y)
 lags = make_pipeline(DelayEmbedding(delays=20), Ridge(alpha=1e-6)).fit(

@@ -179,3 +179,15 @@ def test_importing_sktemporal_does_not_import_skops():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=HERE.parent, env=env)
     assert out.stdout.strip() == "False"
+
+
+def test_parameter_added_after_the_file_takes_its_default(models):
+    """A constructor parameter missing from an older file gets its signature default on load."""
+    est = models["RNNRegressor"]
+    state = est.__getstate__()
+    del state["clip_norm"]  # as if the parameter did not exist when the file was written
+    restored = object.__new__(RNNRegressor)
+    restored.__setstate__(state)
+    assert restored.clip_norm == RNNRegressor().clip_norm
+    X = make_golden.golden_data()[0]
+    np.testing.assert_array_equal(restored.predict(X), est.predict(X))

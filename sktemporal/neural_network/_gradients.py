@@ -36,8 +36,8 @@ import time
 import warnings
 
 import numpy as np
-from joblib import effective_n_jobs
 
+from ..utils._dask import local_n_jobs
 from ..utils._workers import POOL, SharedArrays, WorkerLost, reply_timeout
 from ._loss import LOSSES
 
@@ -149,13 +149,14 @@ class GradientSplit:
     ----------
     n_jobs : int or None
         Processes in all, the calling one included (None: 1, -1: all CPUs), as resolved
-        by :func:`joblib.effective_n_jobs`.
+        by :func:`~sktemporal.utils._dask.local_n_jobs` (joblib's rule, counted on this
+        machine: inside a dask worker None is one process, -1 the worker's threads).
     net, data, loss_name, dtype
         What the workers need to compute a part's gradient; sent once.
     """
 
     def __init__(self, n_jobs, net, data, loss_name, dtype):
-        n = effective_n_jobs(n_jobs)
+        n = local_n_jobs(n_jobs)
         n = min(n, max(1, data.n_sequences))
         self.workers, self._shared, self._theta, self._grads = [], None, None, None
         if n > 1 and os.name != "posix":

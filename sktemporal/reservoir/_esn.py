@@ -13,8 +13,10 @@ from sklearn.utils.validation import check_is_fitted
 from ..exceptions import DivergenceError
 from ..neural_network._activations import softmax_inplace
 from ..utils import TSLEARN_HINT, check_targets, restore_layout, validate_sequences
+from ..utils._dask import is_dask_array
 from ..utils._labels import check_classes, check_partial_fit_classes, encode_labels
 from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Interval, Real, StrOptions, check_params
+from ._dask import apply_dask, fit_dask
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import (
     DIVERGENCE_ADVICE,
@@ -92,7 +94,14 @@ _COMMON_PARAMS_DOC = r"""
         the same on any data; None feeds the raw inputs (the default: on raw inputs of
         a large scale the saturated units regularise the model, see the defaults
         study).  With a scaler, ``input_scaling=0.1, bias_scaling=0.5`` is the place
-        to start.
+        to start.  On a dask array the ``'standard'`` statistics are computed on the
+        cluster before the reservoir pass; ``'robust'`` raises ``NotImplementedError``
+        there (see :ref:`scaling`).
+    overlap : 'auto' or int, default='auto'
+        Dask arrays only: steps of the previous chunks of a series that warm up each
+        chunk's state, so that chunks run in parallel (see :ref:`scaling`).  ``'auto'``
+        derives it from ``leak_rate``, ``spectral_radius`` and ``washout``
+        (:func:`~sktemporal.reservoir.auto_overlap`).
     random_state : int, RandomState instance or None, default=None
         Seed of the weights (and of ``noise``).  With an int the unscaled recurrent
         matrix and its spectral radius are cached per process (see the User Guide), so
@@ -198,7 +207,10 @@ class _BaseESN(_BaseReservoir):
                 "should continue."
             )
         new = self._shadow()
-        new._fit_into(X, y, incremental=incremental, classes=classes)
+        if is_dask_array(X):  # computed chunk by chunk on the cluster
+            fit_dask(new, X, y, incremental=incremental, classes=classes)
+        else:
+            new._fit_into(X, y, incremental=incremental, classes=classes)
         self._publish(new)
         return self
 
@@ -220,9 +232,9 @@ class _BaseESN(_BaseReservoir):
         Y = self._encode_targets(targets, first, classes)
         return batch, targets, Y
 
-    def _init_model(self, batch, targets, Y, alpha):
-        """New weights and an empty readout for a first fit."""
-        rs = self._init_reservoir(batch, Y.shape[-1])
+    def _init_model(self, batch, targets, Y, alpha, statistics=None):
+        """New weights and an empty readout for a first fit (``statistics``: see ``_init_reservoir``)."""
+        rs = self._init_reservoir(batch, Y.shape[-1], statistics)
         self._cast_weights(batch.dtype)
         self._noise_rng = np.random.RandomState(rs.randint(np.iinfo(np.int32).max))
         self._per_step = targets.per_step
@@ -235,14 +247,14 @@ class _BaseESN(_BaseReservoir):
             n_extra = batch.n_features if self.include_input and targets.per_step else 0
             self._readout = RidgeReadout(D, self.n_outputs_, alpha, n_extra=n_extra)
 
-    def _fit_into(self, X, y, *, incremental, classes=None):
-        """The whole fit, on a shadow (see :meth:`_fit`)."""
+    def _fit_into(self, X, y, *, incremental, classes=None, statistics=None):
+        """The whole fit, on a shadow (see :meth:`_fit`); ``statistics`` as in ``_init_reservoir``."""
         first = not incremental or not hasattr(self, "coef_")
         batch, targets, Y = self._prepare(X, y, first, classes)
         continuing = not first and self._continues(batch)
         self._check_washout(batch, required=not continuing and (targets.per_step or self.pooling != "last"))
         if first:
-            self._init_model(batch, targets, Y, self.alpha)
+            self._init_model(batch, targets, Y, self.alpha, statistics)
         else:
             if Y.shape[-1] != self.n_outputs_:
                 raise ValueError(f"y has {Y.shape[-1]} outputs but the first fit had {self.n_outputs_}.")
@@ -250,11 +262,13 @@ class _BaseESN(_BaseReservoir):
             self._readout = self._readout.copy()
             self._noise_rng = copy.deepcopy(self._noise_rng)
         self._train_readout(batch, Y, continuing, self._readout)
-        self._check_growth(self._readout, batch)
+        self._check_growth(self._readout, batch.values)
         self.coef_, self.intercept_ = self._solve(self._readout, None, batch.dtype)
 
-    def _check_growth(self, readout, batch):
+    def _check_growth(self, readout, inputs):
         """States that blew up: non-finite sums, or an RMS state far beyond the input drive.
+
+        ``inputs``: the inputs, or any array with the same largest absolute value.
 
         Only the unbounded activations can grow; for them the RMS of each unit's state
         comes from the diagonal of the ridge sums (RLS keeps no sums: its weights are
@@ -264,7 +278,7 @@ class _BaseESN(_BaseReservoir):
             return
         diag = readout.G.diagonal()
         rms = float(np.sqrt(diag.max() / readout.n)) if np.isfinite(diag).all() else np.inf
-        check_state_growth(self, rms, input_drive(self.input_weights_, batch.values))
+        check_state_growth(self, rms, input_drive(self.input_weights_, inputs))
 
     def _train_readout(self, batch, Y, continuing, readout):
         """Run the reservoir over ``batch`` and add its readout rows (after the washout) to ``readout``."""
@@ -431,8 +445,9 @@ class _ESNRegressorBase(RegressorMixin, _BaseESN):
         Returns
         -------
         y_pred : ndarray or list of ndarray
+            A dask array for a dask ``X`` (see :ref:`scaling`).
         y_std : ndarray or list of ndarray
-            Same layout as ``y_pred``; only with ``return_std=True``.
+            Same layout as ``y_pred``; only with ``return_std=True`` (numpy ``X`` only).
 
         Examples
         --------
@@ -448,6 +463,13 @@ class _ESNRegressorBase(RegressorMixin, _BaseESN):
         >>> bool(0.85 < inside.mean() < 0.95)
         True
         """
+        if is_dask_array(X):
+            if return_std:
+                raise ValueError(
+                    "predict(X, return_std=True) needs X in memory (a numpy array or a list); "
+                    "got a dask array: compute it first (X.compute())."
+                )
+            return apply_dask(self, X, "predict")
         if not return_std:
             out, batch = self._decision(X)
             return restore_layout(out, batch, per_step=self._per_step, squeeze=self._squeeze)
@@ -651,7 +673,7 @@ class ESNRegressor(_ESNRegressorBase):
                  distribution="uniform", activation="tanh", include_input=True, alpha=1e-4,
                  washout=0, pooling="mean", solver="ridge", forgetting=1.0, noise=0.0,
                  feedback=False, feedback_scaling=1.0, initial_state="continue", scaler=None,
-                 keep_training_state=False, random_state=None):
+                 keep_training_state=False, overlap="auto", random_state=None):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -674,6 +696,7 @@ class ESNRegressor(_ESNRegressorBase):
         self.initial_state = initial_state
         self.scaler = scaler
         self.keep_training_state = keep_training_state
+        self.overlap = overlap
         self.random_state = random_state
 
     def fit(self, X, y):
@@ -732,7 +755,10 @@ class _ESNClassifierBase(ClassifierMixin, _BaseESN):
         Returns
         -------
         scores : ndarray or list of ndarray
+            A dask array for a dask ``X``.
         """
+        if is_dask_array(X):
+            return apply_dask(self, X, "decision_function")
         out, batch = self._decision(X)
         if len(self.classes_) == 2:
             return self._restore(out[..., 1:] - out[..., :1], batch, squeeze=True)
@@ -744,7 +770,10 @@ class _ESNClassifierBase(ClassifierMixin, _BaseESN):
         Returns
         -------
         proba : ndarray or list of ndarray
+            A dask array for a dask ``X``.
         """
+        if is_dask_array(X):
+            return apply_dask(self, X, "predict_proba")
         out, batch = self._decision(X)
         proba = softmax_inplace(out.astype(np.float64))  # astype copies: out is not modified
         return self._restore(proba.astype(out.dtype), batch, squeeze=False)
@@ -762,7 +791,10 @@ class _ESNClassifierBase(ClassifierMixin, _BaseESN):
         Returns
         -------
         y_pred : ndarray or list of ndarray
+            A dask array for a dask ``X``.
         """
+        if is_dask_array(X):
+            return apply_dask(self, X, "predict")
         out, batch = self._decision(X)
         labels = self.classes_[out.argmax(axis=-1)][..., None]
         return self._restore(labels, batch, squeeze=True)
@@ -842,7 +874,8 @@ class ESNClassifier(_ESNClassifierBase):
                  bias_scaling=0.5, density=0.1, topology="random", rewiring=0.1,
                  distribution="uniform", activation="tanh", include_input=True, alpha=1e-4,
                  washout=0, pooling="mean", solver="ridge", forgetting=1.0, noise=0.0,
-                 initial_state="continue", scaler=None, keep_training_state=False, random_state=None):
+                 initial_state="continue", scaler=None, keep_training_state=False, overlap="auto",
+                 random_state=None):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -863,6 +896,7 @@ class ESNClassifier(_ESNClassifierBase):
         self.initial_state = initial_state
         self.scaler = scaler
         self.keep_training_state = keep_training_state
+        self.overlap = overlap
         self.random_state = random_state
 
     def fit(self, X, y):

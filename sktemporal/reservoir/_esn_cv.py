@@ -24,6 +24,7 @@ from sklearn.utils import _safe_indexing
 
 from ..neural_network._activations import softmax_inplace
 from ..utils._blas import one_blas_thread
+from ..utils._dask import is_dask_array
 from ..utils._param_validation import NON_NEGATIVE_REAL
 from ._esn import (
     READOUT_CONSTRAINTS,
@@ -97,7 +98,11 @@ _CV_NOTES_DOC = r"""
     data given to ``fit`` (one reservoir for every fold), where ``GridSearchCV`` would
     take them from each training fold; use ``scaler=None`` with inputs of your own
     scale for exact equality.  While fitting, the readout rows of the test sets (at
-    most all ``n_rows x n_reservoir`` states) and one ``N x N`` sum per block are held."""
+    most all ``n_rows x n_reservoir`` states) and one ``N x N`` sum per block are held.
+
+    ``fit`` does not take dask arrays (it raises ``NotImplementedError``: the test rows
+    it keeps would have to come back to the client); ``predict`` of a fitted model
+    does, like the plain estimator's (see :ref:`scaling`)."""
 
 
 def _cv_doc(cls):
@@ -202,8 +207,23 @@ class _BaseESNCV:
         Returns
         -------
         self : object
+
+        Raises
+        ------
+        NotImplementedError
+            For a dask array ``X`` or ``y`` (see the Notes).
         """
         self._check_params()
+        if is_dask_array(X) or is_dask_array(y):
+            plain = self._plain.__name__
+            raise NotImplementedError(
+                f"{type(self).__name__}.fit does not take dask arrays: its single pass keeps "
+                "the readout rows of every test fold in memory. Compute them (X.compute(), "
+                "y.compute()) if they fit in memory; otherwise fit "
+                f"{plain}(alpha=a).fit(X_train, y_train) on the dask arrays for each penalty a "
+                "and score it on a held-out dask block (predict returns a dask array). "
+                f"A fitted {type(self).__name__} does predict on dask arrays."
+            )
         new = self._shadow()
         new._cv_fit(X, y)
         self._publish(new)
@@ -291,7 +311,7 @@ class _BaseESNCV:
             total = self._readout
         if not self.single_pass_:
             self._train_readout(batch, Y, False, total)
-        self._check_growth(total, batch)
+        self._check_growth(total, batch.values)
         means = scores.mean(axis=0)
         best = int(np.nanargmax(means)) if np.isfinite(means).any() else 0
         self.alpha_ = float(alphas[best])
@@ -541,7 +561,7 @@ class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
                  density=0.1, topology="random", rewiring=0.1, distribution="uniform",
                  activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
                  feedback=False, feedback_scaling=1.0, initial_state="continue", scaler=None,
-                 random_state=None):
+                 overlap="auto", random_state=None):
         self.n_reservoir = n_reservoir
         self.alphas = alphas
         self.cv = cv
@@ -563,6 +583,7 @@ class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
         self.feedback_scaling = feedback_scaling
         self.initial_state = initial_state
         self.scaler = scaler
+        self.overlap = overlap
         self.random_state = random_state
 
 
@@ -617,7 +638,7 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
                  spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0, bias_scaling=0.5,
                  density=0.1, topology="random", rewiring=0.1, distribution="uniform",
                  activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
-                 initial_state="continue", scaler=None, random_state=None):
+                 initial_state="continue", scaler=None, overlap="auto", random_state=None):
         self.n_reservoir = n_reservoir
         self.alphas = alphas
         self.cv = cv
@@ -637,4 +658,5 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
         self.noise = noise
         self.initial_state = initial_state
         self.scaler = scaler
+        self.overlap = overlap
         self.random_state = random_state

@@ -103,6 +103,17 @@ class RidgeReadout:
         Returns
         -------
         self : RidgeReadout
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> rng = np.random.RandomState(0)
+        >>> Z, Y = rng.rand(10, 3), rng.rand(10, 1)
+        >>> a = RidgeReadout(3, 1, alpha=1e-3).partial_fit(Z[:4], Y[:4])
+        >>> b = RidgeReadout(3, 1, alpha=1e-3).partial_fit(Z[4:], Y[4:])
+        >>> whole = RidgeReadout(3, 1, alpha=1e-3).partial_fit(Z, Y)
+        >>> np.allclose(a.merge(b).solve()[0], whole.solve()[0])
+        True
         """
         if other.G.shape != self.G.shape or other.C.shape != self.C.shape:
             raise ValueError(

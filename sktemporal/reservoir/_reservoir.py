@@ -9,6 +9,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 from ..exceptions import DivergenceError
 from ..preprocessing._output import check_container_output
 from ..utils import validate_sequences
+from ..utils._dask import is_dask_array
 from ..utils._param_validation import (
     NON_NEGATIVE_INT,
     NON_NEGATIVE_REAL,
@@ -21,6 +22,7 @@ from ..utils._param_validation import (
 )
 from ..utils._persistence import VersionedStateMixin
 from ..utils._sequences import _check_min_length
+from ._dask import apply_dask, fit_reservoir_dask
 from ._states import (
     ACTIVATIONS,
     RecurrentProduct,
@@ -66,6 +68,8 @@ RESERVOIR_CONSTRAINTS = {
     "washout": [NON_NEGATIVE_INT],
     "initial_state": [StrOptions(set(INITIAL_STATES))],
     "scaler": [StrOptions(set(SCALERS)), None],
+    # steps that warm up each chunk of a dask series (sktemporal.reservoir._dask)
+    "overlap": [StrOptions({"auto"}), NON_NEGATIVE_INT],
     "random_state": ["random_state"],
 }
 
@@ -113,8 +117,12 @@ def input_statistics(batch, scaler):
         scale = q75 - q25
     else:
         center, scale = values.mean(axis=0), values.std(axis=0)
-    scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(center)), scale, 1.0)
-    return center, scale
+    return center, guard_scale(center, scale)
+
+
+def guard_scale(center, scale):
+    """``scale`` with the scales of constant features (relative to ``center``) set to 1."""
+    return np.where(scale > 1e-12 * np.maximum(1.0, np.abs(center)), scale, 1.0)
 
 
 def fold_input_scaler(W_in, center, scale):
@@ -192,11 +200,12 @@ class _BaseReservoir(VersionedStateMixin, BaseEstimator):
         """Make the attributes of ``new`` (a shadow) the estimator's, in one assignment."""
         self.__dict__ = new.__dict__
 
-    def _init_reservoir(self, batch, n_outputs):
+    def _init_reservoir(self, batch, n_outputs, statistics=None):
         """Draw the fixed weights (``W``, then ``W_in``, then ``W_fb``) from ``random_state``.
 
-        With ``scaler`` set, the input statistics of ``batch`` are folded into
-        ``W_in`` (:func:`fold_input_scaler`).
+        With ``scaler`` set, the input statistics (``statistics``, a ``(center, scale)``
+        pair computed elsewhere, e.g. on a dask cluster; default: those of ``batch``)
+        are folded into ``W_in`` (:func:`fold_input_scaler`).
         """
         n_features = batch.n_features
         weights, rs = init_weights(self.get_params(deep=False), n_features, n_outputs,
@@ -205,7 +214,9 @@ class _BaseReservoir(VersionedStateMixin, BaseEstimator):
         W_in = weights.W_in
         self.input_center_ = self.input_scale_ = None
         if self.scaler is not None:
-            self.input_center_, self.input_scale_ = input_statistics(batch, self.scaler)
+            if statistics is None:
+                statistics = input_statistics(batch, self.scaler)
+            self.input_center_, self.input_scale_ = statistics
             W_in = fold_input_scaler(W_in, self.input_center_, self.input_scale_)
         self.input_weights_ = W_in
         if "feedback" in self.get_params(deep=False):  # the estimators that can feed back
@@ -368,7 +379,13 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         ``fit(X).transform(X)``, as scikit-learn's transformer contract requires.
     scaler : {'standard', 'robust'} or None, default=None
         Per-feature input standardisation from the data seen in ``fit``, folded into
-        ``input_weights_`` (see :class:`ESNRegressor`).
+        ``input_weights_`` (see :class:`ESNRegressor`).  On a dask array the
+        ``'standard'`` statistics are computed on the cluster; ``'robust'`` raises
+        ``NotImplementedError`` there (see :ref:`scaling`).
+    overlap : 'auto' or int, default='auto'
+        Dask arrays only: steps of the previous chunks of a series that warm up each
+        chunk's state (see :ref:`scaling`).  ``'auto'`` derives it from ``leak_rate``,
+        ``spectral_radius`` and ``washout`` (:func:`~sktemporal.reservoir.auto_overlap`).
     random_state : int, RandomState instance or None, default=None
         Seed of the weights (an int also reuses the cached recurrent matrix, see
         :class:`ESNRegressor`).
@@ -405,7 +422,8 @@ class Reservoir(TransformerMixin, _BaseReservoir):
     def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
                  bias_scaling=0.5, density=0.1, topology="random", rewiring=0.1,
                  distribution="uniform", activation="tanh", include_input=False, washout=0,
-                 pooling="mean", initial_state="zeros", scaler=None, random_state=None):
+                 pooling="mean", initial_state="zeros", scaler=None, overlap="auto",
+                 random_state=None):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -421,6 +439,7 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         self.pooling = pooling
         self.initial_state = initial_state
         self.scaler = scaler
+        self.overlap = overlap
         self.random_state = random_state
 
     _parameter_constraints = {**RESERVOIR_CONSTRAINTS, "pooling": [StrOptions(set(POOLINGS)), None]}
@@ -444,17 +463,24 @@ class Reservoir(TransformerMixin, _BaseReservoir):
         """
         self._check_params()
         new = self._shadow()
-        batch, _ = validate_sequences(new, X, reset=True)
-        _check_input_scaling(new, batch.n_features)
-        new._init_reservoir(batch, 0)
-        new._cast_weights(batch.dtype)
-        new._fit_kind = batch.kind
-        if batch.kind == "series" and new.initial_state == "continue":
-            h = final_state(new._states(batch, continuing=False))
-            check_state_growth(new, float(np.abs(h).max()), input_drive(new.input_weights_, batch.values))
-            new.last_state_ = h
+        if is_dask_array(X):  # statistics on the cluster, the weights here
+            fit_reservoir_dask(new, X)
+        else:
+            new._fit_into(X)
         self._publish(new)
         return self
+
+    def _fit_into(self, X, statistics=None):
+        """The whole fit on ``X`` (in memory), on a shadow; ``statistics`` as in ``_init_reservoir``."""
+        batch, _ = validate_sequences(self, X, reset=True)
+        _check_input_scaling(self, batch.n_features)
+        self._init_reservoir(batch, 0, statistics)
+        self._cast_weights(batch.dtype)
+        self._fit_kind = batch.kind
+        if batch.kind == "series" and self.initial_state == "continue":
+            h = final_state(self._states(batch, continuing=False))
+            check_state_growth(self, float(np.abs(h).max()), input_drive(self.input_weights_, batch.values))
+            self.last_state_ = h
 
     def transform(self, X):
         """Reservoir states of a series, or pooled states of a collection.
@@ -469,8 +495,10 @@ class Reservoir(TransformerMixin, _BaseReservoir):
             For a 2-D series: the state of every step (inputs appended when
             ``include_input``).  For a collection: ``(n_sequences, n_features_out)``
             pooled features, or per-step states in the collection's layout when
-            ``pooling=None``.
+            ``pooling=None``.  A dask array for a dask ``X`` (see :ref:`scaling`).
         """
+        if is_dask_array(X):
+            return apply_dask(self, X, "transform")
         check_is_fitted(self, "reservoir_weights_")
         self._check_params()
         batch, _ = validate_sequences(self, X, reset=False)

@@ -58,6 +58,22 @@ class VersionedStateMixin:
         if file_format != current:
             state = self._upgrade_state(state, file_format, version)
         super().__setstate__(state)
+        self._fill_new_parameters()
+
+    def _fill_new_parameters(self):
+        """Constructor parameters added since the file was written take their defaults.
+
+        A new parameter always has a default that keeps the old behaviour, so a file
+        saved before it existed loads as a model with that default (same format).
+        """
+        import inspect
+
+        signature = inspect.signature(type(self).__init__)
+        for name in self._get_param_names():
+            if name not in self.__dict__:
+                default = signature.parameters[name].default
+                if default is not inspect.Parameter.empty:
+                    setattr(self, name, default)
 
     def _upgrade_state(self, state, file_format, version):
         """Convert the state of an older format to the current one (none known: raise)."""

@@ -1,0 +1,465 @@
+r"""Echo state networks on dask arrays: computed chunk by chunk where the data lives.
+
+Two layouts, as in memory:
+
+* a 2-D **series** ``(n_timesteps, n_features)`` chunked along time.  The state at the
+  start of chunk :math:`i` depends on every earlier step, but only through a memory that
+  decays like :math:`q^k`, :math:`q = 1 - a(1 - \rho)` (leak rate :math:`a`, spectral
+  radius :math:`\rho`): each chunk starts from the zero state ``overlap`` steps before
+  its first step, on the tail of the previous chunk(s) (the ``map_overlap`` idea), so all
+  chunks run in parallel.  The warm-up steps enter no sum and no output.  The first
+  chunk(s), whose warm-up would reach the start of the series, run from the true start
+  (zeros with the ``washout``, or the state continued from the previous call): exact.
+* a 3-D **collection** ``(n_sequences, n_timesteps, n_features)`` chunked along
+  sequences: sequences are independent, every chunk is exact.
+
+Fitting (``solver='ridge'``): each chunk fills a :class:`~._readout.RidgeReadout` with
+its sums :math:`H^\top H`, :math:`H^\top Y` (worker memory: one ``N x N`` matrix plus
+the chunk), the readouts are merged on the cluster by a tree reduction (fan-in
+``SPLIT_EVERY``), and the client receives one ``N x N`` readout and solves it.
+``solver='rls'`` is sequential by nature: chunks are brought to the client one at a
+time and fed to ``partial_fit`` in order (exact; client memory: one chunk).
+
+Nothing here imports dask at module level: the package never imports dask unless the
+user hands it a dask array.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+
+from ..utils import validate_sequences
+from ..utils._dask import is_dask_array
+from ._readout import RidgeReadout
+
+__all__ = ["auto_overlap", "fit_dask", "apply_dask", "fit_reservoir_dask"]
+
+SPLIT_EVERY = 8  # fan-in of the tree reduction of the readout sums
+MAX_PIECES, PIECE_OVERLAPS, MIN_PIECE = 32, 8, 256  # pieces of a chunk run as one batch
+_DECAY_TOL = 1e-12  # state memory left after the 'auto' overlap
+
+
+def auto_overlap(leak_rate, spectral_radius, washout=0, tol=_DECAY_TOL):
+    r"""Warm-up length after which the reservoir has forgotten its initial state to ``tol``.
+
+    The difference between two runs of the same reservoir from different states
+    shrinks at each step by about :math:`q = 1 - a(1 - \rho)` (leak rate :math:`a`,
+    spectral radius :math:`\rho`; a ``tanh`` unit's slope is at most 1, so saturated
+    units forget faster), hence the overlap
+
+    .. math::
+
+        k = \max\Big(\text{washout},\ \Big\lceil \frac{\ln \text{tol}}{\ln q} \Big\rceil\Big).
+
+    Parameters
+    ----------
+    leak_rate : float in (0, 1]
+    spectral_radius : float, below 1
+        For :math:`\rho \geq 1` no decay is guaranteed: pass an explicit ``overlap``.
+    washout : int, default=0
+    tol : float, default=1e-12
+        Fraction of the initial state difference left after the warm-up.
+
+    Returns
+    -------
+    overlap : int
+
+    Examples
+    --------
+    >>> from sktemporal.reservoir import auto_overlap
+    >>> auto_overlap(leak_rate=0.3, spectral_radius=0.9)
+    908
+    >>> auto_overlap(leak_rate=1.0, spectral_radius=0.9, washout=1000)
+    1000
+    """
+    q = 1.0 - float(leak_rate) * (1.0 - float(spectral_radius))
+    if q >= 1.0:
+        raise ValueError(
+            f"overlap='auto' needs a reservoir that forgets: 1 - leak_rate * (1 - spectral_radius) "
+            f"= {q:.3g} is not below 1 (spectral_radius={spectral_radius!r}). Pass overlap=<int>, "
+            "a number of steps after which the states of two runs agree (check it on a sample)."
+        )
+    k = 1 if q <= 0.0 else math.ceil(math.log(tol) / math.log(q))
+    return max(int(washout), k)
+
+
+def _overlap(est):
+    if est.overlap != "auto":
+        return int(est.overlap)
+    return auto_overlap(est.leak_rate, est.spectral_radius, est.washout)
+
+
+# ----------------------------------------------------------------------------------
+# layout of the dask inputs
+# ----------------------------------------------------------------------------------
+def _check_dask_X(X):
+    if X.ndim not in (2, 3):
+        raise ValueError(
+            f"X is a {X.ndim}-D dask array; expected a 2-D series (n_timesteps, n_features) "
+            "chunked along time, or a 3-D collection (n_sequences, n_timesteps, n_features) "
+            "chunked along sequences."
+        )
+    if any(math.isnan(c) for c in X.chunks[0]):
+        raise ValueError("X has chunks of unknown size; call X.compute_chunk_sizes() first.")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"X must hold numbers; got a dask array of dtype {X.dtype}.")
+    # one chunk across everything but the first axis (time of a series, sequences of a collection)
+    return X.rechunk({i: -1 for i in range(1, X.ndim)})
+
+
+def _align_y(y, X):
+    """``y`` as a dask array chunked like the first axis of ``X``."""
+    import dask.array as da
+
+    if not is_dask_array(y):
+        y = np.asarray(y)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"X and y have different lengths: X has {X.shape[0]} "
+            + ("time steps" if X.ndim == 2 else "sequences") + f", y has {y.shape[0]}."
+        )
+    chunks = (X.chunks[0],) + tuple((s,) for s in y.shape[1:])
+    return da.from_array(y, chunks=chunks) if not is_dask_array(y) else y.rechunk(chunks)
+
+
+def _blocks(A):
+    """Delayed blocks of ``A`` along its first axis."""
+    return list(A.to_delayed().reshape(-1))
+
+
+def _warm_parts(blocks, starts, i, k):
+    """The steps ``[max(0, s_i - k), s_i + len_i)`` of a series as delayed pieces, and their start."""
+    begin = max(0, starts[i] - k)
+    parts = []
+    for j in range(i + 1):
+        if starts[j + 1] <= begin:
+            continue
+        a = max(begin - starts[j], 0)
+        parts.append(blocks[j][a:] if a else blocks[j])
+    return parts, begin
+
+
+# ----------------------------------------------------------------------------------
+# per-chunk work (runs on the workers)
+# ----------------------------------------------------------------------------------
+def _worker_copy(est, keep_state):
+    """A shallow copy to run one chunk: no readout, and no carried state unless asked."""
+    w = copy.copy(est)
+    w._readout = None
+    if not keep_state:
+        w.last_state_ = None
+    return w
+
+
+def _fit_block(est, readout_args, x_parts, y_parts, *, kind, continuing, skip, seed, want_end, overlap=0):
+    """Readout sums of one chunk (``skip`` leading steps of a series left out).
+
+    Returns ``(readout, end, input_max)``: the chunk's sums, the end of the series (last
+    chunk only, else None) and the largest absolute input (the yardstick of divergence).
+    """
+    w = _worker_copy(est, keep_state=continuing)
+    readout = w._readout = RidgeReadout(*readout_args)
+    w._noise_rng = np.random.RandomState(seed)
+    x, y = np.concatenate(x_parts), np.concatenate(y_parts)
+    batch, targets = validate_sequences(w, x, y, reset=False, task=w._task)
+    if targets.per_step != w._per_step:
+        raise ValueError(
+            "A chunk of y has "
+            + ("a target per step" if targets.per_step else "a target per sequence")
+            + " but the first chunk (or the first fit) had "
+            + ("a target per step." if w._per_step else "a target per sequence.")
+        )
+    Y = w._encode_targets(targets, first=False)
+    if kind == "series":
+        bounds = _pieces(x.shape[0], skip, overlap)
+        if len(bounds) == 2:
+            w._accumulate_steps(batch, Y, continuing, skip, readout)
+        else:
+            _fit_pieces(w, x, y, bounds, overlap, continuing, skip, want_end)
+        end = (w.last_state_, w._last_target, w._last_input) if want_end else None
+    else:
+        w._check_washout(batch, required=w._per_step or w.pooling != "last")
+        w._train_readout(batch, Y, False, readout)
+        end = None
+    return readout, end, float(np.abs(batch.values).max(initial=0.0))
+
+
+def _pieces(n_steps, skip, overlap):
+    """Cut the counted steps ``[skip, n_steps)`` of a series chunk into pieces run side by side.
+
+    The state loop costs about as much per step for a batch of 16-32 sequences as for 6-12
+    single-sequence steps (one CSR product over the batch, the Python overhead shared), so
+    a chunk runs faster as a batch of pieces, each warmed up on ``overlap`` steps like a
+    chunk.  Pieces hold at least ``PIECE_OVERLAPS * overlap`` steps (the warm-ups cost at
+    most 1/8 more steps), at most ``MAX_PIECES`` of them; a single piece when the chunk is
+    too short.  Returns the piece boundaries (local step indices).
+    """
+    n = min(MAX_PIECES, (n_steps - skip) // max(PIECE_OVERLAPS * overlap, MIN_PIECE))
+    if n < 3:  # the first and last pieces run on their own: fewer than 3 gains nothing
+        return np.array([skip, n_steps])
+    return np.linspace(skip, n_steps, n + 1).astype(int)
+
+
+def _fit_pieces(w, x, y, bounds, overlap, continuing, skip, want_end):
+    """A chunk as pieces: the first with the chunk's start, the others cold on ``overlap`` steps."""
+    def accumulate(xs, ys, cont, washout):
+        batch, targets = validate_sequences(w, xs, ys, reset=False, task=w._task)
+        w._accumulate_steps(batch, w._encode_targets(targets, first=False), cont, washout, w._readout)
+
+    # the first piece starts like the chunk (from step 0, the continued state, the washout)
+    accumulate(x[:bounds[1]], y[:bounds[1]], continuing, skip)
+    middle = range(1, len(bounds) - 1 - bool(want_end))
+    accumulate([x[bounds[j] - overlap:bounds[j + 1]] for j in middle],
+               [y[bounds[j] - overlap:bounds[j + 1]] for j in middle], False, overlap)
+    if want_end:  # the last piece alone, for the state at the end of the series
+        accumulate(x[bounds[-2] - overlap:], y[bounds[-2] - overlap:], False, overlap)
+
+
+def _merge(*results):
+    """Sum the readouts of consecutive chunks; keep the end state of the last one, the largest input."""
+    readout = results[0][0].copy()
+    for other, _, _ in results[1:]:
+        readout.merge(other)
+    end = next((r[1] for r in reversed(results) if r[1] is not None), None)
+    return readout, end, max(r[2] for r in results)
+
+
+def _tree(results):
+    import dask
+
+    merge = dask.delayed(_merge, pure=True)
+    while len(results) > 1:
+        results = [merge(*results[i:i + SPLIT_EVERY]) for i in range(0, len(results), SPLIT_EVERY)]
+    return results[0]
+
+
+# ----------------------------------------------------------------------------------
+# fit
+# ----------------------------------------------------------------------------------
+def input_statistics_dask(X, scaler):
+    """Per-feature ``(center, scale)`` of the ``scaler`` from every chunk of ``X``, reduced on the cluster.
+
+    ``'standard'``: mean and standard deviation over the valid steps (NaN padding of a
+    collection excluded), as :func:`~._reservoir.input_statistics` computes them in
+    memory.  ``'robust'`` needs exact quantiles, which dask has no reduction for: it
+    raises ``NotImplementedError``.
+    """
+    import dask
+    import dask.array as da
+
+    from ._reservoir import guard_scale  # _reservoir imports this module
+
+    if scaler == "robust":
+        raise NotImplementedError(
+            "scaler='robust' is not available for dask arrays: its median and interquartile "
+            "range need exact quantiles, which dask does not reduce chunk by chunk. Use "
+            "scaler='standard' (mean and standard deviation, computed on the cluster), or "
+            "scaler=None with inputs scaled beforehand."
+        )
+    axes = tuple(range(X.ndim - 1))
+    values = X.astype(np.float64)
+    center, scale = dask.compute(da.nanmean(values, axis=axes), da.nanstd(values, axis=axes))
+    return center, guard_scale(center, scale)
+
+
+def _setup(work, X, y, first, classes):
+    """Client side: validate a small head of the data, draw the weights, readout shape.
+
+    On a first fit with a ``scaler`` its statistics are computed on the cluster from
+    every chunk (one pass over the data before the reservoir pass).
+    """
+    import dask
+    import dask.array as da
+
+    head = 2 if X.ndim == 2 else 1
+    X_head, y_head = dask.compute(X[:head], y[:head])
+    if work._task == "classification" and first and classes is None:
+        labels = y.ravel()
+        if labels.dtype.kind == "f":
+            labels = labels[~da.isnan(labels)]
+        classes = da.unique(labels).compute()
+    batch, targets, Y = work._prepare(X_head, y_head, first, classes)
+    if first:
+        if X.ndim == 2 and work.washout >= X.shape[0]:
+            raise ValueError(f"X has {X.shape[0]} time step(s); at least {work.washout + 1} are needed "
+                             f"(required by washout={work.washout}).")
+        statistics = None if work.scaler is None else input_statistics_dask(X, work.scaler)
+        work._init_model(batch, targets, Y, work.alpha, statistics)
+    elif Y.shape[-1] != work.n_outputs_:
+        raise ValueError(f"y has {Y.shape[-1]} outputs but the first fit had {work.n_outputs_}.")
+    r = work._readout
+    # a chunk's task builds its own empty readout of this shape (sent: 4 numbers, not N x N zeros)
+    return (r.C.shape[0], r.C.shape[1], r.alpha, r.C.shape[0] - r.n_main), batch.dtype
+
+
+def chunk_sums(work, X, y, readout_args, continuing):
+    """One delayed ``(RidgeReadout, end, input_max)`` per chunk of ``X``, in order: the chunk's own sums.
+
+    ``end`` is ``(state, target, input)`` after the last step of a series (last chunk
+    only), else None; ``input_max`` the largest absolute input of the chunk.  Chunks of
+    a series are warmed up on ``work.overlap`` steps; the ``washout`` applies to the
+    first steps of the series (none when ``continuing``).
+    The sums are per chunk: a caller that needs them per block (cross-validation folds
+    of a series) rechunks ``X`` at the block boundaries and merges them in order.
+
+    Parameters
+    ----------
+    work : ESNRegressor or ESNClassifier with its weights drawn (``_init_model`` done)
+    X, y : dask arrays aligned on the first axis (``_check_dask_X``, ``_align_y``)
+    readout_args : tuple
+        ``RidgeReadout`` arguments ``(n_features, n_outputs, alpha, n_extra)``.
+    continuing : bool
+        The series continues from ``work.last_state_``.
+
+    Returns
+    -------
+    results : list of dask.delayed.Delayed
+    """
+    import dask
+
+    seeds = work._noise_rng.randint(np.iinfo(np.int32).max, size=X.numblocks[0])
+    shipped = dask.delayed(_worker_copy(work, keep_state=True), pure=True)
+    xb, yb = _blocks(X), _blocks(y)
+    fit_block = dask.delayed(_fit_block, pure=True)
+    if X.ndim == 3:
+        return [fit_block(shipped, readout_args, [xb[i]], [yb[i]], kind="collection",
+                          continuing=False, skip=0, seed=seeds[i], want_end=False) for i in range(len(xb))]
+    k = _overlap(work)
+    starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
+    washout = 0 if continuing else work.washout
+    results = []
+    for i in range(len(xb)):
+        xp, begin = _warm_parts(xb, starts, i, k)
+        yp, _ = _warm_parts(yb, starts, i, k)
+        results.append(fit_block(
+            shipped, readout_args, xp, yp, kind="series", continuing=continuing and begin == 0,
+            skip=max(int(starts[i]), washout) - begin, seed=seeds[i], want_end=i == len(xb) - 1,
+            overlap=k))
+    return results
+
+
+def fit_dask(work, X, y, *, incremental, classes=None):
+    """``fit``/``partial_fit`` of an echo state estimator on a dask array (see the module).
+
+    ``work`` is the shadow of the estimator (``_BaseESN._fit`` checked the parameters
+    and publishes ``work`` when this returns): attributes are replaced, never modified
+    in place, so a failure anywhere leaves the estimator as it was.
+    """
+    if y is None:
+        raise ValueError(f"{type(work).__name__} requires y to be passed, but the target y is None.")
+    X = _check_dask_X(X)
+    y = _align_y(y, X)
+    if work.solver == "rls":
+        return _stream_on_client(work, X, y, incremental, classes)
+    first = not incremental or not hasattr(work, "coef_")
+    if not first:  # the noise generator advances: the published one stays as it was
+        work._noise_rng = copy.deepcopy(work._noise_rng)
+    readout_args, dtype = _setup(work, X, y, first, classes)
+    series = X.ndim == 2
+    continuing = (series and not first and work.initial_state == "continue"
+                  and getattr(work, "last_state_", None) is not None)
+    results = chunk_sums(work, X, y, readout_args, continuing)
+    readout, end, input_max = _tree(results).compute()
+    if not first:
+        readout = work._readout.copy().merge(readout)
+    work._check_growth(readout, np.array([input_max]))
+    work.coef_, work.intercept_ = work._solve(readout, None, dtype)
+    work._readout = readout
+    if series:
+        work.last_state_, work._last_target, work._last_input = end
+    else:
+        work.last_state_ = None
+    return work
+
+
+def _stream_on_client(work, X, y, incremental, classes):
+    """``solver='rls'``: the chunks in order through the in-memory fit on the client (exact)."""
+    import dask
+
+    if classes is None and work._task == "classification" and not (incremental and hasattr(work, "classes_")):
+        import dask.array as da
+
+        classes = da.unique(y.ravel()).compute()
+    initial_state = work.initial_state
+    work.initial_state = "continue"  # chunk i + 1 of a series follows chunk i (work is a shadow)
+    first_continues = X.ndim == 2 and incremental and initial_state == "continue"
+    kwargs = {"classes": classes} if work._task == "classification" else {}
+    first = not incremental or not hasattr(work, "coef_")
+    # the scaler's statistics come from every chunk, not from the first one
+    statistics = None if not first or work.scaler is None else input_statistics_dask(X, work.scaler)
+    for i, (xb, yb) in enumerate(zip(_blocks(X), _blocks(y))):
+        xb, yb = dask.compute(xb, yb)
+        if i == 0 and incremental and not first_continues:
+            work.last_state_ = None  # the series starts from zeros, as in memory
+        # the first chunk of a fit starts a new model; every later chunk continues it
+        work._fit_into(xb, yb, incremental=incremental or i > 0, statistics=statistics, **kwargs)
+    work.initial_state = initial_state
+    return work
+
+
+def fit_reservoir_dask(work, X):
+    """``Reservoir.fit`` on a dask array, on the shadow ``work``.
+
+    The weights are drawn on the client from a head of the data (the ``scaler``
+    statistics computed on the cluster from every chunk); with
+    ``initial_state='continue'`` the end state of a series is the state reached from
+    zeros over its last ``overlap`` steps.
+    """
+    X = _check_dask_X(X)
+    statistics = None if work.scaler is None else input_statistics_dask(X, work.scaler)
+    if X.ndim == 2 and work.initial_state == "continue":
+        part = X[max(0, X.shape[0] - _overlap(work)):]
+    else:
+        part = X[:1]
+    work._fit_into(np.asarray(part.compute()), statistics)
+    return work
+
+
+# ----------------------------------------------------------------------------------
+# predict / transform
+# ----------------------------------------------------------------------------------
+def _apply_block(est, method, x_parts, *, keep_state, skip):
+    w = _worker_copy(est, keep_state=keep_state)
+    return getattr(w, method)(np.concatenate(x_parts))[skip:]
+
+
+def apply_dask(est, X, method):
+    """``est.<method>(X)`` as a dask array, one task per chunk (series chunks warmed up).
+
+    Parameters
+    ----------
+    est : fitted ESNRegressor, ESNClassifier or Reservoir
+    X : dask array, 2-D series or 3-D collection
+    method : str
+        ``'predict'``, ``'predict_proba'``, ``'decision_function'`` or ``'transform'``.
+
+    Returns
+    -------
+    out : dask array
+        Rows aligned with the first axis of ``X``.
+    """
+    import dask
+    import dask.array as da
+
+    X = _check_dask_X(X)
+    # a small probe on the client: fitted?, right features and layout, output shape and dtype
+    shape = (1, X.shape[1]) if X.ndim == 2 else (1,) + X.shape[1:]
+    probe = getattr(_worker_copy(est, keep_state=False), method)(np.zeros(shape, dtype=X.dtype))
+    trailing, dtype = probe.shape[1:], probe.dtype
+    shipped = dask.delayed(_worker_copy(est, keep_state=True), pure=True)
+    apply_block = dask.delayed(_apply_block, pure=True)
+    xb = _blocks(X)
+    out = []
+    starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
+    k = _overlap(est) if X.ndim == 2 else 0
+    for i, block in enumerate(xb):
+        if X.ndim == 2:
+            parts, begin = _warm_parts(xb, starts, i, k)
+            task = apply_block(shipped, method, parts, keep_state=begin == 0, skip=int(starts[i] - begin))
+        else:
+            task = apply_block(shipped, method, [block], keep_state=False, skip=0)
+        out.append(da.from_delayed(task, shape=(X.chunks[0][i],) + trailing, dtype=dtype))
+    return da.concatenate(out, axis=0)
