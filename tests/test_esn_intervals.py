@@ -120,3 +120,11 @@ def test_sums_saved_without_the_squared_targets_still_continue():
     assert old._readout.sum_yy is None and old._readout.copy().sum_yy is None
     with pytest.raises(ValueError, match="did not keep the sum of squared targets, .*; refit the model"):
         old.predict(X, return_std=True)
+
+
+def test_return_std_refuses_a_dask_array():
+    da = pytest.importorskip("dask.array")
+    X, y = mackey_glass(300, random_state=0)
+    esn = ESNRegressor(n_reservoir=20, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"return_std=True\) needs X in memory .* got a dask array"):
+        esn.predict(da.from_array(X, chunks=100), return_std=True)
