@@ -73,7 +73,9 @@ def test_every_parameter_is_declared_once(name, cls):
 
 @pytest.mark.parametrize("name, cls", ESTIMATORS, ids=[n for n, _ in ESTIMATORS])
 def test_defaults_satisfy_the_table(name, cls):
-    validate_params(cls(**INIT_PARAMS.get(name, {})))
+    est = cls(**INIT_PARAMS.get(name, {}))
+    assert set(est.get_params(deep=False)) == set(cls._parameter_constraints)
+    validate_params(est)  # raises InvalidParameterError on a default outside the table
 
 
 def _cases():
@@ -220,4 +222,5 @@ def test_pinned_sklearn_validator_behaviour():
 
 def test_clone_keeps_the_table():
     est = clone(RNNRegressor(shuffle=False))
-    validate_params(est)
+    assert est._parameter_constraints is RNNRegressor._parameter_constraints
+    validate_params(est)  # raises InvalidParameterError if the clone broke a value
