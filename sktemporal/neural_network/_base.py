@@ -605,18 +605,29 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
             out, state = self._run_series(self._inputs(batch), self._start_state(batch))
             y = out[-1:]  # (1, n_out), on the network's (scaled) target scale
         one, generated = np.ones(1, dtype=np.intp), np.empty((n_steps, self.n_outputs_), dtype=y.dtype)
+        gain, shift = self._output_to_input(theta.dtype)
         with one_blas_thread():
             for k in range(n_steps):
                 generated[k] = y[0]
-                # the output, in the user's units, is the next input
-                x = self._unscale_outputs(y)
-                if self._input_scaler is not None:
-                    x = self._input_scaler.transform(x).astype(theta.dtype, copy=False)
-                out, state, _ = net.forward(theta, x[None], one, one, state)
+                out, state, _ = net.forward(theta, (y * gain + shift)[None], one, one, state)
                 y = out[0]
         net.release()
         generated = self._unscale_outputs(generated)
         return generated[:, 0] if self._squeeze else generated
+
+    def _output_to_input(self, dtype):
+        """``(gain, shift)``: a network output, in the user's units, as the next network input.
+
+        ``x̃ = ((ỹ s_y + c_y) − c_x) / s_x`` — the target scaling undone, the input scaling
+        applied — as one affine map, computed once for a whole ``generate`` loop.
+        """
+        gain, shift = np.ones(self.n_outputs_), np.zeros(self.n_outputs_)
+        if self._target_scaler is not None:
+            gain, shift = self._target_scaler.scale, self._target_scaler.center
+        if self._input_scaler is not None:
+            gain = gain / self._input_scaler.scale
+            shift = (shift - self._input_scaler.center) / self._input_scaler.scale
+        return gain.astype(dtype), shift.astype(dtype)
 
     def _continued_series(self):
         """State and output ``(1, n_out)`` at the end of the fitted series, for ``generate()``."""
