@@ -33,6 +33,7 @@ import numpy as np
 
 from ..utils import validate_sequences
 from ..utils._dask import is_dask_array
+from ..utils._scaling import guard_scale
 from ._readout import RidgeReadout
 
 __all__ = ["auto_overlap", "fit_dask", "apply_dask", "fit_reservoir_dask"]
@@ -250,7 +251,6 @@ def input_statistics_dask(X, scaler):
     import dask
     import dask.array as da
 
-    from ._reservoir import guard_scale  # _reservoir imports this module
 
     if scaler == "robust":
         raise NotImplementedError(

@@ -21,6 +21,7 @@ from ..utils._param_validation import (
     validate_params,
 )
 from ..utils._persistence import VersionedStateMixin
+from ..utils._scaling import fit_standardizer
 from ..utils._sequences import _check_min_length
 from ._dask import apply_dask, fit_reservoir_dask
 from ._states import (
@@ -104,25 +105,14 @@ def _check_input_scaling(est, n_features):
 def input_statistics(batch, scaler):
     """Per-feature centre and scale of the valid steps of ``batch`` (padding excluded).
 
-    ``'standard'``: mean and standard deviation; ``'robust'``: median and interquartile
-    range.  A constant feature gets scale 1.
+    The statistics of the networks' internal scaling (``utils._scaling.fit_standardizer``):
+    ``'standard'``: mean and standard deviation; ``'robust'``: median and interquartile range.
 
     Returns
     -------
     center, scale : ndarray of shape (n_features,), float64
     """
-    values = batch.flat().astype(np.float64, copy=False)
-    if scaler == "robust":
-        q25, center, q75 = np.percentile(values, [25, 50, 75], axis=0)
-        scale = q75 - q25
-    else:
-        center, scale = values.mean(axis=0), values.std(axis=0)
-    return center, guard_scale(center, scale)
-
-
-def guard_scale(center, scale):
-    """``scale`` with the scales of constant features (relative to ``center``) set to 1."""
-    return np.where(scale > 1e-12 * np.maximum(1.0, np.abs(center)), scale, 1.0)
+    return tuple(fit_standardizer(batch.flat(), scaler))
 
 
 def fold_input_scaler(W_in, center, scale):

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["SCALERS", "Standardizer", "fit_standardizer"]
+__all__ = ["SCALERS", "Standardizer", "fit_standardizer", "guard_scale"]
 
 SCALERS = ("standard", "robust")
 
@@ -61,7 +61,8 @@ def fit_standardizer(rows, kind):
     Returns
     -------
     standardizer : Standardizer or None
-        float64 statistics; a column whose spread is zero (or not finite) gets scale 1.
+        float64 statistics; a constant column (or one whose spread is not finite) gets
+        scale 1 (:func:`guard_scale`).
     """
     if kind is None:
         return None
@@ -74,5 +75,14 @@ def fit_standardizer(rows, kind):
         scale[flat] = rows[:, flat].std(axis=0)
     else:
         center, scale = rows.mean(axis=0), rows.std(axis=0)
-    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-    return Standardizer(center, scale)
+    return Standardizer(center, guard_scale(center, scale))
+
+
+def guard_scale(center, scale):
+    """``scale`` with 1 for constant columns (spread below 1e-12 of the centre) or non-finite spreads.
+
+    >>> guard_scale(np.array([5.0, 0.0]), np.array([1e-15, 2.0]))
+    array([1., 2.])
+    """
+    ok = np.isfinite(scale) & (scale > 1e-12 * np.maximum(1.0, np.abs(center)))
+    return np.where(ok, scale, 1.0)
