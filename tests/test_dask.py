@@ -409,20 +409,84 @@ def test_robust_scaler_is_not_available_on_dask_and_changes_nothing(client, mg):
         Reservoir(scaler="robust").fit(Xd)
 
 
-def test_cv_classes_refuse_dask_fit_but_predict_on_dask(client, mg):
+def _same_search(a, b, rtol=1e-6):
+    """Two fitted CV estimators chose the same penalty with the same scores (to ``rtol``)."""
+    assert a.alpha_ == b.alpha_ and a.n_splits_ == b.n_splits_ and b.single_pass_
+    np.testing.assert_allclose(b.best_score_, a.best_score_, rtol=rtol)
+    np.testing.assert_allclose(b.cv_results_["mean_test_score"], a.cv_results_["mean_test_score"],
+                               rtol=rtol, atol=1e-12)
+    np.testing.assert_array_equal(b.cv_results_["rank_test_score"], a.cv_results_["rank_test_score"])
+
+
+@pytest.mark.parametrize("scoring", [None, "neg_root_mean_squared_error", "neg_mean_absolute_error",
+                                     "explained_variance"])
+def test_cv_on_a_series_matches_in_memory(client, mg, scoring):
+    """ESNRegressorCV on a chunked series (chunks not aligned with the TimeSeriesSplit folds): the
+    same alpha_, scores and model as the in-memory fit, for scorers reduced on the cluster and
+    for one computed on the client (explained_variance), and predict on dask.  Scores agree to
+    1e-5: the sums are added in another order and the chosen penalty (1e-10) leaves the
+    readout's normal equations conditioned around 1e10."""
     import dask.array as da
+
+    from sktemporal.reservoir import ESNRegressorCV
+
+    X, y, X_test, _ = mg
+    params = dict(MG, alphas=[1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1.0], scoring=scoring)
+    ref = ESNRegressorCV(**params).fit(X, y)
+    est = ESNRegressorCV(**params).fit(da.from_array(X, chunks=(700, 1)), da.from_array(y, chunks=700))
+    _same_search(ref, est, rtol=1e-5)
+    np.testing.assert_allclose(est.last_state_, ref.last_state_, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(est.predict(X_test), ref.predict(X_test), rtol=0, atol=1e-5)
+    pred = est.predict(da.from_array(X_test, chunks=(400, 1)))
+    assert is_dask_array(pred)
+    np.testing.assert_allclose(pred.compute(), est.predict(X_test), rtol=0, atol=1e-6)
+
+
+def test_cv_on_collections_matches_in_memory(client):
+    """Collections chunked along sequences, folds that cut across the chunks: per-step targets
+    with NaN padding under a shuffled KFold, and a classifier with a label per sequence under
+    its default StratifiedKFold (accuracy, and f1_macro scored on the client)."""
+    import dask.array as da
+    from sklearn.model_selection import KFold
 
     from sktemporal.reservoir import ESNClassifierCV, ESNRegressorCV
 
+    X, _ = _collection(40)
+    L = max(len(x) for x in X)
+    pad = np.stack([np.vstack([x, np.full((L - len(x), 2), np.nan)]) for x in X])
+    Y = np.cumsum(np.nan_to_num(pad[..., :1]), axis=1)
+    params = dict(n_reservoir=30, washout=2, random_state=0, cv=KFold(4, shuffle=True, random_state=0))
+    ref = ESNRegressorCV(**params).fit(pad, Y)
+    est = ESNRegressorCV(**params).fit(da.from_array(pad, chunks=(7, -1, -1)), da.from_array(Y, chunks=(7, -1, -1)))
+    _same_search(ref, est)
+    np.testing.assert_allclose(est.predict(pad), ref.predict(pad), rtol=0, atol=1e-8)
+
+    Xc, yc = make_sequence_classification(120, n_classes=3, noise=1.5, random_state=0)
+    L = max(len(x) for x in Xc)
+    Xc = np.stack([np.vstack([x, np.full((L - len(x), x.shape[1]), np.nan)]) for x in Xc])
+    for scoring in (None, "f1_macro"):
+        params = dict(n_reservoir=10, random_state=0, scoring=scoring)
+        ref = ESNClassifierCV(**params).fit(Xc, yc)
+        est = ESNClassifierCV(**params).fit(da.from_array(Xc, chunks=(25, -1, -1)), yc)
+        _same_search(ref, est)
+        assert len(set(ref.cv_results_["mean_test_score"])) > 1  # the penalties are told apart
+        np.testing.assert_array_equal(est.predict(Xc), ref.predict(Xc))
+
+
+def test_cv_on_dask_needs_the_single_pass_and_keeps_a_failed_fit_out(client, mg):
+    """A series under a splitter that is not an expanding window has no single pass on a
+    cluster: a NotImplementedError saying what works, and the fitted model stays intact."""
+    import dask.array as da
+    from sklearn.model_selection import KFold
+
+    from sktemporal.reservoir import ESNRegressorCV
+
     X, y, X_test, _ = mg
     Xd, yd = da.from_array(X, chunks=(700, 1)), da.from_array(y, chunks=700)
-    cv = ESNRegressorCV(**MG, alphas=[1e-8, 1e-4], cv=3)
-    with pytest.raises(NotImplementedError, match=r"ESNRegressorCV.fit does not take dask arrays.*X.compute\(\)"):
+    cv = ESNRegressorCV(**MG, alphas=[1e-8, 1e-4], cv=3).fit(Xd, yd)
+    before = cv.predict(X_test)
+    cv.set_params(cv=KFold(3))
+    with pytest.raises(NotImplementedError, match=r"expanding-window splitter.*Compute X and y"):
         cv.fit(Xd, yd)
-    assert not hasattr(cv, "coef_")
-    with pytest.raises(NotImplementedError, match="ESNClassifierCV.fit does not take dask arrays"):
-        ESNClassifierCV().fit(da.from_array(X, chunks=(700, 1)), (y > y.mean()).astype(int))
-    cv.fit(X, y)
-    pred = cv.predict(da.from_array(X_test, chunks=(400, 1)))
-    assert is_dask_array(pred)
-    np.testing.assert_allclose(pred.compute(), cv.predict(X_test), rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(cv.predict(X_test), before)
+    assert cv.n_splits_ == 3

@@ -265,11 +265,12 @@ def input_statistics_dask(X, scaler):
     return center, guard_scale(center, scale)
 
 
-def _setup(work, X, y, first, classes):
+def _setup(work, X, y, first, classes, alpha=None):
     """Client side: validate a small head of the data, draw the weights, readout shape.
 
     On a first fit with a ``scaler`` its statistics are computed on the cluster from
-    every chunk (one pass over the data before the reservoir pass).
+    every chunk (one pass over the data before the reservoir pass).  ``alpha``: the
+    readout's penalty (default ``work.alpha``).
     """
     import dask
     import dask.array as da
@@ -287,7 +288,7 @@ def _setup(work, X, y, first, classes):
             raise ValueError(f"X has {X.shape[0]} time step(s); at least {work.washout + 1} are needed "
                              f"(required by washout={work.washout}).")
         statistics = None if work.scaler is None else input_statistics_dask(X, work.scaler)
-        work._init_model(batch, targets, Y, work.alpha, statistics)
+        work._init_model(batch, targets, Y, work.alpha if alpha is None else alpha, statistics)
     elif Y.shape[-1] != work.n_outputs_:
         raise ValueError(f"y has {Y.shape[-1]} outputs but the first fit had {work.n_outputs_}.")
     r = work._readout

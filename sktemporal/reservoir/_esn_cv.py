@@ -26,6 +26,7 @@ from ..neural_network._activations import softmax_inplace
 from ..utils._blas import one_blas_thread
 from ..utils._dask import is_dask_array
 from ..utils._param_validation import NON_NEGATIVE_REAL
+from ._dask_cv import cv_fit_dask
 from ._esn import (
     READOUT_CONSTRAINTS,
     ESNClassifier,
@@ -100,9 +101,10 @@ _CV_NOTES_DOC = r"""
     scale for exact equality.  While fitting, the readout rows of the test sets (at
     most all ``n_rows x n_reservoir`` states) and one ``N x N`` sum per block are held.
 
-    ``fit`` does not take dask arrays (it raises ``NotImplementedError``: the test rows
-    it keeps would have to come back to the client); ``predict`` of a fitted model
-    does, like the plain estimator's (see :ref:`scaling`)."""
+    ``fit`` takes dask arrays (a series chunked along time, a collection chunked
+    along sequences) when the single pass applies: the blocks' sums are reduced on the
+    cluster and the test chunks scored there, in a second pass over the data (see
+    :ref:`scaling`)."""
 
 
 def _cv_doc(cls):
@@ -197,6 +199,9 @@ class _BaseESNCV:
     def fit(self, X, y):
         """Choose ``alpha`` by cross-validation, then fit the readout on all the data with it.
 
+        A dask array ``X`` (a series chunked along time, a collection chunked along
+        sequences) is fitted on the cluster, chunk by chunk (see :ref:`scaling`).
+
         Parameters
         ----------
         X : array-like of shape (n_timesteps, n_features), 3-D array or list of 2-D arrays
@@ -207,35 +212,22 @@ class _BaseESNCV:
         Returns
         -------
         self : object
-
-        Raises
-        ------
-        NotImplementedError
-            For a dask array ``X`` or ``y`` (see the Notes).
         """
         self._check_params()
-        if is_dask_array(X) or is_dask_array(y):
-            plain = self._plain.__name__
-            raise NotImplementedError(
-                f"{type(self).__name__}.fit does not take dask arrays: its single pass keeps "
-                "the readout rows of every test fold in memory. Compute them (X.compute(), "
-                "y.compute()) if they fit in memory; otherwise fit "
-                f"{plain}(alpha=a).fit(X_train, y_train) on the dask arrays for each penalty a "
-                "and score it on a held-out dask block (predict returns a dask array). "
-                f"A fitted {type(self).__name__} does predict on dask arrays."
-            )
         new = self._shadow()
-        new._cv_fit(X, y)
+        if is_dask_array(X):
+            cv_fit_dask(new, X, y)
+        else:
+            new._cv_fit(X, y)
         self._publish(new)
         return self
 
     # ------------------------------------------------------------------ splitting
-    def _splits(self, X, batch, targets):
-        series = batch.kind == "series"
-        n_rows = int(batch.lengths[0]) if series else batch.n_sequences
-        strat = None
-        if is_classifier(self) and (not targets.per_step or series):
-            strat = targets.flat().ravel()
+    def _splits(self, n_rows, series, strat):
+        """The ``(train, test)`` index pairs of ``cv`` over ``n_rows`` steps (series) or sequences.
+
+        ``strat``: the labels a stratified splitter needs (see :meth:`_strata`), or None.
+        """
         cv = self.cv
         if series and (cv is None or isinstance(cv, numbers.Integral)):
             cv = TimeSeriesSplit(n_splits=5 if cv is None else int(cv))
@@ -253,7 +245,22 @@ class _BaseESNCV:
         for train, test in splits:
             if train.size == 0 or test.size == 0:
                 raise ValueError(f"cv={self.cv!r} gave an empty training or test set.")
-        return splits, n_rows
+        return splits
+
+    def _strata(self, series, per_step, labels):
+        """The labels of the rows for a stratified splitter: a classifier's, one per split row."""
+        if is_classifier(self) and (not per_step or series):
+            return labels()
+        return None
+
+    def _check_folds_outlast_washout(self, splits, series_per_step):
+        if series_per_step and self.washout:
+            shortest = min(tr.size for tr, _ in splits)
+            if shortest <= self.washout:
+                raise ValueError(
+                    f"The shortest training fold has {shortest} steps, not more than "
+                    f"washout={self.washout}: use fewer splits or a shorter washout."
+                )
 
     @staticmethod
     def _expanding(train, test):
@@ -262,10 +269,10 @@ class _BaseESNCV:
         return (np.array_equal(train, np.arange(e))
                 and np.array_equal(test, np.arange(e, e + test.size)))
 
-    def _single_pass_possible(self, batch, splits):
+    def _single_pass_possible(self, series, splits):
         if self.noise or self._feedback:
             return False
-        if batch.kind != "series":
+        if not series:
             return True
         return self.initial_state == "continue" and all(self._expanding(tr, te) for tr, te in splits)
 
@@ -294,16 +301,13 @@ class _BaseESNCV:
         self._check_washout(batch, required=targets.per_step or self.pooling != "last")
         alphas = np.asarray(self.alphas, dtype=np.float64)
         self._init_model(batch, targets, Y, alphas[0])
-        splits, n_rows = self._splits(X, batch, targets)
-        if batch.kind == "series" and targets.per_step and self.washout:
-            shortest = min(tr.size for tr, _ in splits)
-            if shortest <= self.washout:
-                raise ValueError(
-                    f"The shortest training fold has {shortest} steps, not more than "
-                    f"washout={self.washout}: use fewer splits or a shorter washout."
-                )
+        series = batch.kind == "series"
+        n_rows = int(batch.lengths[0]) if series else batch.n_sequences
+        strat = self._strata(series, targets.per_step, lambda: targets.flat().ravel())
+        splits = self._splits(n_rows, series, strat)
+        self._check_folds_outlast_washout(splits, series and targets.per_step)
         scorer = None if self.scoring is None else check_scoring(self, scoring=self.scoring)
-        self.single_pass_ = self._single_pass_possible(batch, splits)
+        self.single_pass_ = self._single_pass_possible(series, splits)
         if self.single_pass_:
             scores, total = self._single_pass(batch, targets, Y, splits, n_rows, alphas, scorer)
         else:
@@ -312,14 +316,18 @@ class _BaseESNCV:
         if not self.single_pass_:
             self._train_readout(batch, Y, False, total)
         self._check_growth(total, batch.values)
+        self._choose(alphas, scores, len(splits), total, batch.dtype)
+
+    def _choose(self, alphas, scores, n_splits, total, dtype):
+        """The penalty of the best mean score, and the readout of all the data (``total``) solved with it."""
         means = scores.mean(axis=0)
         best = int(np.nanargmax(means)) if np.isfinite(means).any() else 0
         self.alpha_ = float(alphas[best])
         self.best_score_ = float(means[best])
-        self.n_splits_ = len(splits)
+        self.n_splits_ = n_splits
         self.cv_results_ = self._results(alphas, scores)
         self._readout = total
-        self.coef_, self.intercept_ = self._solve(total, self.alpha_, batch.dtype)
+        self.coef_, self.intercept_ = self._solve(total, self.alpha_, dtype)
 
     @staticmethod
     def _results(alphas, scores):
@@ -383,18 +391,23 @@ class _BaseESNCV:
             total.merge(sums[b])
         return scores, total
 
-    def _score_fold(self, k, patterns, sums, test_parts, test, true_rows, offsets, alphas, scorer, scores):
-        """Scores of fold ``k`` for every alpha: training sums merged from its blocks, test rows kept."""
+    def _fold_sums(self, k, patterns, sums):
+        """The training sums of fold ``k``: its training blocks merged (a ``DivergenceError`` if not finite)."""
         fold = None
         for b in np.flatnonzero(patterns[:, k] == 1):
             fold = sums[b].copy() if fold is None else fold.merge(sums[b])
+        if fold.nonfinite() is not None:
+            self._solve(fold, 0.0, np.float64)  # raises the DivergenceError that says what blew up
+        return fold
+
+    def _score_fold(self, k, patterns, sums, test_parts, test, true_rows, offsets, alphas, scorer, scores):
+        """Scores of fold ``k`` for every alpha: training sums merged from its blocks, test rows kept."""
+        fold = self._fold_sums(k, patterns, sums)
         parts = test_parts(test)
         if offsets is not None:
             y_true = true_rows[np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])]
         else:
             y_true = true_rows[test]
-        if fold.nonfinite() is not None:
-            self._solve(fold, alphas[0], np.float64)  # raises the DivergenceError that says what blew up
         for j, (coef, intercept) in enumerate(fold.solve_path(alphas)):
             scores[k, j] = self._score_rows(scorer, self._outputs(parts, coef, intercept), y_true)
 

@@ -1,0 +1,244 @@
+r"""``ESNRegressorCV`` and ``ESNClassifierCV`` fitted on dask arrays: folds summed and scored on the cluster.
+
+The in-memory single pass (:mod:`._esn_cv`) keeps the readout rows of the test folds;
+on a cluster they stay where they are computed.  Two passes over the data, each a set of
+tasks per chunk like :func:`~._dask.fit_dask`:
+
+1. **Sums.**  The rows are cut into blocks of identical fold membership, as in memory.
+   A series is rechunked at the block boundaries (chunks keep their ``overlap``
+   warm-up), a collection is split into one dask array per block (its sequences); each
+   block's :class:`~._readout.RidgeReadout` sums are reduced on the cluster by a tree
+   and the client merges them per fold and solves every penalty from one
+   eigendecomposition per fold: ``n_splits x n_alphas`` weight matrices, ``n_outputs x
+   D`` each.
+2. **Scores.**  Those weights are shipped to the test chunks, which run the reservoir
+   again and return, per fold and penalty, what the score needs: for the :math:`R^2`,
+   (root) mean squared and mean absolute errors the sums of squared and absolute
+   residuals with each chunk's target mean and spread (merged on the client by Chan's
+   formula), for accuracy the count of correct labels.  Any other scorer gets the
+   test predictions of every penalty and their targets on the client
+   (``n_test_rows x n_alphas x n_outputs`` numbers).
+
+Running the reservoir twice over the test rows is the price of never holding a state
+matrix anywhere: the workers hold one chunk and one ``N x N`` sum at a time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from sklearn.metrics import check_scoring
+
+from ..utils import validate_sequences
+from ._dask import _align_y, _blocks, _check_dask_X, _overlap, _setup, _tree, _warm_parts, _worker_copy, chunk_sums
+
+__all__ = ["cv_fit_dask"]
+
+#: scorers reduced chunk by chunk on the cluster: their name -> what a chunk returns
+_REDUCED = {"r2": "errors", "neg_mean_squared_error": "errors", "neg_root_mean_squared_error": "errors",
+            "neg_mean_absolute_error": "errors", "accuracy": "correct"}
+
+
+def cv_fit_dask(work, X, y):
+    """``fit`` of an ``ESNRegressorCV``/``ESNClassifierCV`` shadow on a dask array (see the module).
+
+    Parameters
+    ----------
+    work : ESNRegressorCV or ESNClassifierCV
+        The shadow being fitted (parameters checked); published by the caller.
+    X : dask array
+        A 2-D series chunked along time or a 3-D collection chunked along sequences.
+    y : dask or numpy array
+    """
+    X = _check_dask_X(X)
+    y = _align_y(y, X)
+    alphas = np.asarray(work.alphas, dtype=np.float64)
+    readout_args, dtype = _setup(work, X, y, True, None, alpha=alphas[0])
+    series = X.ndim == 2
+    strat = work._strata(series, work._per_step, lambda: np.asarray(y.compute()).ravel())
+    splits = work._splits(X.shape[0], series, strat)
+    work._check_folds_outlast_washout(splits, series and work._per_step)
+    if not work._single_pass_possible(series, splits):
+        raise NotImplementedError(
+            f"{type(work).__name__}.fit on dask arrays needs the single pass (see the Notes): "
+            "a collection, or a series under an expanding-window splitter (TimeSeriesSplit "
+            "without gap or max_train_size) with initial_state='continue', and no noise or "
+            "feedback. Compute X and y to fit in memory, or use one of those settings."
+        )
+    mode = _score_mode(work)
+    patterns, block = work._blocks(splits, X.shape[0])
+    parts = _series_parts(X, y, block) if series else _collection_parts(X, y, block, len(patterns))
+
+    # pass 1: the sums of every block, reduced on the cluster
+    import dask
+
+    results = defaultdict(list)
+    for A, yA, blocks_of_chunks in parts:
+        for b, result in zip(blocks_of_chunks, chunk_sums(work, A, yA, readout_args, continuing=False)):
+            results[b].append(result)
+    ids = sorted(results)
+    reduced = dict(zip(ids, dask.compute(*[_tree(results[b]) for b in ids])))
+    sums = [reduced[b][0] for b in range(len(patterns))]
+    end = next((reduced[b][1] for b in ids if reduced[b][1] is not None), None)
+    input_max = max(reduced[b][2] for b in ids)
+
+    # the weights of every fold and penalty, solved on the client
+    weights = []
+    for k in range(len(splits)):
+        path = list(work._fold_sums(k, patterns, sums).solve_path(alphas))
+        weights.append((np.stack([c for c, _ in path]), np.stack([i for _, i in path])))
+
+    # pass 2: the test chunks scored with them
+    tasks, where = _score_tasks(work, parts, patterns, weights, mode)
+    pieces = dask.compute(*tasks)
+    scores = _scores(work, mode, pieces, where, len(splits), len(alphas))
+
+    total = sums[0].copy()
+    for b in range(1, len(sums)):
+        total.merge(sums[b])
+    work._check_growth(total, np.array([input_max]))
+    work.single_pass_ = True
+    work._choose(alphas, scores, len(splits), total, dtype)
+    if series:
+        work.last_state_, work._last_target, work._last_input = end
+    else:
+        work.last_state_ = None
+    return work
+
+
+def _score_mode(work):
+    """How a test chunk reports to the scorer: reduced errors, correct labels, or its rows."""
+    scoring = work.scoring
+    if scoring is None:
+        scoring = "accuracy" if work._task == "classification" else "r2"
+    mode = _REDUCED.get(scoring) if isinstance(scoring, str) else None
+    if mode == "correct" and work._task != "classification":
+        mode = None
+    if mode == "errors" and work._task == "classification":
+        mode = None
+    return (mode, scoring) if mode else ("rows", scoring)
+
+
+# ----------------------------------------------------------------------------------
+# blocks as dask arrays
+# ----------------------------------------------------------------------------------
+def _series_parts(X, y, block):
+    """A series rechunked at the block boundaries: ``[(X, y, block of each chunk)]``."""
+    T = X.shape[0]
+    cuts = np.union1d(np.cumsum(X.chunks[0])[:-1], np.flatnonzero(np.diff(block)) + 1)
+    bounds = np.concatenate([[0], cuts, [T]]).astype(int)
+    X = X.rechunk({0: tuple(np.diff(bounds).tolist())})
+    return [(X, _align_y(y, X), block[bounds[:-1]])]
+
+
+def _collection_parts(X, y, block, n_blocks):
+    """A collection as one dask array per block (its sequences): ``[(X_b, y_b, [b, b, ...])]``."""
+    parts = []
+    for b in range(n_blocks):
+        idx = np.flatnonzero(block == b)
+        X_b = X[idx]
+        parts.append((X_b, _align_y(y[idx], X_b), [b] * X_b.numblocks[0]))
+    return parts
+
+
+# ----------------------------------------------------------------------------------
+# pass 2: scoring the test chunks
+# ----------------------------------------------------------------------------------
+def _score_tasks(work, parts, patterns, weights, mode):
+    """One delayed task per tested chunk, and for each the folds whose weights it carries."""
+    import dask
+
+    shipped = dask.delayed(_worker_copy(work, keep_state=False), pure=True)
+    score_block = dask.delayed(_score_block, pure=True)
+    k = _overlap(work)
+    tasks, where = [], []
+    for A, yA, blocks_of_chunks in parts:
+        xb, yb = _blocks(A), _blocks(yA)
+        starts = np.concatenate([[0], np.cumsum(A.chunks[0])]).astype(int)
+        for i, b in enumerate(blocks_of_chunks):
+            folds = np.flatnonzero(patterns[b] == 2)
+            if folds.size == 0:
+                continue
+            coef = np.concatenate([weights[f][0].reshape(-1, weights[f][0].shape[-1]) for f in folds])
+            intercept = np.concatenate([weights[f][1].ravel() for f in folds])
+            if A.ndim == 2:
+                x_parts, begin = _warm_parts(xb, starts, i, k)
+                skip = int(starts[i] - begin)
+            else:
+                x_parts, skip = [xb[i]], 0
+            tasks.append(score_block(shipped, coef, intercept, x_parts, yb[i], skip=skip, mode=mode[0]))
+            where.append(folds)
+    return tasks, where
+
+
+def _score_block(est, coef, intercept, x_parts, y, *, skip, mode):
+    """What the scorer needs from one test chunk, for a stack of readouts (folds x alphas x outputs).
+
+    Runs on a worker.  ``skip`` leading rows of a series chunk are its warm-up.  Returns
+    ``(n, mean, m2, sse, sae)`` (targets' count, mean and sum of squared deviations,
+    per output; squared and absolute residuals per readout and output), ``(n,
+    correct)`` or ``(rows, y_true)``.
+    """
+    w = _worker_copy(est, keep_state=False)
+    w.coef_ = coef.astype(w.input_weights_.dtype)
+    w.intercept_ = intercept.astype(w.input_weights_.dtype)
+    n_stacked = coef.shape[0]
+    w.n_outputs_ = n_stacked
+    x = np.concatenate(x_parts)
+    out, batch = w._decision(x)
+    tail, targets = validate_sequences(w, x[skip:], y, reset=False, task=w._task)
+    rows = out[0, skip:] if batch.kind == "series" else w._valid_rows(out, batch)
+    n_out = est.n_outputs_
+    P = rows.reshape(rows.shape[0], n_stacked // n_out, n_out).astype(np.float64)
+    if w._task == "classification":
+        labels = targets.flat().ravel()
+        if mode == "correct":
+            return labels.size, (est.classes_[P.argmax(axis=2)] == labels[:, None]).sum(axis=0)
+        return P, labels
+    Y = targets.flat().reshape(-1, n_out).astype(np.float64)
+    if mode == "rows":
+        return P, Y
+    mean = Y.mean(axis=0)
+    R = Y[:, None, :] - P
+    return Y.shape[0], mean, ((Y - mean) ** 2).sum(axis=0), (R ** 2).sum(axis=0), np.abs(R).sum(axis=0)
+
+
+def _scores(work, mode, pieces, where, n_splits, n_alphas):
+    """Scores ``(n_splits, n_alphas)`` from the test chunks' reports."""
+    kind, scoring = mode
+    per_fold = [[] for _ in range(n_splits)]
+    for piece, folds in zip(pieces, where):
+        for g, k in enumerate(folds):
+            per_fold[k].append((piece, slice(g * n_alphas, (g + 1) * n_alphas)))
+    scorer = check_scoring(work, scoring=work.scoring) if kind == "rows" else None
+    scores = np.empty((n_splits, n_alphas))
+    for k, reports in enumerate(per_fold):
+        if kind == "correct":
+            n = sum(p[0] for p, _ in reports)
+            scores[k] = sum(p[1][sl] for p, sl in reports) / n
+        elif kind == "errors":
+            scores[k] = _reduced_score(scoring, [(p[0], p[1], p[2], p[3][sl], p[4][sl]) for p, sl in reports])
+        else:
+            P = np.concatenate([p[0][:, sl] for p, sl in reports])
+            y_true = np.concatenate([p[1] for p, _ in reports])
+            if work._task == "regression" and work._squeeze:
+                y_true = y_true[:, 0]
+            scores[k] = [work._score_rows(scorer, P[:, j], y_true) for j in range(n_alphas)]
+    return scores
+
+
+def _reduced_score(scoring, reports):
+    """A regression score of one fold for every alpha, from the chunks' sums (Chan's merge of the spreads)."""
+    n = sum(r[0] for r in reports)
+    mean = sum(r[0] * r[1] for r in reports) / n
+    sst = sum(r[2] + r[0] * (r[1] - mean) ** 2 for r in reports)  # per output
+    sse = sum(r[3] for r in reports)  # (n_alphas, n_outputs)
+    if scoring == "r2":  # sklearn's r2_score: uniform average, a constant target scores 1 or 0
+        r2 = np.where(sst > 0, 1.0 - sse / np.where(sst > 0, sst, 1.0), np.where(sse > 0, 0.0, 1.0))
+        return r2.mean(axis=1)
+    if scoring == "neg_mean_squared_error":
+        return -(sse / n).mean(axis=1)
+    if scoring == "neg_root_mean_squared_error":
+        return -np.sqrt(sse / n).mean(axis=1)
+    return -(sum(r[4] for r in reports) / n).mean(axis=1)  # neg_mean_absolute_error
