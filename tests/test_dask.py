@@ -490,3 +490,25 @@ def test_cv_on_dask_needs_the_single_pass_and_keeps_a_failed_fit_out(client, mg)
         cv.fit(Xd, yd)
     np.testing.assert_array_equal(cv.predict(X_test), before)
     assert cv.n_splits_ == 3
+
+
+def test_score_on_dask_is_reduced_on_the_cluster(client, mg):
+    """``score`` on dask arrays equals the in-memory score (R² of a series continuing the fit,
+    accuracy of a collection), from per-chunk sums; with sample_weight it still works (the
+    predictions are gathered)."""
+    import dask.array as da
+
+    X, y, X_test, y_test = mg
+    est = ESNRegressor(**MG).fit(X, y)
+    Xd, yd = da.from_array(X_test, chunks=(300, 1)), da.from_array(y_test, chunks=300)
+    np.testing.assert_allclose(est.score(Xd, yd), est.score(X_test, y_test), rtol=1e-9)
+    w = np.linspace(0.5, 1.5, len(y_test))
+    np.testing.assert_allclose(est.score(Xd, yd, sample_weight=w), est.score(X_test, y_test, sample_weight=w),
+                               rtol=1e-9)
+    Xc, yc = make_sequence_classification(90, n_classes=3, noise=1.5, random_state=0)
+    L = max(len(x) for x in Xc)
+    Xc = np.stack([np.vstack([x, np.full((L - len(x), x.shape[1]), np.nan)]) for x in Xc])
+    clf = ESNClassifier(n_reservoir=10, random_state=0).fit(Xc[:60], yc[:60])
+    expected = clf.score(Xc[60:], yc[60:])
+    assert 0 < expected < 1
+    assert clf.score(da.from_array(Xc[60:], chunks=(7, -1, -1)), yc[60:]) == expected

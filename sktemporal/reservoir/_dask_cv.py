@@ -1,4 +1,4 @@
-r"""``ESNRegressorCV`` and ``ESNClassifierCV`` fitted on dask arrays: folds summed and scored on the cluster.
+r"""Scores on the cluster: ``ESNRegressorCV``/``ESNClassifierCV`` fitted on dask arrays, and ``score``.
 
 The in-memory single pass (:mod:`._esn_cv`) keeps the readout rows of the test folds;
 on a cluster they stay where they are computed.  Two passes over the data, each a set of
@@ -21,6 +21,9 @@ tasks per chunk like :func:`~._dask.fit_dask`:
 
 Running the reservoir twice over the test rows is the price of never holding a state
 matrix anywhere: the workers hold one chunk and one ``N x N`` sum at a time.
+
+``score`` of a fitted echo state estimator on a dask array is the second pass alone,
+with the fitted readout.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from sklearn.metrics import check_scoring
 from ..utils import validate_sequences
 from ._dask import _align_y, _blocks, _check_dask_X, _overlap, _setup, _tree, _warm_parts, _worker_copy, chunk_sums
 
-__all__ = ["cv_fit_dask"]
+__all__ = ["cv_fit_dask", "score_dask"]
 
 #: scorers reduced chunk by chunk on the cluster: their name -> what a chunk returns
 _REDUCED = {"r2": "errors", "neg_mean_squared_error": "errors", "neg_root_mean_squared_error": "errors",
@@ -107,6 +110,35 @@ def cv_fit_dask(work, X, y):
     return work
 
 
+def score_dask(est, X, y):
+    """``est.score(X, y)`` for a dask ``X``, reduced on the cluster (:math:`R^2` or accuracy).
+
+    Each chunk (a series' chunks warmed up on the overlap, the first one starting like
+    ``predict``) returns its residual sums or its count of correct labels; the client
+    adds a few numbers per chunk.
+    """
+    import dask
+
+    X = _check_dask_X(X)
+    y = _align_y(y, X)
+    # the probe of ``predict``: fitted, right features, right layout, before any task runs
+    shape = (1, X.shape[1]) if X.ndim == 2 else (1,) + X.shape[1:]
+    _worker_copy(est, keep_state=False)._decision(np.zeros(shape, dtype=X.dtype))
+    mode = ("correct", "accuracy") if est._task == "classification" else ("errors", "r2")
+    shipped = dask.delayed(_worker_copy(est, keep_state=True), pure=True)
+    score_block = dask.delayed(_score_block, pure=True)
+    xb, yb = _blocks(X), _blocks(y)
+    starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
+    k = _overlap(est) if X.ndim == 2 else 0
+    tasks = []
+    for i in range(len(xb)):
+        x_parts, begin = _warm_parts(xb, starts, i, k) if X.ndim == 2 else ([xb[i]], starts[i])
+        tasks.append(score_block(shipped, est.coef_, est.intercept_, x_parts, yb[i], skip=int(starts[i] - begin),
+                                 mode=mode[0], keep_state=X.ndim == 2 and begin == 0))
+    pieces = dask.compute(*tasks)
+    return float(_scores(est, mode, pieces, [[0]] * len(pieces), 1, 1)[0, 0])
+
+
 def _score_mode(work):
     """How a test chunk reports to the scorer: reduced errors, correct labels, or its rows."""
     scoring = work.scoring
@@ -167,20 +199,22 @@ def _score_tasks(work, parts, patterns, weights, mode):
                 skip = int(starts[i] - begin)
             else:
                 x_parts, skip = [xb[i]], 0
-            tasks.append(score_block(shipped, coef, intercept, x_parts, yb[i], skip=skip, mode=mode[0]))
+            tasks.append(score_block(shipped, coef, intercept, x_parts, yb[i], skip=skip, mode=mode[0],
+                                     keep_state=False))
             where.append(folds)
     return tasks, where
 
 
-def _score_block(est, coef, intercept, x_parts, y, *, skip, mode):
+def _score_block(est, coef, intercept, x_parts, y, *, skip, mode, keep_state):
     """What the scorer needs from one test chunk, for a stack of readouts (folds x alphas x outputs).
 
-    Runs on a worker.  ``skip`` leading rows of a series chunk are its warm-up.  Returns
+    Runs on a worker.  ``skip`` leading rows of a series chunk are its warm-up;
+    ``keep_state``: the chunk continues the fitted series (``initial_state``).  Returns
     ``(n, mean, m2, sse, sae)`` (targets' count, mean and sum of squared deviations,
     per output; squared and absolute residuals per readout and output), ``(n,
     correct)`` or ``(rows, y_true)``.
     """
-    w = _worker_copy(est, keep_state=False)
+    w = _worker_copy(est, keep_state=keep_state)
     w.coef_ = coef.astype(w.input_weights_.dtype)
     w.intercept_ = intercept.astype(w.input_weights_.dtype)
     n_stacked = coef.shape[0]

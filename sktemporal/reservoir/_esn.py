@@ -17,6 +17,7 @@ from ..utils._dask import is_dask_array
 from ..utils._labels import check_classes, check_partial_fit_classes, encode_labels
 from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Interval, Real, StrOptions, check_params
 from ._dask import apply_dask, fit_dask
+from ._dask_cv import score_dask
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import (
     DIVERGENCE_ADVICE,
@@ -513,7 +514,11 @@ class _ESNRegressorBase(RegressorMixin, _BaseESN):
         Returns
         -------
         score : float
+            For a dask ``X`` without ``sample_weight``, reduced on the cluster from each
+            chunk's residual sums (the predictions never reach the client).
         """
+        if is_dask_array(X) and sample_weight is None:
+            return score_dask(self, X, y)
         out, batch = self._decision(X)
         targets = check_targets(y, batch, task="regression")
         return r2_score(targets.flat(), self._valid_rows(out, batch), sample_weight=sample_weight)
@@ -810,7 +815,11 @@ class _ESNClassifierBase(ClassifierMixin, _BaseESN):
         Returns
         -------
         score : float
+            For a dask ``X`` without ``sample_weight``, reduced on the cluster from each
+            chunk's count of correct labels.
         """
+        if is_dask_array(X) and sample_weight is None:
+            return score_dask(self, X, y)
         out, batch = self._decision(X)
         targets = check_targets(y, batch, task="classification")
         pred = self.classes_[self._valid_rows(out, batch).argmax(axis=-1)]
