@@ -34,14 +34,10 @@ import numpy as np
 from sklearn.metrics import check_scoring
 
 from ..utils import validate_sequences
+from ._cv_scores import reduced_score, score_mode, stacked_report, true_rows
 from ._dask import _align_y, _blocks, _check_dask_X, _overlap, _setup, _tree, _warm_parts, _worker_copy, chunk_sums
 
 __all__ = ["cv_fit_dask", "score_dask"]
-
-#: scorers reduced chunk by chunk on the cluster: their name -> what a chunk returns
-_REDUCED = {"r2": "errors", "neg_mean_squared_error": "errors", "neg_root_mean_squared_error": "errors",
-            "neg_mean_absolute_error": "errors", "accuracy": "correct"}
-
 
 def cv_fit_dask(work, X, y):
     """``fit`` of an ``ESNRegressorCV``/``ESNClassifierCV`` shadow on a dask array (see the module).
@@ -69,7 +65,7 @@ def cv_fit_dask(work, X, y):
             "without gap or max_train_size) with initial_state='continue', and no noise or "
             "feedback. Compute X and y to fit in memory, or use one of those settings."
         )
-    mode = _score_mode(work)
+    mode = score_mode(work)
     patterns, block = work._blocks(splits, X.shape[0])
     parts = _series_parts(X, y, block) if series else _collection_parts(X, y, block, len(patterns))
 
@@ -139,19 +135,6 @@ def score_dask(est, X, y):
     return float(_scores(est, mode, pieces, [[0]] * len(pieces), 1, 1)[0, 0])
 
 
-def _score_mode(work):
-    """How a test chunk reports to the scorer: reduced errors, correct labels, or its rows."""
-    scoring = work.scoring
-    if scoring is None:
-        scoring = "accuracy" if work._task == "classification" else "r2"
-    mode = _REDUCED.get(scoring) if isinstance(scoring, str) else None
-    if mode == "correct" and work._task != "classification":
-        mode = None
-    if mode == "errors" and work._task == "classification":
-        mode = None
-    return (mode, scoring) if mode else ("rows", scoring)
-
-
 # ----------------------------------------------------------------------------------
 # blocks as dask arrays
 # ----------------------------------------------------------------------------------
@@ -210,32 +193,17 @@ def _score_block(est, coef, intercept, x_parts, y, *, skip, mode, keep_state):
 
     Runs on a worker.  ``skip`` leading rows of a series chunk are its warm-up;
     ``keep_state``: the chunk continues the fitted series (``initial_state``).  Returns
-    ``(n, mean, m2, sse, sae)`` (targets' count, mean and sum of squared deviations,
-    per output; squared and absolute residuals per readout and output), ``(n,
-    correct)`` or ``(rows, y_true)``.
+    the chunk's report for ``mode`` (:func:`~._cv_scores.stacked_report`).
     """
     w = _worker_copy(est, keep_state=keep_state)
     w.coef_ = coef.astype(w.input_weights_.dtype)
     w.intercept_ = intercept.astype(w.input_weights_.dtype)
-    n_stacked = coef.shape[0]
-    w.n_outputs_ = n_stacked
+    w.n_outputs_ = coef.shape[0]  # the stacked readouts run as the outputs of one
     x = np.concatenate(x_parts)
     out, batch = w._decision(x)
-    tail, targets = validate_sequences(w, x[skip:], y, reset=False, task=w._task)
+    _, targets = validate_sequences(w, x[skip:], y, reset=False, task=w._task)
     rows = out[0, skip:] if batch.kind == "series" else w._valid_rows(out, batch)
-    n_out = est.n_outputs_
-    P = rows.reshape(rows.shape[0], n_stacked // n_out, n_out).astype(np.float64)
-    if w._task == "classification":
-        labels = targets.flat().ravel()
-        if mode == "correct":
-            return labels.size, (est.classes_[P.argmax(axis=2)] == labels[:, None]).sum(axis=0)
-        return P, labels
-    Y = targets.flat().reshape(-1, n_out).astype(np.float64)
-    if mode == "rows":
-        return P, Y
-    mean = Y.mean(axis=0)
-    R = Y[:, None, :] - P
-    return Y.shape[0], mean, ((Y - mean) ** 2).sum(axis=0), (R ** 2).sum(axis=0), np.abs(R).sum(axis=0)
+    return stacked_report(est, rows, true_rows(est, targets), mode)
 
 
 def _scores(work, mode, pieces, where, n_splits, n_alphas):
@@ -248,31 +216,18 @@ def _scores(work, mode, pieces, where, n_splits, n_alphas):
     scorer = check_scoring(work, scoring=work.scoring) if kind == "rows" else None
     scores = np.empty((n_splits, n_alphas))
     for k, reports in enumerate(per_fold):
-        if kind == "correct":
-            n = sum(p[0] for p, _ in reports)
-            scores[k] = sum(p[1][sl] for p, sl in reports) / n
-        elif kind == "errors":
-            scores[k] = _reduced_score(scoring, [(p[0], p[1], p[2], p[3][sl], p[4][sl]) for p, sl in reports])
-        else:
+        if kind == "rows":
             P = np.concatenate([p[0][:, sl] for p, sl in reports])
             y_true = np.concatenate([p[1] for p, _ in reports])
-            if work._task == "regression" and work._squeeze:
-                y_true = y_true[:, 0]
             scores[k] = [work._score_rows(scorer, P[:, j], y_true) for j in range(n_alphas)]
+        else:
+            scores[k] = reduced_score(kind, scoring, [_select(p, sl, kind) for p, sl in reports])
     return scores
 
 
-def _reduced_score(scoring, reports):
-    """A regression score of one fold for every alpha, from the chunks' sums (Chan's merge of the spreads)."""
-    n = sum(r[0] for r in reports)
-    mean = sum(r[0] * r[1] for r in reports) / n
-    sst = sum(r[2] + r[0] * (r[1] - mean) ** 2 for r in reports)  # per output
-    sse = sum(r[3] for r in reports)  # (n_alphas, n_outputs)
-    if scoring == "r2":  # sklearn's r2_score: uniform average, a constant target scores 1 or 0
-        r2 = np.where(sst > 0, 1.0 - sse / np.where(sst > 0, sst, 1.0), np.where(sse > 0, 0.0, 1.0))
-        return r2.mean(axis=1)
-    if scoring == "neg_mean_squared_error":
-        return -(sse / n).mean(axis=1)
-    if scoring == "neg_root_mean_squared_error":
-        return -np.sqrt(sse / n).mean(axis=1)
-    return -(sum(r[4] for r in reports) / n).mean(axis=1)  # neg_mean_absolute_error
+def _select(report, sl, kind):
+    """The part of a chunk's report that belongs to the readouts ``sl`` (one fold's penalties)."""
+    if kind == "correct":
+        return report[0], report[1][sl]
+    n, mean, m2, sse, sae = report
+    return n, mean, m2, sse[sl], sae[sl]

@@ -26,6 +26,8 @@ from ..neural_network._activations import softmax_inplace
 from ..utils._blas import one_blas_thread
 from ..utils._dask import is_dask_array
 from ..utils._param_validation import NON_NEGATIVE_REAL
+from ._cv_scores import reduced_score, score_mode, stacked_report
+from ._cv_scores import true_rows as _true_rows
 from ._dask_cv import cv_fit_dask
 from ._esn import (
     READOUT_CONSTRAINTS,
@@ -113,20 +115,6 @@ def _cv_doc(cls):
                       ("cv_notes", _CV_NOTES_DOC)):
         cls.__doc__ = cls.__doc__.replace(f"    %({key})s", text.strip("\n"))
     return _esn_doc(cls)
-
-
-def _r2(y_true, y_pred):
-    """``sklearn.metrics.r2_score`` (uniform average over outputs, finite), without its input checks.
-
-    Called once per fold and alpha on arrays built here; the checks cost more than the
-    score.  A constant target scores 1 if predicted exactly, else 0, as in scikit-learn.
-    """
-    y_true = y_true.reshape(len(y_true), -1).astype(np.float64, copy=False)
-    y_pred = y_pred.reshape(len(y_pred), -1)
-    sse = ((y_true - y_pred) ** 2).sum(axis=0)
-    sst = ((y_true - y_true.mean(axis=0)) ** 2).sum(axis=0)
-    r2 = np.where(sst > 0, 1.0 - sse / np.where(sst > 0, sst, 1.0), np.where(sse > 0, 0.0, 1.0))
-    return float(r2.mean())
 
 
 # ----------------------------------------------------------------------------------
@@ -278,22 +266,10 @@ class _BaseESNCV:
 
     # --------------------------------------------------------------------- scoring
     def _score_rows(self, scorer, outputs, y_true):
-        """Score raw readout outputs ``(n, n_outputs)`` of a fold's test rows against ``y_true``."""
+        """``scorer`` on raw readout outputs ``(n, n_outputs)`` of a fold's test rows against ``y_true``."""
         if is_classifier(self):
-            if scorer is None:  # accuracy, as ESNClassifier.score
-                return float(np.mean(y_true == self.classes_[outputs.argmax(axis=1)]))
             return scorer(_FixedClassifier(outputs, self.classes_), None, y_true)
-        pred = outputs[:, 0] if self._squeeze else outputs
-        if scorer is None:
-            return _r2(y_true, pred)
-        return scorer(_FixedRegressor(pred), None, y_true)
-
-    def _true_rows(self, targets, Y):
-        """Targets of every valid step (or sequence) in the scorers' layout, flattened like ``score``."""
-        if is_classifier(self):
-            return targets.flat().ravel()
-        flat = targets.flat()
-        return flat[:, 0] if self._squeeze else flat
+        return scorer(_FixedRegressor(outputs[:, 0] if self._squeeze else outputs), None, y_true)
 
     # ------------------------------------------------------------------------ fit
     def _cv_fit(self, X, y):
@@ -377,7 +353,7 @@ class _BaseESNCV:
             test_parts = self._stream_series(batch, Y, block, tested, sums)
         else:
             test_parts = self._stream_collection(batch, Y, block, tested, sums)
-        true_rows = self._true_rows(targets, Y)
+        true_rows = _true_rows(self, targets)
         offsets = None
         if batch.kind != "series" and self._per_step:
             offsets = np.concatenate([[0], np.cumsum(batch.lengths)])
@@ -408,8 +384,15 @@ class _BaseESNCV:
             y_true = true_rows[np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])]
         else:
             y_true = true_rows[test]
-        for j, (coef, intercept) in enumerate(fold.solve_path(alphas)):
-            scores[k, j] = self._score_rows(scorer, self._outputs(parts, coef, intercept), y_true)
+        kind, scoring = score_mode(self)
+        if kind == "rows":
+            for j, (coef, intercept) in enumerate(fold.solve_path(alphas)):
+                scores[k, j] = self._score_rows(scorer, self._outputs(parts, coef, intercept), y_true)
+            return
+        # every penalty's outputs from one product, scored from their sums
+        path = list(fold.solve_path(alphas))
+        outputs = self._outputs(parts, np.concatenate([c for c, _ in path]), np.concatenate([b for _, b in path]))
+        scores[k] = reduced_score(kind, scoring, [stacked_report(self, outputs, y_true, kind)])
 
     def _outputs(self, parts, coef, intercept):
         out = parts[0] @ coef[:, :parts[0].shape[1]].T
