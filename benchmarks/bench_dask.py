@@ -12,6 +12,12 @@ washout=100)``:
   memory, which is what ``fit`` did with a dask array before it learned dask;
 * ``dask``: ``fit`` on the dask arrays: per-chunk sums on the workers, one solve here.
 
+Two more modes choose the penalty among 13 (``ESNRegressorCV``, ``TimeSeriesSplit(5)``,
+``alpha`` left out of the parameters): ``memory-cv`` fits the numpy arrays in one
+process (its single pass keeps the readout rows of the test folds: about
+``5/6 x steps x 417`` float64 numbers), ``dask-cv`` the dask arrays on the cluster (block
+sums on the workers, the test chunks scored there in a second pass).
+
 Reported: fit seconds, this process's memory growth (peak RSS sampled every 20 ms, minus
 the RSS before the fit), the workers' RSS after the fit, test NRMSE on the next 100,000
 steps (predicted in memory by each model) and the largest difference between the
@@ -20,7 +26,7 @@ predictions of the dask and in-memory models.
 Run alone (timings need the machine to themselves)::
 
     flock -x /tmp/cpu.lock python benchmarks/bench_dask.py [--steps 2000000] [--chunk 250000]
-        [--modes memory,pull,dask]
+        [--modes memory,pull,dask,memory-cv,dask-cv]
 """
 
 import argparse
@@ -139,7 +145,9 @@ def main():
     from distributed import Client, LocalCluster, wait
 
     import sktemporal
-    from sktemporal.reservoir import ESNRegressor
+    from sktemporal.reservoir import ESNRegressor, ESNRegressorCV
+
+    cv_params = {k: v for k, v in PARAMS.items() if k != "alpha"}
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.2f}")
@@ -150,44 +158,52 @@ def main():
     X_test, y_test = make_series(args.steps, args.test)
     results = {}
     models = {}
-    if "memory" in modes:
+    for mode, make in (("memory", lambda: ESNRegressor(**PARAMS)), ("memory-cv", lambda: ESNRegressorCV(**cv_params))):
+        if mode not in modes:
+            continue
         X, y = make_series(0, args.steps)
         with PeakRSS() as mem:
             t0 = time.perf_counter()
-            models["memory"] = ESNRegressor(**PARAMS).fit(X, y)
-            results["memory"] = (time.perf_counter() - t0, mem)
+            models[mode] = make().fit(X, y)
+            results[mode] = (time.perf_counter() - t0, mem)
         del X, y
-    if "pull" in modes or "dask" in modes:
+    if {"pull", "dask", "dask-cv"} & set(modes):
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
                 Client(cluster) as client:
             Xd, yd = dask_series(args.steps, args.chunk)
             Xd, yd = Xd.persist(), yd.persist()
             wait([Xd, yd])
             worker_before = client.run(_rss_mb)
-            for mode in ("pull", "dask"):
+            for mode in ("pull", "dask", "dask-cv"):
                 if mode not in modes:
                     continue
                 with PeakRSS() as mem:
                     t0 = time.perf_counter()
                     if mode == "pull":
                         models[mode] = ESNRegressor(**PARAMS).fit(np.asarray(Xd), np.asarray(yd))
-                    else:
+                    elif mode == "dask":
                         models[mode] = ESNRegressor(**PARAMS).fit(Xd, yd)
+                    else:
+                        models[mode] = ESNRegressorCV(**cv_params).fit(Xd, yd)
                     results[mode] = (time.perf_counter() - t0, mem)
             worker_after = client.run(_rss_mb)
         print("worker RSS MB before/after the fits: "
               + ", ".join(f"{worker_before[w]:.0f}/{worker_after[w]:.0f}" for w in worker_before))
     preds = {m: est.predict(X_test) for m, est in models.items()}
     print()
-    print("| fit | seconds | speed-up vs memory | client memory growth MB | test NRMSE |")
-    print("|---|---|---|---|---|")
+    print("| fit | seconds | speed-up vs memory | client memory growth MB | test NRMSE | alpha |")
+    print("|---|---|---|---|---|---|")
     for mode in modes:
         seconds, mem = results[mode]
-        ratio = results["memory"][0] / seconds if "memory" in results else float("nan")
-        print(f"| {mode} | {seconds:.1f} | {ratio:.2f} | {mem.growth_mb:.0f} | {nrmse(y_test, preds[mode]):.3g} |")
-    if "memory" in preds and "dask" in preds:
-        gap = np.abs(preds["dask"] - preds["memory"]).max()
-        print(f"\nmax |prediction dask - memory| on the test steps: {gap:.2e}")
+        anchor = "memory-cv" if mode.endswith("cv") else "memory"
+        ratio = results[anchor][0] / seconds if anchor in results else float("nan")
+        alpha = getattr(models[mode], "alpha_", PARAMS["alpha"])
+        print(f"| {mode} | {seconds:.1f} | {ratio:.2f} | {mem.growth_mb:.0f} | {nrmse(y_test, preds[mode]):.3g} "
+              f"| {alpha:g} |")
+    for a, b in (("dask", "memory"), ("dask-cv", "memory-cv")):
+        if a in preds and b in preds:
+            gap = np.abs(preds[a] - preds[b]).max()
+            print(f"\nmax |prediction {a} - {b}| on the test steps: {gap:.2e}")
 
 
 if __name__ == "__main__":
