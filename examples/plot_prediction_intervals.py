@@ -122,24 +122,26 @@ horizon = 50
 esn.calibrate_generate(X[1300:1800], y[1300:1800], n_steps=horizon)
 inside, runs = [], {}
 for t in range(1800, len(y) - horizon + 2, 5):
-    y_gen, y_std = esn.generate(horizon, warmup=X[1300:t], return_std=True)
+    warmup = X[1300:t]  # the series so far
+    y_gen, y_std = esn.generate(horizon, warmup=warmup, return_std=True)
     truth = y[t - 1:t - 1 + horizon]  # y_gen[0] predicts y[t - 1]
     inside.append(np.abs(truth - y_gen) <= 1.645 * y_std)
     runs[t] = y_gen, y_std
 inside = np.array(inside)
 for lo, hi in [(1, 1), (2, 10), (11, 25), (26, 50)]:
-    print(f"{lo:>2}-{hi:<2} steps ahead: coverage {inside[:, lo - 1:hi].mean():.1%}")
+    band = inside[:, lo - 1:hi].mean()
+    print(f"{lo:>2}-{hi:<2} steps ahead: coverage {band:.1%}")
 
 # %%
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
 t0 = 2000
 y_gen, y_std = runs[t0]
 steps = np.arange(t0 - 1, t0 - 1 + horizon)
-ax1.fill_between(steps, y_gen - 1.645 * y_std, y_gen + 1.645 * y_std, alpha=0.3,
-                 label="nominal 90 %")
+low, high = y_gen - 1.645 * y_std, y_gen + 1.645 * y_std
+ax1.fill_between(steps, low, high, alpha=0.3, label="nominal 90 %")
 ax1.plot(steps, y_gen, label="generated")
-ax1.plot(np.arange(t0 - 30, t0 - 1 + horizon), y[t0 - 30:t0 - 1 + horizon], ".",
-         color="k", ms=3, label="observed")
+seen = np.arange(t0 - 30, t0 - 1 + horizon)
+ax1.plot(seen, y[seen], ".", color="k", ms=3, label="observed")
 ax1.axvline(t0 - 1.5, color="0.6", lw=1)
 ax1.set_xlabel("time step")
 ax1.set_title("One generated trajectory")
