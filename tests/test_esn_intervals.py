@@ -128,3 +128,115 @@ def test_return_std_refuses_a_dask_array():
     esn = ESNRegressor(n_reservoir=20, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match=r"return_std=True\) needs X in memory .* got a dask array"):
         esn.predict(da.from_array(X, chunks=100), return_std=True)
+
+
+# ---------------------------------------------------------------------------------------
+# generate(return_std=True): the closed-loop error profile of calibrate_generate
+# ---------------------------------------------------------------------------------------
+def _noisy_mackey_glass(n, seed=0, noise=0.05):
+    """An observed (noisy) Mackey–Glass series as one-step-ahead pairs ``X[t] -> X[t + 1]``."""
+    S, _ = mackey_glass(n + 1, random_state=seed)
+    S = S + np.random.RandomState(seed).normal(0, noise, S.shape)
+    return S[:-1], S[1:]
+
+
+@pytest.mark.parametrize("model", ["next_step", "feedback"])
+def test_calibration_is_the_rms_error_of_generate_runs(model):
+    """``generate_rmse_[k - 1]``: RMS over origins t of ``generate(n, warmup=X[:t + 1])[k - 1] - y[t + k - 1]``."""
+    if model == "next_step":
+        X, y = _noisy_mackey_glass(700)
+        esn = ESNRegressor(n_reservoir=40, random_state=0).fit(X[:500], y[:500])  # continues into X[500:]
+        X, y, first = X[500:], y[500:], 0
+    else:  # a pattern generator on a constant input, started from zeros: the washout is skipped
+        t = np.arange(600)
+        X, y = np.ones((600, 1)), np.c_[np.sin(t / 8), np.cos(t / 5)]
+        esn = ESNRegressor(n_reservoir=40, feedback=True, washout=20, initial_state="zeros",
+                           random_state=0).fit(X[:400], y[:400])
+        X, y, first = X[400:], y[400:], 20
+    n = 6
+    esn.calibrate_generate(X, y, n_steps=n, n_origins=None)
+    errors = [esn.generate(n, warmup=X[:t + 1]) - y[t:t + n] for t in range(first, len(X) - n + 1)]
+    rmse = np.sqrt(np.mean(np.square(errors), axis=0)).reshape(n, -1)
+    assert esn.generate_n_origins_ == len(errors)
+    np.testing.assert_allclose(esn.generate_rmse_, rmse, rtol=1e-9)
+
+
+@pytest.mark.parametrize("cls", [ESNRegressor, ESNRegressorCV])
+def test_generate_std_starts_at_the_readout_std_and_widens(cls):
+    X, y = _noisy_mackey_glass(1500)
+    esn = cls(n_reservoir=100, random_state=0).fit(X[:1000], y[:1000]).calibrate_generate(X[1000:], y[1000:], 40)
+    warmup = X[:1000]
+    y_gen, y_std = esn.generate(40, warmup=warmup, return_std=True)
+    np.testing.assert_array_equal(y_gen, esn.generate(40, warmup=warmup))
+    assert y_std.shape == y_gen.shape == (40, 1)
+    # horizon 1: the readout's one-step std at the last warm-up step, as predict gives it
+    np.testing.assert_allclose(y_std[0], esn.predict(warmup, return_std=True)[1][-1], rtol=1e-6)
+    # then the variance the closed loop added on the held-out series (running maximum)
+    e = np.maximum.accumulate(esn.generate_rmse_[:, 0])
+    np.testing.assert_allclose(y_std[:, 0] ** 2, y_std[0, 0] ** 2 + e**2 - e[0] ** 2, rtol=1e-5)
+    assert (np.diff(y_std[:, 0]) >= 0).all() and y_std[-1, 0] > 1.5 * y_std[0, 0]
+    # without warmup: the continuation of the fitted series, same rule from its own start
+    g, s = esn.generate(5, return_std=True)
+    np.testing.assert_array_equal(g, esn.generate(5))
+    np.testing.assert_allclose(s[:, 0] ** 2 - s[0, 0] ** 2, y_std[:5, 0] ** 2 - y_std[0, 0] ** 2, rtol=1e-5)
+
+
+def test_generate_intervals_cover_about_90_percent_per_horizon():
+    """Noisy Mackey–Glass (σ = 0.05): nominal 90 % intervals of generated trajectories, 1..30 steps ahead.
+
+    Calibrated on one held-out block, scored from 150 origins of another (each warmed up
+    from zeros on the 200 steps before it).
+    """
+    X, y = _noisy_mackey_glass(5000)
+    esn = ESNRegressor(n_reservoir=200, washout=100, initial_state="zeros", random_state=0)
+    esn.fit(X[:2500], y[:2500]).calibrate_generate(X[2500:3500], y[2500:3500], n_steps=30)
+    inside = []
+    for t in range(3700, 5000 - 30 + 1, 8):
+        y_gen, y_std = esn.generate(30, warmup=X[t - 200:t], return_std=True)
+        inside.append(np.abs(y_gen - y[t - 1:t + 29]) <= 1.645 * y_std)
+    inside = np.array(inside)[..., 0]
+    assert 0.85 <= inside[:, :10].mean() <= 0.95
+    assert 0.85 <= inside[:, 10:].mean() <= 0.95
+
+
+def test_generate_std_errors_name_the_fix():
+    X, y = _noisy_mackey_glass(700)
+    esn = ESNRegressor(n_reservoir=30, washout=10, random_state=0).fit(X[:500], y[:500])
+    with pytest.raises(ValueError, match=r"call calibrate_generate\(X_holdout, y_holdout, n_steps\)"):
+        esn.generate(5, return_std=True)
+    esn.calibrate_generate(X[500:], y[500:], n_steps=10)
+    with pytest.raises(ValueError, match="calibrated up to 10 steps ahead only; .* n_steps >= 11"):
+        esn.generate(11, return_std=True)
+    with pytest.raises(ValueError, match="X has 12 time steps; calibrating 10 steps ahead needs at least 20 "
+                                         r"\(the first washout=10 are skipped\)"):
+        esn.set_params(initial_state="zeros").calibrate_generate(X[500:512], y[500:512], n_steps=10)
+    with pytest.raises(ValueError, match="one held-out 2-D series"):
+        esn.calibrate_generate([X[500:600], X[600:]], [y[500:600], y[600:]], n_steps=5)
+    with pytest.raises(ValueError, match="n_origins"):
+        esn.calibrate_generate(X[500:], y[500:], n_steps=5, n_origins=0)
+    assert esn.generate_rmse_.shape == (10, 1)  # the failed calls changed nothing
+    # a new readout makes the profile stale: fit and partial_fit drop it
+    for refit in (lambda e: e.fit(X[:500], y[:500]), lambda e: e.partial_fit(X[500:600], y[500:600])):
+        esn.set_params(initial_state="continue").calibrate_generate(X[500:], y[500:], n_steps=5)
+        refit(esn)
+        assert not hasattr(esn, "generate_rmse_") and not hasattr(esn, "generate_n_origins_")
+    rls = ESNRegressor(n_reservoir=30, solver="rls", random_state=0).fit(X[:500], y[:500])
+    rls.calibrate_generate(X[500:], y[500:], n_steps=5)
+    with pytest.raises(ValueError, match=r"generate\(return_std=True\) needs the ridge readout's sums, "
+                                         "but solver='rls' keeps no ridge sums"):
+        rls.generate(5, return_std=True)
+
+
+def test_generate_std_after_pickling():
+    """The profile is saved with the model; the one-step term needs the sums, as ``predict(return_std=True)``."""
+    X, y = _noisy_mackey_glass(700)
+    esn = ESNRegressor(n_reservoir=30, random_state=0).fit(X[:500], y[:500]).calibrate_generate(X[500:], y[500:], 8)
+    expected = esn.generate(8, return_std=True)
+    loaded = pickle.loads(pickle.dumps(esn))
+    np.testing.assert_array_equal(loaded.generate_rmse_, esn.generate_rmse_)
+    np.testing.assert_array_equal(loaded.generate(8), expected[0])
+    with pytest.raises(ValueError, match="keep_training_state=True"):
+        loaded.generate(8, return_std=True)
+    kept = pickle.loads(pickle.dumps(esn.set_params(keep_training_state=True)))
+    for got, want in zip(kept.generate(8, return_std=True), expected):
+        np.testing.assert_array_equal(got, want)

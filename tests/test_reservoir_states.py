@@ -170,3 +170,19 @@ def test_leaky_update_formula():
     pre, h = np.array([[0.3], [-2.0]]), np.array([[0.5], [0.1]])
     out = leaky_update(pre.copy(), h, 0.25, ACTIVATIONS["tanh"])
     np.testing.assert_allclose(out, 0.75 * h + 0.25 * np.tanh(pre))
+
+
+def test_autonomous_runs_from_several_starts_equal_single_runs():
+    """Rows of a 2-D ``h`` and ``x`` run together exactly as one run per row (inputs fed back, or held with W_fb)."""
+    W, W_in = _weights(f=1)
+    rs = np.random.RandomState(6)
+    coef, intercept = rs.uniform(-0.5, 0.5, (1, 31)), np.array([0.05])
+    h, x = rs.uniform(-0.5, 0.5, (4, 30)), rs.uniform(-1, 1, (4, 1))
+    for outputs_as_inputs, W_fb in ((True, None), (False, rs.uniform(-0.5, 0.5, (30, 1)))):
+        kwargs = dict(leak_rate=0.5, activation="tanh", n_steps=7, coef=coef, intercept=intercept,
+                      include_input=True, outputs_as_inputs=outputs_as_inputs, W_fb=W_fb)
+        together = run_autonomous(W_in, RecurrentProduct(W, np.float64), h=h, x=x, **kwargs)
+        assert together.shape == (7, 4, 1)
+        for j in range(4):
+            alone = run_autonomous(W_in, RecurrentProduct(W, np.float64), h=h[j], x=x[j], **kwargs)
+            np.testing.assert_allclose(together[:, j], alone, rtol=1e-12, atol=1e-14)

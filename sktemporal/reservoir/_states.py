@@ -351,15 +351,17 @@ def run_autonomous(W_in, product, *, leak_rate, activation, h, x, n_steps, coef,
     output ``y`` fed back there), step ``k`` emits :math:`y_k = W_{out}[1; h; x]` and
     then advances the reservoir with :math:`x \leftarrow y_k` (when
     ``outputs_as_inputs``; otherwise the input is held) and :math:`W_{fb} y_k`.
+    Several runs from different starts (rows of a 2-D ``h`` and ``x``) advance together,
+    one product of the recurrent matrix with all their states per step.
 
     Parameters
     ----------
     W_in : ndarray of shape (N, 1 + n_inputs)
     product : RecurrentProduct
-    h : ndarray of shape (N,)
-        State after the last warm-up step.
-    x : ndarray of shape (n_inputs,)
-        Last warm-up input.
+    h : ndarray of shape (N,) or (n_runs, N)
+        State after the last warm-up step (of each run).
+    x : ndarray of shape (n_inputs,) or (n_runs, n_inputs)
+        Last warm-up input (of each run).
     n_steps : int
     coef : ndarray of shape (n_outputs, N [+ n_inputs])
     intercept : ndarray of shape (n_outputs,)
@@ -368,22 +370,24 @@ def run_autonomous(W_in, product, *, leak_rate, activation, h, x, n_steps, coef,
 
     Returns
     -------
-    outputs : ndarray of shape (n_steps, n_outputs)
+    outputs : ndarray of shape (n_steps, n_outputs) or (n_steps, n_runs, n_outputs)
     """
     f = ACTIVATIONS[activation]
-    n = h.shape[0]
+    n = W_in.shape[0]
     dtype = h.dtype
-    h = np.ascontiguousarray(h.reshape(n, 1))
-    x = x.astype(dtype, copy=True)
+    runs = h.ndim == 2
+    # unit-major columns, one per run, as the state loop keeps them
+    h = np.ascontiguousarray(h.reshape(-1, n).T)
+    x = np.array(x.reshape(h.shape[1], -1).T, dtype=dtype, order="C")
     coef_h = coef[:, :n]
     coef_x = coef[:, n:] if include_input else None
     bias_in = W_in[:, :1]
     W_x = W_in[:, 1:]
-    out = np.empty((n_steps, intercept.size), dtype=dtype)
+    out = np.empty((n_steps, h.shape[1], intercept.size), dtype=dtype)
     with one_blas_thread():
-        _autonomous_loop(out, W_x, bias_in, product, h, x, coef_h, coef_x, intercept, W_fb,
+        _autonomous_loop(out, W_x, bias_in, product, h, x, coef_h, coef_x, intercept[:, None], W_fb,
                          leak_rate, f, outputs_as_inputs)
-    return out
+    return out if runs else out[:, 0]
 
 
 def _autonomous_loop(out, W_x, bias_in, product, h, x, coef_h, coef_x, intercept, W_fb,
@@ -392,22 +396,22 @@ def _autonomous_loop(out, W_x, bias_in, product, h, x, coef_h, coef_x, intercept
     if not outputs_as_inputs:
         # the input is held: its readout term and its projection are loop-invariant
         y_x = coef_x @ x if coef_x is not None else None
-        pre_x = W_x @ x[:, None] + bias_in
+        pre_x = W_x @ x + bias_in
     for k in range(n_steps):
-        yk = coef_h @ h[:, 0] + intercept
+        yk = coef_h @ h + intercept
         if coef_x is not None:
             yk += (coef_x @ x) if outputs_as_inputs else y_x
-        out[k] = yk
+        out[k] = yk.T
         if k == n_steps - 1:
             break
         if outputs_as_inputs:
             x = yk
-            pre = W_x @ x[:, None] + bias_in
+            pre = W_x @ x + bias_in
         else:
             pre = pre_x.copy()  # the update below overwrites pre in place
         product(h, pre)
         if W_fb is not None:
-            pre += W_fb @ yk[:, None]
+            pre += W_fb @ yk
         h = leaky_update(pre, h, leak_rate, f)
 
 
