@@ -15,7 +15,7 @@ washout=100)``:
 Two more modes choose the penalty among 13 (``ESNRegressorCV``, ``TimeSeriesSplit(5)``,
 ``alpha`` left out of the parameters): ``memory-cv`` fits the numpy arrays in one
 process (its single pass keeps the readout rows of the test folds: about
-``5/6 x steps x 417`` float64 numbers), ``dask-cv`` the dask arrays on the cluster (block
+``5/6 x steps x 416`` float64 numbers), ``dask-cv`` the dask arrays on the cluster (block
 sums on the workers, the test chunks scored there in a second pass).
 
 Reported: fit seconds, this process's memory growth (peak RSS sampled every 20 ms, minus
