@@ -39,6 +39,7 @@ from ._dask import _align_y, _blocks, _check_dask_X, _overlap, _setup, _tree, _w
 
 __all__ = ["cv_fit_dask", "score_dask"]
 
+
 def cv_fit_dask(work, X, y):
     """``fit`` of an ``ESNRegressorCV``/``ESNClassifierCV`` shadow on a dask array (see the module).
 
@@ -50,6 +51,8 @@ def cv_fit_dask(work, X, y):
         A 2-D series chunked along time or a 3-D collection chunked along sequences.
     y : dask or numpy array
     """
+    import dask
+
     X = _check_dask_X(X)
     y = _align_y(y, X)
     alphas = np.asarray(work.alphas, dtype=np.float64)
@@ -70,8 +73,6 @@ def cv_fit_dask(work, X, y):
     parts = _series_parts(X, y, block) if series else _collection_parts(X, y, block, len(patterns))
 
     # pass 1: the sums of every block, reduced on the cluster
-    import dask
-
     results = defaultdict(list)
     for A, yA, blocks_of_chunks in parts:
         for b, result in zip(blocks_of_chunks, chunk_sums(work, A, yA, readout_args, continuing=False)):
