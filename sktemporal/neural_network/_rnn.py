@@ -92,7 +92,7 @@ class _BaseRNN(BaseSequenceNetwork):
         learning_rate="constant",
         learning_rate_init=0.001,
         power_t=0.5,
-        max_iter=300,
+        max_iter=600,
         shuffle=True,
         random_state=None,
         tol=1e-4,
