@@ -403,8 +403,15 @@ def test_classifier_remembers_first_step(Estimator):
 
 
 def test_parameters_are_shared_between_lstm_and_gru():
-    assert LSTMRegressor().get_params() == GRURegressor().get_params()
-    assert "cell" not in LSTMRegressor().get_params()
+    """Same parameters; the defaults differ only in the LSTM's longer epoch budget (the study)."""
+    lstm, gru = LSTMRegressor().get_params(), GRURegressor().get_params()
+    assert lstm.keys() == gru.keys() and "cell" not in lstm
+    differ = {k for k in lstm if lstm[k] != gru[k]}
+    assert differ == {"max_iter", "n_iter_no_change"}
+    assert (lstm["max_iter"], lstm["n_iter_no_change"]) == (600, 60)
+    assert LSTMClassifier().get_params() == lstm
+    assert LSTMRegressor(max_iter=5, alpha=0.5).get_params() == {**lstm, "max_iter": 5, "alpha": 0.5}
+    assert repr(LSTMRegressor(max_iter=600)) == "LSTMRegressor()"  # the default is the signature's
 
 
 def test_lstm_solves_adding_problem_where_elman_fails():

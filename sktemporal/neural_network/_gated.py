@@ -1,10 +1,13 @@
 """The shared estimator of the gated recurrent networks (LSTM and GRU)."""
 
+import functools
+import inspect
+
 from ._base import BaseSequenceNetwork
 from ._cells import CELLS
 from ._layers import Network
 
-__all__ = ["BaseGatedRNN"]
+__all__ = ["BaseGatedRNN", "init_with_defaults"]
 
 
 class BaseGatedRNN(BaseSequenceNetwork):
@@ -83,3 +86,41 @@ class BaseGatedRNN(BaseSequenceNetwork):
             n_in, [(factory, h) for h in self._hidden_sizes()], [], n_out,
             per_step=per_step, bidirectional=self.bidirectional, out_activation=out_activation,
         )
+
+
+def init_with_defaults(init, **defaults):
+    """``init`` with other default values for some parameters, the rest of the signature unchanged.
+
+    scikit-learn reads an estimator's parameters and their defaults from the signature
+    of ``__init__`` (``get_params``, ``clone``, the repr, the generated docstrings), so a
+    family whose measured defaults differ from its siblings' (the LSTM trains longer
+    than the GRU, see the defaults study) gets a signature with those values rather
+    than a second copy of the whole constructor.
+
+    Parameters
+    ----------
+    init : function
+        An ``__init__`` with keyword parameters only (after ``self`` and the positional ones).
+    **defaults
+        New default values, by parameter name.
+
+    Returns
+    -------
+    __init__ : function
+        Calls ``init`` with the new defaults filled in; its ``__signature__`` shows them.
+    """
+    signature = inspect.signature(init)
+    unknown = sorted(set(defaults) - set(signature.parameters))
+    if unknown:
+        raise TypeError(f"{init.__qualname__} has no parameter(s) {unknown}")
+    new = signature.replace(parameters=[p.replace(default=defaults.get(p.name, p.default))
+                                        for p in signature.parameters.values()])
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        bound = new.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        init(*bound.args, **bound.kwargs)
+
+    __init__.__signature__ = new
+    return __init__
