@@ -1,6 +1,6 @@
 """Exceptions and warnings raised by sktemporal."""
 
-__all__ = ["DivergenceError", "IncompatibleVersionError", "InconsistentVersionWarning"]
+__all__ = ["DivergenceError", "IncompatibleVersionError", "InconsistentVersionWarning", "SaturationWarning"]
 
 
 class DivergenceError(ValueError):
@@ -51,5 +51,22 @@ class InconsistentVersionWarning(UserWarning):
     --------
     >>> from sktemporal.exceptions import InconsistentVersionWarning
     >>> issubclass(InconsistentVersionWarning, UserWarning)
+    True
+    """
+
+
+class SaturationWarning(UserWarning):
+    """A reservoir whose ``tanh`` units are nearly all saturated after ``fit``.
+
+    When almost every unit sits at ±1 the reservoir is a fixed binary code of its inputs:
+    it barely reflects their values or its own past, and the readout has little to work
+    with.  The usual cause is inputs far from unit scale (values in the hundreds, or an
+    offset); the message says how many units are saturated and suggests
+    ``scaler='standard'`` or a smaller ``input_scaling``.  The fitted model is kept.
+
+    Examples
+    --------
+    >>> from sktemporal.exceptions import SaturationWarning
+    >>> issubclass(SaturationWarning, UserWarning)
     True
     """

@@ -670,3 +670,20 @@ def test_esn_pickle_is_the_size_of_its_parameters():
     assert len(big) > 500 * 500 * 8
     resumed = _esn_pickle.loads(big).partial_fit(X[800:], y[800:])
     _esn_np.testing.assert_array_equal(resumed.coef_, est.partial_fit(X[800:], y[800:]).coef_)
+
+
+def test_esn_on_inputs_far_from_unit_scale_warns_of_saturation():
+    """Inputs in the thousands saturate every tanh unit: a SaturationWarning that names the fix,
+    the model kept; none on NARMA10's own scale, none with scaler='standard' on the same data."""
+    from sktemporal.exceptions import SaturationWarning
+
+    X, y = _esn_narma(600, random_state=0)
+    with _esn_pytest.warns(SaturationWarning, match=r"100 of the 100 reservoir units .*scaler='standard'"):
+        est = _ESNRegressor(random_state=0).fit(X * 1000 + 500, y)
+    assert est.coef_.shape == (1, 101)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SaturationWarning)
+        _ESNRegressor(random_state=0).fit(X, y)
+        _ESNRegressor(random_state=0, scaler="standard").fit(X * 1000 + 500, y)
+    with _esn_pytest.warns(SaturationWarning, match=r"scaler='standard' is on: lower input_scaling"):
+        _ESNRegressor(random_state=0, scaler="standard", input_scaling=1000.0).fit(X, y)

@@ -28,6 +28,7 @@ from ._reservoir import (
     check_reservoir_params,
     check_state_growth,
     input_drive,
+    warn_saturation,
 )
 from ._states import (
     OutputFeedback,
@@ -274,17 +275,21 @@ class _BaseESN(_BaseReservoir):
         self.coef_, self.intercept_ = self._solve(self._readout, None, batch.dtype)
 
     def _check_growth(self, readout, inputs):
-        """States that blew up: non-finite sums, or an RMS state far beyond the input drive.
+        """States that blew up (non-finite sums, an RMS state far beyond the input drive) or saturated.
 
         ``inputs``: the inputs, or any array with the same largest absolute value.
 
-        Only the unbounded activations can grow; for them the RMS of each unit's state
-        comes from the diagonal of the ridge sums (RLS keeps no sums: its weights are
-        checked for finiteness in :meth:`_solve`).
+        The RMS state of each unit comes from the diagonal of the ridge sums (RLS keeps no
+        sums: its weights are checked for finiteness in :meth:`_solve`).  Only the
+        unbounded activations can grow: a ``DivergenceError``; ``tanh`` units can only
+        saturate: a ``SaturationWarning`` when nearly all of them do.
         """
-        if getattr(readout, "G", None) is None or readout.n == 0 or self.activation not in ("relu", "identity"):
+        if getattr(readout, "G", None) is None or readout.n == 0:
             return
         diag = readout.G.diagonal()
+        if self.activation not in ("relu", "identity"):
+            warn_saturation(self, np.sqrt(diag[:self.n_reservoir] / readout.n))
+            return
         rms = float(np.sqrt(diag.max() / readout.n)) if np.isfinite(diag).all() else np.inf
         check_state_growth(self, rms, input_drive(self.input_weights_, inputs))
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from ..exceptions import DivergenceError
+from ..exceptions import DivergenceError, SaturationWarning
 from ..preprocessing._output import check_container_output
 from ..utils import validate_sequences
 from ..utils._dask import is_dask_array
@@ -144,6 +146,32 @@ def fold_input_scaler(W_in, center, scale):
 
 #: States larger than this many times the largest input drive count as diverged.
 GROWTH_LIMIT = 1e8
+
+#: A ``tanh`` unit whose RMS state exceeds SATURATED_RMS sits at ±1 nearly all the time; a fit
+#: warns when at least SATURATED_SHARE of the units do (inputs in the hundreds: all of them;
+#: the log airline series, values near 5-6: about 80 %; standardised inputs: none).
+SATURATED_RMS, SATURATED_SHARE = 0.99, 0.95
+
+
+def warn_saturation(est, state_rms):
+    """A :class:`~sktemporal.exceptions.SaturationWarning` when nearly every ``tanh`` unit is saturated.
+
+    ``state_rms``: the RMS state of each reservoir unit over the fitted steps.
+    """
+    if est.activation != "tanh" or state_rms.size == 0:
+        return
+    saturated = int(np.count_nonzero(state_rms > SATURATED_RMS))
+    if saturated >= SATURATED_SHARE * state_rms.size:
+        scaled = "" if est.scaler is None else f" (scaler={est.scaler!r} is on: lower input_scaling)"
+        warnings.warn(
+            f"{saturated} of the {state_rms.size} reservoir units of {type(est).__name__} are "
+            f"saturated (RMS state above {SATURATED_RMS}){scaled}: the tanh units sit at ±1, so the "
+            "reservoir barely reflects the input values or its own past. The inputs are "
+            "probably far from unit scale: pass scaler='standard' (with input_scaling about "
+            "0.1-1), or scale the inputs before the network.",
+            SaturationWarning,
+            stacklevel=6,  # the caller of ESNRegressor.fit / ESNClassifier.fit
+        )
 
 
 def input_drive(W_in, values):
