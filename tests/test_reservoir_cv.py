@@ -162,3 +162,29 @@ def test_bad_parameters(series):
         ESNRegressorCV(20).fit(X[:4], y[:4])
     assert not hasattr(ESNRegressorCV(), "partial_fit")
     assert sorted(_esn_cv.__all__) == ["ESNClassifierCV", "ESNRegressorCV"]
+
+
+@pytest.mark.parametrize("scoring", ["r2", "neg_mean_squared_error", "neg_root_mean_squared_error",
+                                     "neg_mean_absolute_error"])
+@pytest.mark.parametrize("n_outputs", [1, 3])
+def test_fold_scores_from_chunk_sums_equal_scikit_learn_metrics(scoring, n_outputs):
+    """The fold-score formulas (sums per chunk, merged) equal scikit-learn's metrics on the
+    concatenated rows, for several readouts at once, uneven chunks, an offset target (Chan's
+    merge of the spreads) and a constant output (r2_score's 1-or-0 rule)."""
+    from sklearn.metrics import get_scorer
+
+    from sktemporal.reservoir._cv_scores import error_sums, reduced_score
+
+    rng = np.random.RandomState(0)
+    Y = 1000.0 + rng.normal(size=(97, n_outputs))
+    if n_outputs > 1:
+        Y[:, 1] = 7.0  # constant: r2 1 if predicted exactly, else 0
+    P = Y[:, None, :] + rng.normal(scale=[[0.1], [1.0], [0.0]], size=(97, 3, n_outputs))
+    P[:, 0, 1:2] = 7.5 if n_outputs > 1 else P[:, 0, 1:2]
+    cuts = [0, 5, 6, 40, 97]
+    reports = [error_sums(P[a:b], Y[a:b]) for a, b in zip(cuts[:-1], cuts[1:])]
+    got = reduced_score("errors", scoring, reports)
+    metric = get_scorer(scoring)._score_func
+    sign = get_scorer(scoring)._sign
+    expected = [sign * metric(Y, P[:, j]) for j in range(3)]
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
