@@ -444,7 +444,7 @@ def test_cv_on_a_series_matches_in_memory(client, mg, scoring):
 
 def test_cv_on_collections_matches_in_memory(client):
     """Collections chunked along sequences, folds that cut across the chunks: per-step targets
-    with NaN padding under a shuffled KFold, and a classifier with a label per sequence under
+    with NaN padding under a shuffled KFold (spectral radius 1.1), and a classifier with a label per sequence under
     its default StratifiedKFold (accuracy, and f1_macro scored on the client)."""
     import dask.array as da
     from sklearn.model_selection import KFold
@@ -455,7 +455,9 @@ def test_cv_on_collections_matches_in_memory(client):
     L = max(len(x) for x in X)
     pad = np.stack([np.vstack([x, np.full((L - len(x), 2), np.nan)]) for x in X])
     Y = np.cumsum(np.nan_to_num(pad[..., :1]), axis=1)
-    params = dict(n_reservoir=30, washout=2, random_state=0, cv=KFold(4, shuffle=True, random_state=0))
+    # spectral radius above 1: no 'auto' overlap exists, and a collection needs none
+    params = dict(n_reservoir=30, washout=2, spectral_radius=1.1, random_state=0,
+                  cv=KFold(4, shuffle=True, random_state=0))
     ref = ESNRegressorCV(**params).fit(pad, Y)
     est = ESNRegressorCV(**params).fit(da.from_array(pad, chunks=(7, -1, -1)), da.from_array(Y, chunks=(7, -1, -1)))
     _same_search(ref, est)

@@ -131,6 +131,26 @@ def _blocks(A):
     return list(A.to_delayed().reshape(-1))
 
 
+def _chunk_inputs(X, est):
+    """Each chunk of ``X`` as ``(delayed pieces, warm-up length, starts the series)``.
+
+    A chunk of a series comes with the ``overlap`` steps of ``est`` before it
+    (:func:`_warm_parts`), whose outputs the caller drops; only the first chunk starts
+    the series (and may continue a fitted state).  A chunk of a collection is exact on
+    its own.
+    """
+    xb = _blocks(X)
+    if X.ndim == 3:
+        return [([block], 0, False) for block in xb]
+    k = _overlap(est)
+    starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
+    out = []
+    for i in range(len(xb)):
+        parts, begin = _warm_parts(xb, starts, i, k)
+        out.append((parts, int(starts[i] - begin), begin == 0))
+    return out
+
+
 def _warm_parts(blocks, starts, i, k):
     """The steps ``[max(0, s_i - k), s_i + len_i)`` of a series as delayed pieces, and their start."""
     begin = max(0, starts[i] - k)
@@ -452,15 +472,8 @@ def apply_dask(est, X, method):
     trailing, dtype = probe.shape[1:], probe.dtype
     shipped = dask.delayed(_worker_copy(est, keep_state=True), pure=True)
     apply_block = dask.delayed(_apply_block, pure=True)
-    xb = _blocks(X)
     out = []
-    starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
-    k = _overlap(est) if X.ndim == 2 else 0
-    for i, block in enumerate(xb):
-        if X.ndim == 2:
-            parts, begin = _warm_parts(xb, starts, i, k)
-            task = apply_block(shipped, method, parts, keep_state=begin == 0, skip=int(starts[i] - begin))
-        else:
-            task = apply_block(shipped, method, [block], keep_state=False, skip=0)
+    for i, (parts, skip, first) in enumerate(_chunk_inputs(X, est)):
+        task = apply_block(shipped, method, parts, keep_state=first, skip=skip)
         out.append(da.from_delayed(task, shape=(X.chunks[0][i],) + trailing, dtype=dtype))
     return da.concatenate(out, axis=0)

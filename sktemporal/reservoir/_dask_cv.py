@@ -35,7 +35,16 @@ from sklearn.metrics import check_scoring
 
 from ..utils import validate_sequences
 from ._cv_scores import reduced_score, score_mode, stacked_report, true_rows
-from ._dask import _align_y, _blocks, _check_dask_X, _overlap, _setup, _tree, _warm_parts, _worker_copy, chunk_sums
+from ._dask import (
+    _align_y,
+    _blocks,
+    _check_dask_X,
+    _chunk_inputs,
+    _setup,
+    _tree,
+    _worker_copy,
+    chunk_sums,
+)
 
 __all__ = ["cv_fit_dask", "score_dask"]
 
@@ -124,14 +133,9 @@ def score_dask(est, X, y):
     mode = ("correct", "accuracy") if est._task == "classification" else ("errors", "r2")
     shipped = dask.delayed(_worker_copy(est, keep_state=True), pure=True)
     score_block = dask.delayed(_score_block, pure=True)
-    xb, yb = _blocks(X), _blocks(y)
-    starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
-    k = _overlap(est) if X.ndim == 2 else 0
-    tasks = []
-    for i in range(len(xb)):
-        x_parts, begin = _warm_parts(xb, starts, i, k) if X.ndim == 2 else ([xb[i]], starts[i])
-        tasks.append(score_block(shipped, est.coef_, est.intercept_, x_parts, yb[i], skip=int(starts[i] - begin),
-                                 mode=mode[0], keep_state=X.ndim == 2 and begin == 0))
+    tasks = [score_block(shipped, est.coef_, est.intercept_, parts, y_block, skip=skip, mode=mode[0],
+                         keep_state=first)
+             for (parts, skip, first), y_block in zip(_chunk_inputs(X, est), _blocks(y))]
     pieces = dask.compute(*tasks)
     return float(_scores(est, mode, pieces, [[0]] * len(pieces), 1, 1)[0, 0])
 
@@ -167,23 +171,16 @@ def _score_tasks(work, parts, patterns, weights, mode):
 
     shipped = dask.delayed(_worker_copy(work, keep_state=False), pure=True)
     score_block = dask.delayed(_score_block, pure=True)
-    k = _overlap(work)
     tasks, where = [], []
     for A, yA, blocks_of_chunks in parts:
-        xb, yb = _blocks(A), _blocks(yA)
-        starts = np.concatenate([[0], np.cumsum(A.chunks[0])]).astype(int)
-        for i, b in enumerate(blocks_of_chunks):
+        for (x_parts, skip, _), y_block, b in zip(_chunk_inputs(A, work), _blocks(yA), blocks_of_chunks):
             folds = np.flatnonzero(patterns[b] == 2)
             if folds.size == 0:
                 continue
             coef = np.concatenate([weights[f][0].reshape(-1, weights[f][0].shape[-1]) for f in folds])
             intercept = np.concatenate([weights[f][1].ravel() for f in folds])
-            if A.ndim == 2:
-                x_parts, begin = _warm_parts(xb, starts, i, k)
-                skip = int(starts[i] - begin)
-            else:
-                x_parts, skip = [xb[i]], 0
-            tasks.append(score_block(shipped, coef, intercept, x_parts, yb[i], skip=skip, mode=mode[0],
+            # every fold's reservoir starts from zeros, as in the single pass
+            tasks.append(score_block(shipped, coef, intercept, x_parts, y_block, skip=skip, mode=mode[0],
                                      keep_state=False))
             where.append(folds)
     return tasks, where
