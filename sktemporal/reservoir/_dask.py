@@ -241,9 +241,7 @@ def _fit_pieces(w, x, y, bounds, overlap, continuing, skip, want_end):
 
 def _merge(*results):
     """Sum the readouts of consecutive chunks; keep the end state of the last one, the largest input."""
-    readout = results[0][0].copy()
-    for other, _, _ in results[1:]:
-        readout.merge(other)
+    readout = RidgeReadout.sum(r[0] for r in results)
     end = next((r[1] for r in reversed(results) if r[1] is not None), None)
     return readout, end, max(r[2] for r in results)
 
@@ -442,6 +440,16 @@ def fit_reservoir_dask(work, X):
 # ----------------------------------------------------------------------------------
 # predict / transform
 # ----------------------------------------------------------------------------------
+def _probe(est, X, method):
+    """``est.<method>`` on one zero step shaped like ``X``, on the client, before any task runs.
+
+    Fails early if ``est`` is not fitted or ``X`` has the wrong features or layout, and
+    gives the output's trailing shape and dtype.
+    """
+    shape = (1, X.shape[1]) if X.ndim == 2 else (1,) + X.shape[1:]
+    return getattr(_worker_copy(est, keep_state=False), method)(np.zeros(shape, dtype=X.dtype))
+
+
 def _apply_block(est, method, x_parts, *, keep_state, skip):
     w = _worker_copy(est, keep_state=keep_state)
     return getattr(w, method)(np.concatenate(x_parts))[skip:]
@@ -466,9 +474,7 @@ def apply_dask(est, X, method):
     import dask.array as da
 
     X = _check_dask_X(X)
-    # a small probe on the client: fitted?, right features and layout, output shape and dtype
-    shape = (1, X.shape[1]) if X.ndim == 2 else (1,) + X.shape[1:]
-    probe = getattr(_worker_copy(est, keep_state=False), method)(np.zeros(shape, dtype=X.dtype))
+    probe = _probe(est, X, method)
     trailing, dtype = probe.shape[1:], probe.dtype
     shipped = dask.delayed(_worker_copy(est, keep_state=True), pure=True)
     apply_block = dask.delayed(_apply_block, pure=True)

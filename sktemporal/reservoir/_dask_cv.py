@@ -40,11 +40,13 @@ from ._dask import (
     _blocks,
     _check_dask_X,
     _chunk_inputs,
+    _probe,
     _setup,
     _tree,
     _worker_copy,
     chunk_sums,
 )
+from ._readout import RidgeReadout
 
 __all__ = ["cv_fit_dask", "score_dask"]
 
@@ -93,19 +95,14 @@ def cv_fit_dask(work, X, y):
     input_max = max(reduced[b][2] for b in ids)
 
     # the weights of every fold and penalty, solved on the client
-    weights = []
-    for k in range(len(splits)):
-        path = list(work._fold_sums(k, patterns, sums).solve_path(alphas))
-        weights.append((np.stack([c for c, _ in path]), np.stack([i for _, i in path])))
+    weights = [work._fold_weights(k, patterns, sums, alphas) for k in range(len(splits))]
 
     # pass 2: the test chunks scored with them
     tasks, where = _score_tasks(work, parts, patterns, weights, mode)
     pieces = dask.compute(*tasks)
     scores = _scores(work, mode, pieces, where, len(splits), len(alphas))
 
-    total = sums[0].copy()
-    for b in range(1, len(sums)):
-        total.merge(sums[b])
+    total = RidgeReadout.sum(sums)
     work._check_growth(total, np.array([input_max]))
     work.single_pass_ = True
     work._choose(alphas, scores, len(splits), total, dtype)
@@ -127,9 +124,7 @@ def score_dask(est, X, y):
 
     X = _check_dask_X(X)
     y = _align_y(y, X)
-    # the probe of ``predict``: fitted, right features, right layout, before any task runs
-    shape = (1, X.shape[1]) if X.ndim == 2 else (1,) + X.shape[1:]
-    _worker_copy(est, keep_state=False)._decision(np.zeros(shape, dtype=X.dtype))
+    _probe(est, X, "_decision")
     mode = ("correct", "accuracy") if est._task == "classification" else ("errors", "r2")
     shipped = dask.delayed(_worker_copy(est, keep_state=True), pure=True)
     score_block = dask.delayed(_score_block, pure=True)

@@ -37,6 +37,7 @@ from ._esn import (
     _ESNClassifierBase,
     _ESNRegressorBase,
 )
+from ._readout import RidgeReadout
 
 __all__ = ["ESNClassifierCV", "ESNRegressorCV"]
 
@@ -362,23 +363,23 @@ class _BaseESNCV:
             for k, (_train, test) in enumerate(splits):
                 self._score_fold(k, patterns, sums, test_parts, test, true_rows, offsets, alphas,
                                  scorer, scores)
-        total = sums[0]
-        for b in range(1, len(patterns)):
-            total.merge(sums[b])
-        return scores, total
+        return scores, RidgeReadout.sum(sums)
 
-    def _fold_sums(self, k, patterns, sums):
-        """The training sums of fold ``k``: its training blocks merged (a ``DivergenceError`` if not finite)."""
-        fold = None
-        for b in np.flatnonzero(patterns[:, k] == 1):
-            fold = sums[b].copy() if fold is None else fold.merge(sums[b])
+    def _fold_weights(self, k, patterns, sums, alphas):
+        """Readout weights of fold ``k`` for every alpha, from the merged sums of its training blocks.
+
+        Returns ``coef`` of shape ``(n_alphas, n_outputs, D)`` and ``intercept`` of shape
+        ``(n_alphas, n_outputs)``; a ``DivergenceError`` if the sums are not finite.
+        """
+        fold = RidgeReadout.sum(sums[b] for b in np.flatnonzero(patterns[:, k] == 1))
         if fold.nonfinite() is not None:
             self._solve(fold, 0.0, np.float64)  # raises the DivergenceError that says what blew up
-        return fold
+        path = list(fold.solve_path(alphas))
+        return np.stack([c for c, _ in path]), np.stack([b for _, b in path])
 
     def _score_fold(self, k, patterns, sums, test_parts, test, true_rows, offsets, alphas, scorer, scores):
         """Scores of fold ``k`` for every alpha: training sums merged from its blocks, test rows kept."""
-        fold = self._fold_sums(k, patterns, sums)
+        coef, intercept = self._fold_weights(k, patterns, sums, alphas)
         parts = test_parts(test)
         if offsets is not None:
             y_true = true_rows[np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])]
@@ -386,12 +387,11 @@ class _BaseESNCV:
             y_true = true_rows[test]
         kind, scoring = score_mode(self)
         if kind == "rows":
-            for j, (coef, intercept) in enumerate(fold.solve_path(alphas)):
-                scores[k, j] = self._score_rows(scorer, self._outputs(parts, coef, intercept), y_true)
+            for j in range(len(alphas)):
+                scores[k, j] = self._score_rows(scorer, self._outputs(parts, coef[j], intercept[j]), y_true)
             return
         # every penalty's outputs from one product, scored from their sums
-        path = list(fold.solve_path(alphas))
-        outputs = self._outputs(parts, np.concatenate([c for c, _ in path]), np.concatenate([b for _, b in path]))
+        outputs = self._outputs(parts, coef.reshape(-1, coef.shape[-1]), intercept.ravel())
         scores[k] = reduced_score(kind, scoring, [stacked_report(self, outputs, y_true, kind)])
 
     def _outputs(self, parts, coef, intercept):

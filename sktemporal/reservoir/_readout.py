@@ -92,6 +92,25 @@ class RidgeReadout:
         new.sum_yy = None if self.sum_yy is None else self.sum_yy.copy()
         return new
 
+    @staticmethod
+    def sum(readouts):
+        """A new readout holding the sums of all ``readouts`` (disjoint rows); they are left unchanged.
+
+        Parameters
+        ----------
+        readouts : iterable of RidgeReadout
+            At least one, all of the same shapes.
+
+        Returns
+        -------
+        total : RidgeReadout
+        """
+        readouts = iter(readouts)
+        total = next(readouts).copy()
+        for other in readouts:
+            total.merge(other)
+        return total
+
     def merge(self, other):
         """Add the sums of ``other`` (rows disjoint from this one's) into this one, in place.
 
