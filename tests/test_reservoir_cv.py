@@ -128,6 +128,21 @@ def test_collections_many_to_one_and_many_to_many():
     assert isinstance(reg.predict(Xl[:2]), list)
 
 
+def test_more_folds_than_the_block_codes_hold():
+    """Past 39 folds the rows' fold memberships no longer fit one integer code: same search."""
+    rs = np.random.RandomState(1)
+    Xl = [rs.randn(t, 2) for t in rs.randint(8, 15, 42)]
+    yl = [np.cumsum(x[:, 0]) * 0.1 for x in Xl]
+    reg = ESNRegressorCV(20, washout=2, random_state=0, cv=KFold(42), scoring="neg_mean_squared_error")
+    reg.fit(Xl, yl)
+    assert reg.single_pass_ and reg.n_splits_ == 42
+    grid = _grid(ESNRegressor(20, washout=2, random_state=0), KFold(42), scoring="neg_mean_squared_error")
+    _assert_same_search(reg, grid.fit(Xl, yl))
+    patterns, block = reg._blocks(list(KFold(42).split(np.zeros(42))), 42)
+    assert patterns.shape == (42, 42)
+    assert np.array_equal((patterns[block] == 2).argmax(axis=0), np.arange(42))
+
+
 def test_classifier_on_a_series_with_labels_per_step():
     rs = np.random.RandomState(0)
     X = rs.randn(600, 1)

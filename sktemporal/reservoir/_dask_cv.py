@@ -9,8 +9,8 @@ tasks per chunk like :func:`~._dask.fit_dask`:
    warm-up), a collection is split into one dask array per block (its sequences); each
    block's :class:`~._readout.RidgeReadout` sums are reduced on the cluster by a tree
    and the client merges them per fold and solves every penalty from one
-   eigendecomposition per fold: ``n_splits x n_alphas`` weight matrices, ``n_outputs x
-   D`` each.
+   tridiagonal reduction per fold: ``n_splits x n_alphas`` weight matrices,
+   ``n_outputs x D`` each.
 2. **Scores.**  Those weights are shipped to the test chunks, which run the reservoir
    again and return, per fold and penalty, what the score needs: for the :math:`R^2`,
    (root) mean squared and mean absolute errors the sums of squared and absolute

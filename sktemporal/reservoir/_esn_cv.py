@@ -8,8 +8,9 @@ add up.  So the rows are cut into *blocks* of identical fold membership (for
 collection: the sequences with the same pattern of folds), the reservoir runs over the
 data once, each block's sums are streamed, and the training sums of a fold are the
 merge of its blocks: for an expanding window, prefix sums of the streamed sums.
-Every penalty of ``alphas`` is then one Cholesky solve per fold, and the test rows
-(kept from the same pass) are scored with each.
+Each fold's matrix is reduced once to tridiagonal form, every penalty of ``alphas`` is
+then a tridiagonal solve, and the test rows (kept from the same pass) are scored with
+each.
 """
 
 from __future__ import annotations
@@ -331,8 +332,13 @@ class _BaseESNCV:
         for k, (train, test) in enumerate(splits):
             M[train, k] = 1
             M[test, k] = 2
-        patterns, block = np.unique(M, axis=0, return_inverse=True)
-        return patterns, block.ravel()
+        if len(splits) > 39:  # 3**40 overflows the integer codes below
+            patterns, block = np.unique(M, axis=0, return_inverse=True)
+            return patterns, block.ravel()
+        # one integer per row (its memberships as base-3 digits): a 1-D unique, not a row sort
+        codes = M.astype(np.int64) @ (3 ** np.arange(len(splits), dtype=np.int64))
+        _, first, block = np.unique(codes, return_index=True, return_inverse=True)
+        return M[first], block.ravel()
 
     def _single_pass(self, batch, targets, Y, splits, n_rows, alphas, scorer):
         """Scores ``(n_splits, n_alphas)`` and the sums of all rows, from one reservoir pass."""
