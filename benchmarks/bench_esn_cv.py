@@ -17,7 +17,7 @@ for the searches, the last 2000 held out), 200 units, everything else at the def
 Times are best of ``--repeat`` runs (alternating), one BLAS thread, ``n_jobs=1``.  Run
 alone on a quiet machine::
 
-    flock -x /tmp/cpu.lock python benchmarks/bench_esn_cv.py [--repeat 1] [--quick] [--uncached]
+    flock -x /tmp/cpu.lock python benchmarks/bench_esn_cv.py [--repeat 1] [--quick] [--uncached] [--ours-only]
 """
 
 import argparse
@@ -135,9 +135,23 @@ def main():
     parser.add_argument("--quick", action="store_true", help="2 x 2 x 2 grid")
     parser.add_argument("--uncached", action="store_true",
                         help="also time the flat grid with the cache of recurrent matrices disabled")
+    parser.add_argument("--ours-only", action="store_true",
+                        help="time only GridSearchCV(ESNRegressorCV), best of --repeat runs (to compare versions)")
     args = parser.parse_args()
     Xtr, ytr, Xte, yte = data()
     grid = {k: v[:2] for k, v in GRID.items()} if args.quick else GRID
+    if args.ours_only:
+        with threadpool_limits(1), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            times = []
+            for _ in range(args.repeat):
+                _weights.clear_weights_cache()
+                t, _ = _timed(lambda: GridSearchCV(
+                    ESNRegressorCV(args.n_reservoir, alphas=ALPHAS, cv=TimeSeriesSplit(5), random_state=0),
+                    grid, cv=TimeSeriesSplit(5)).fit(Xtr, ytr))
+                times.append(t)
+        print(f"GridSearchCV(ESNRegressorCV): {' '.join(f'{t:.2f}' for t in times)} s (best {min(times):.2f} s)")
+        return
     with threadpool_limits(1), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         a = alpha_search(Xtr, ytr, args.n_reservoir, args.repeat)
