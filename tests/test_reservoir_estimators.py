@@ -206,7 +206,8 @@ def test_classifier_per_step_labels_on_a_series():
     rs = np.random.RandomState(0)
     X = rs.randn(600, 2)
     y = np.where(X[:, 0] + 0.5 * np.r_[0, X[:-1, 1]] > 0, "up", "down")  # needs one step of memory
-    clf = ESNClassifier(n_reservoir=100, bias_scaling=1.0, alpha=1e-6, random_state=0).fit(X[:500], y[:500])
+    clf = ESNClassifier(n_reservoir=100, spectral_radius=0.9, density=0.1, input_scaling=1.0, bias_scaling=1.0,
+                        alpha=1e-6, random_state=0).fit(X[:500], y[:500])
     assert clf.classes_.tolist() == ["down", "up"]
     assert clf.score(X[500:], y[500:]) > 0.95
     assert clf.decision_function(X[500:]).shape == (100,)

@@ -43,19 +43,19 @@ __all__ = ["ESNClassifier", "ESNRegressor"]
 _COMMON_PARAMS_DOC = r"""
     n_reservoir : int, default=100
         Number of reservoir units :math:`N`.
-    spectral_radius : float, default=0.9
+    spectral_radius : float, default=0.97
         Largest absolute eigenvalue of :math:`W`, set exactly (ARPACK).  Below 1 the
         reservoir forgets its initial state; closer to 1 it remembers longer.
     leak_rate : float in (0, 1], default=1.0
         :math:`\alpha`.  Smaller values slow the reservoir down to match slowly varying
         inputs.
-    input_scaling : float or array-like of shape (n_features,), default=1.0
+    input_scaling : float or array-like of shape (n_features,), default=0.7
         Scale of the input weights (per feature if an array).  Small: nearly linear,
         long memory; large: nonlinear, short memory.  The default comes from the
         defaults study (see the User Guide's defaults page).
-    bias_scaling : float, default=0.5
+    bias_scaling : float, default=0.4
         Scale of the bias column of :math:`W_{in}`.
-    density : float in (0, 1], default=0.1
+    density : float in (0, 1], default=0.3
         Fraction of non-zero recurrent weights.
     topology : {'random', 'small_world', 'cycle'}, default='random'
         Random graph, Watts–Strogatz small world (``rewiring``), or simple cycle
@@ -111,7 +111,7 @@ _COMMON_PARAMS_DOC = r"""
         scalings do not redraw and re-diagonalise it."""
 
 _READOUT_PARAMS_DOC = r"""
-    alpha : float, default=1e-4
+    alpha : float, default=1e-3
         Ridge penalty :math:`\beta` of the readout (the bias is not penalised); the
         initial regularisation :math:`P = I/\alpha` with ``solver='rls'``.
     solver : {'ridge', 'rls'}, default='ridge'
@@ -858,9 +858,9 @@ class ESNRegressor(_ESNRegressorBase):
     (5,)
     """
 
-    def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
-                 bias_scaling=0.5, density=0.1, topology="random", rewiring=0.1,
-                 distribution="uniform", activation="tanh", include_input=True, alpha=1e-4,
+    def __init__(self, n_reservoir=100, *, spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7,
+                 bias_scaling=0.4, density=0.3, topology="random", rewiring=0.1,
+                 distribution="uniform", activation="tanh", include_input=True, alpha=1e-3,
                  washout=0, pooling="mean", solver="ridge", forgetting=1.0, noise=0.0,
                  feedback=False, feedback_scaling=1.0, initial_state="continue", scaler=None,
                  keep_training_state=False, overlap="auto", random_state=None):
@@ -1064,9 +1064,9 @@ class ESNClassifier(_ESNClassifierBase):
     (50, 3)
     """
 
-    def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
-                 bias_scaling=0.5, density=0.1, topology="random", rewiring=0.1,
-                 distribution="uniform", activation="tanh", include_input=True, alpha=1e-4,
+    def __init__(self, n_reservoir=100, *, spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7,
+                 bias_scaling=0.4, density=0.3, topology="random", rewiring=0.1,
+                 distribution="uniform", activation="tanh", include_input=True, alpha=1e-3,
                  washout=0, pooling="mean", solver="ridge", forgetting=1.0, noise=0.0,
                  initial_state="continue", scaler=None, keep_training_state=False, overlap="auto",
                  random_state=None):

@@ -559,8 +559,8 @@ class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
     _parameter_constraints = _cv_constraints(_ESNRegressorBase._parameter_constraints)
 
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
-                 spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0, bias_scaling=0.5,
-                 density=0.1, topology="random", rewiring=0.1, distribution="uniform",
+                 spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7, bias_scaling=0.4,
+                 density=0.3, topology="random", rewiring=0.1, distribution="uniform",
                  activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
                  feedback=False, feedback_scaling=1.0, initial_state="continue", scaler=None,
                  overlap="auto", random_state=None):
@@ -637,8 +637,8 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
     _parameter_constraints = _cv_constraints(_ESNClassifierBase._parameter_constraints)
 
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
-                 spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0, bias_scaling=0.5,
-                 density=0.1, topology="random", rewiring=0.1, distribution="uniform",
+                 spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7, bias_scaling=0.4,
+                 density=0.3, topology="random", rewiring=0.1, distribution="uniform",
                  activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
                  initial_state="continue", scaler=None, overlap="auto", random_state=None):
         self.n_reservoir = n_reservoir

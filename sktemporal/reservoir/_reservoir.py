@@ -356,19 +356,19 @@ class Reservoir(TransformerMixin, _BaseReservoir):
     ----------
     n_reservoir : int, default=100
         Number of reservoir units :math:`N`.
-    spectral_radius : float, default=0.9
+    spectral_radius : float, default=0.97
         Largest absolute eigenvalue of :math:`W`, set exactly.  Below 1 the reservoir
         forgets its initial state (echo state property, in practice); closer to 1 it
         remembers longer.
     leak_rate : float in (0, 1], default=1.0
         :math:`\alpha`: 1 is the standard ESN; smaller values slow the reservoir down
         (low-pass filtered states), matching slowly varying inputs.
-    input_scaling : float or array-like of shape (n_features,), default=1.0
+    input_scaling : float or array-like of shape (n_features,), default=0.7
         Scale of the input weights (per feature if an array); small values keep the
         units near their linear regime, large values make the reservoir more nonlinear.
-    bias_scaling : float, default=0.5
+    bias_scaling : float, default=0.4
         Scale of the bias column of :math:`W_{in}`.
-    density : float in (0, 1], default=0.1
+    density : float in (0, 1], default=0.3
         Fraction of non-zero recurrent weights (see ``topology``).
     topology : {'random', 'small_world', 'cycle'}, default='random'
         Random graph, Watts–Strogatz small world (``rewiring``), or simple cycle
@@ -437,8 +437,8 @@ class Reservoir(TransformerMixin, _BaseReservoir):
     (3, 100)
     """
 
-    def __init__(self, n_reservoir=100, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
-                 bias_scaling=0.5, density=0.1, topology="random", rewiring=0.1,
+    def __init__(self, n_reservoir=100, *, spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7,
+                 bias_scaling=0.4, density=0.3, topology="random", rewiring=0.1,
                  distribution="uniform", activation="tanh", include_input=False, washout=0,
                  pooling="mean", initial_state="zeros", scaler=None, overlap="auto",
                  random_state=None):
