@@ -119,3 +119,21 @@ def test_solve_path_and_merge_equal_separate_fits():
     assert whole.nonfinite() is None
     whole.G[0, 0] = np.inf
     assert whole.nonfinite() == "states"
+
+
+@pytest.mark.parametrize("D", [1, 2, 33, 70])
+def test_shifted_solves_equal_direct_solves(D):
+    """One tridiagonal reduction serves every shift (blocks of reflectors across a block edge at 33 and 70);
+    a shift that leaves the matrix singular is left to the caller (None)."""
+    from sktemporal.reservoir._readout import shifted_solves
+
+    rng = np.random.RandomState(D)
+    H = rng.randn(3 * D, D)
+    A, B = H.T @ H, rng.randn(D, 2)
+    alphas = [1e-6, 1e-2, 1.0, 100.0]
+    for alpha, W in zip(alphas, shifted_solves(A.copy(), B, alphas)):
+        np.testing.assert_allclose(W, np.linalg.solve(A + alpha * np.eye(D), B), rtol=1e-8, atol=1e-10)
+    singular = np.outer(np.ones(D), np.ones(D)) if D > 1 else np.zeros((1, 1))
+    out = shifted_solves(singular.copy(), np.ones((D, 1)), [0.0, 1.0])
+    assert out[0] is None
+    np.testing.assert_allclose((singular + np.eye(D)) @ out[1], np.ones((D, 1)), atol=1e-10)

@@ -27,7 +27,8 @@ def shifted_solves(A, B, alphas, block=32):
     r"""Solutions of :math:`(A + \alpha I) W = B` for several shifts :math:`\alpha` of a symmetric ``A``.
 
     One Householder reduction to tridiagonal form, :math:`A = Q T Q^\top` (LAPACK
-    ``sytrd``, a sixth of the work of an eigendecomposition), serves every shift:
+    ``sytrd``, a sixth of the time of an eigendecomposition at 200 features), serves every
+    shift:
 
     .. math::
 
@@ -88,13 +89,16 @@ def shifted_solves(A, B, alphas, block=32):
         G[s:] -= Vb @ (Tb.T @ (Vb.T @ G[s:]))
     floor = D * np.finfo(np.float64).eps * max(np.abs(d).max(initial=0.0) + 2 * np.abs(e).max(initial=0.0), 1.0)
     k = G.shape[1]
-    Z = np.empty((D, len(alphas) * k))
+    Z = np.zeros((D, len(alphas) * k))  # the columns of unsolved shifts stay zero
     solved = []
     for j, alpha in enumerate(alphas):
-        pivots, sub, info = pttrf(d + float(alpha), e)
+        if D == 1:  # LAPACK's pttrf wants a non-empty off-diagonal
+            pivots, info = d + float(alpha), 0
+        else:
+            pivots, sub, info = pttrf(d + float(alpha), e)
         ok = info == 0 and pivots.min() > floor
         if ok:
-            Z[:, j * k:(j + 1) * k] = pttrs(pivots, sub, G)[0]
+            Z[:, j * k:(j + 1) * k] = G / pivots[0] if D == 1 else pttrs(pivots, sub, G)[0]
         solved.append(ok)
     for s, Vb, Tb in reversed(reflectors):  # Q Z = H_1 (... (H_{D-1} Z))
         Z[s:] -= Vb @ (Tb @ (Vb.T @ Z[s:]))
