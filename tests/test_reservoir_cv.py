@@ -128,8 +128,8 @@ def test_collections_many_to_one_and_many_to_many():
     assert isinstance(reg.predict(Xl[:2]), list)
 
 
-def test_more_folds_than_the_block_codes_hold():
-    """Past 39 folds the rows' fold memberships no longer fit one integer code: same search."""
+def test_one_fold_per_sequence():
+    """Many folds (a membership pattern per sequence): the same search as GridSearchCV."""
     rs = np.random.RandomState(1)
     Xl = [rs.randn(t, 2) for t in rs.randint(8, 15, 42)]
     yl = [np.cumsum(x[:, 0]) * 0.1 for x in Xl]
