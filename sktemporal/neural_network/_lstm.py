@@ -11,6 +11,7 @@ from ._gated import BaseGatedRNN, init_with_defaults
 
 __all__ = ["LSTMRegressor", "LSTMClassifier"]
 
+
 class _BaseLSTM(BaseGatedRNN):
     """The LSTM's defaults: twice the GRU's epoch budget and patience (see the defaults study).
 

@@ -66,39 +66,38 @@ def shifted_solves(A, B, alphas, block=32):
     True
     """
     D = A.shape[0]
+    B = np.array(B, dtype=np.float64)
+    eps = D * np.finfo(np.float64).eps
+    if D == 1:  # nothing to reduce (and LAPACK's pttrf wants a non-empty off-diagonal)
+        a = float(A[0, 0])
+        return [B / (a + alpha) if a + alpha > eps * max(abs(a), 1.0) else None for alpha in map(float, alphas)]
     sytrd, pttrf, pttrs, trtri = get_lapack_funcs(("sytrd", "pttrf", "pttrs", "trtri"), (A,))
-    if D == 1:
-        d, e, reflectors = A.diagonal().copy(), np.zeros(0), []
-    else:
-        c, d, e, tau, _ = sytrd(A, lower=1, lwork=32 * D, overwrite_a=1)
-        # v_i: zero above row i + 1, one at row i + 1, sytrd's storage below
-        V = np.tril(c[:, :D - 1], -2)
-        V[np.arange(1, D), np.arange(D - 1)] = 1.0
-        identity = tau == 0.0  # H_i = I: a zero vector with any tau is the same reflector
-        if identity.any():
-            V[:, identity], tau = 0.0, np.where(identity, 1.0, tau)
-        reflectors = []
-        for s in range(0, D - 1, block):
-            Vb = V[s + 1:, s:s + block]
-            T_inv = np.triu(Vb.T @ Vb, 1)
-            T_inv[np.diag_indices_from(T_inv)] = 1.0 / tau[s:s + block]
-            Tb, _ = trtri(T_inv, lower=0)
-            reflectors.append((s + 1, Vb, Tb))
-    G = np.array(B, dtype=np.float64)  # Q^T B = H_{D-1} ... H_1 B
+    c, d, e, tau, _ = sytrd(A, lower=1, lwork=32 * D, overwrite_a=1)
+    # v_i: zero above row i + 1, one at row i + 1, sytrd's storage below
+    V = np.tril(c[:, :D - 1], -2)
+    V[np.arange(1, D), np.arange(D - 1)] = 1.0
+    identity = tau == 0.0  # H_i = I: a zero vector with any tau is the same reflector
+    if identity.any():
+        V[:, identity], tau = 0.0, np.where(identity, 1.0, tau)
+    reflectors = []
+    for s in range(0, D - 1, block):
+        Vb = V[s + 1:, s:s + block]
+        T_inv = np.triu(Vb.T @ Vb, 1)
+        T_inv[np.diag_indices_from(T_inv)] = 1.0 / tau[s:s + block]
+        Tb, _ = trtri(T_inv, lower=0)
+        reflectors.append((s + 1, Vb, Tb))
+    G = B  # Q^T B = H_{D-1} ... H_1 B, in place on the copy
     for s, Vb, Tb in reflectors:
         G[s:] -= Vb @ (Tb.T @ (Vb.T @ G[s:]))
-    floor = D * np.finfo(np.float64).eps * max(np.abs(d).max(initial=0.0) + 2 * np.abs(e).max(initial=0.0), 1.0)
+    floor = eps * max(np.abs(d).max() + 2 * np.abs(e).max(), 1.0)
     k = G.shape[1]
     Z = np.zeros((D, len(alphas) * k))  # the columns of unsolved shifts stay zero
     solved = []
     for j, alpha in enumerate(alphas):
-        if D == 1:  # LAPACK's pttrf wants a non-empty off-diagonal
-            pivots, info = d + float(alpha), 0
-        else:
-            pivots, sub, info = pttrf(d + float(alpha), e)
+        pivots, sub, info = pttrf(d + float(alpha), e)
         ok = info == 0 and pivots.min() > floor
         if ok:
-            Z[:, j * k:(j + 1) * k] = G / pivots[0] if D == 1 else pttrs(pivots, sub, G)[0]
+            Z[:, j * k:(j + 1) * k] = pttrs(pivots, sub, G)[0]
         solved.append(ok)
     for s, Vb, Tb in reversed(reflectors):  # Q Z = H_1 (... (H_{D-1} Z))
         Z[s:] -= Vb @ (Tb @ (Vb.T @ Z[s:]))

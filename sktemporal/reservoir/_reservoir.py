@@ -149,7 +149,7 @@ GROWTH_LIMIT = 1e8
 
 #: A ``tanh`` unit whose RMS state exceeds SATURATED_RMS sits at ±1 nearly all the time; a fit
 #: warns when at least SATURATED_SHARE of the units do (inputs in the hundreds: all of them;
-#: the log airline series, values near 5-6: about 80 %; standardised inputs: none).
+#: the log airline windows, values near 5-6: about 75 %; standardised inputs: none).
 SATURATED_RMS, SATURATED_SHARE = 0.99, 0.95
 
 
