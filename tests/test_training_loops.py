@@ -7,6 +7,7 @@ import pytest
 
 from sktemporal.exceptions import DivergenceError
 from sktemporal.neural_network._cells import CELLS
+from sktemporal.neural_network._epochs import LR_REDUCTION, MAX_ROLLBACKS
 from sktemporal.neural_network._layers import Network
 from sktemporal.neural_network._online import fit_online
 from sktemporal.neural_network._training import (
@@ -16,6 +17,7 @@ from sktemporal.neural_network._training import (
     TrainingData,
     fit_lbfgs,
     fit_stochastic,
+    training_loss,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -63,7 +65,7 @@ def test_no_improvement_stops_like_sklearns_mlp():
 
 def test_early_stopping_ends_at_the_best_validation_score():
     net, theta, data = _problem()
-    scores = iter([0.1, 0.5, 0.3, 0.2, 0.2, 0.1, 0.0])
+    scores = iter([-1.0, 0.1, 0.5, 0.3, 0.2, 0.2, 0.1, 0.0])  # epoch 0 (the initial weights), then 1-7
     seen = []
 
     def validation(current):
@@ -75,22 +77,47 @@ def test_early_stopping_ends_at_the_best_validation_score():
     fit_stochastic(config, net, theta, data, "squared_error", history, None, validation)
     assert history.validation_scores == [0.1, 0.5, 0.3, 0.2, 0.2, 0.1, 0.0]
     assert history.best_validation_score == 0.5
-    np.testing.assert_array_equal(theta, seen[1])
+    np.testing.assert_array_equal(theta, seen[2])
+    assert history.best_iter == 2
 
 
-def test_a_diverging_loss_raises_divergence_error():
+def test_a_loss_spike_is_rolled_back_with_a_lower_rate():
+    """SGD at rate 50 blows up in its first epoch; the loop rolls back and halves the rate until it learns."""
     net, theta, data = _problem()
     config = SolverConfig(solver="sgd", max_iter=20, batch_size=8, learning_rate_init=50.0, momentum=0.9)
+    history = fit_stochastic(config, net, theta, data, "squared_error", History(), None)
+    assert 1 <= history.n_rollbacks <= MAX_ROLLBACKS
+    assert history.optimizer.learning_rate == 50.0 * LR_REDUCTION ** history.n_rollbacks
+    assert np.isfinite(theta).all() and history.loss <= history.initial_loss
+    assert history.loss == min([x for x in history.end_losses if np.isfinite(x)] + [history.initial_loss])
+
+
+def test_a_divergence_no_rollback_can_cure_raises():
+    net, theta, data = _problem()
+    config = SolverConfig(solver="sgd", max_iter=50, batch_size=8, learning_rate_init=1e9, momentum=0.9)
     with pytest.raises(DivergenceError, match="learning_rate_init"):
         fit_stochastic(config, net, theta, data, "squared_error", History(), None)
 
 
-def test_the_divergence_rule_is_relative_to_the_initial_loss():
+def test_partial_fit_keeps_the_rule_relative_to_the_initial_loss():
+    """One epoch of partial_fit has nothing to roll back to: the old rule raises."""
     net, theta, data = _problem()
     history = History(reference_loss=1e-6)  # a loss far below any epoch's: the rule fires
     with pytest.raises(DivergenceError, match=f"more than {DIVERGENCE_FACTOR:g} times"):
         fit_stochastic(SolverConfig(max_iter=1, batch_size=24), net, theta, data, "squared_error",
-                       history, None)
+                       history, None, incremental=True)
+
+
+def test_training_ends_on_the_best_epoch_by_the_end_of_epoch_loss():
+    """A rate too large to settle: the losses of the end-of-epoch weights go up and down; the best is kept."""
+    net, theta, data = _problem()
+    config = SolverConfig(max_iter=30, batch_size=4, learning_rate_init=0.05, n_iter_no_change=100)
+    history = fit_stochastic(config, net, theta, data, "squared_error", History(), np.random.RandomState(0))
+    assert len(history.end_losses) == len(history.loss_curve) == history.n_iter
+    best = int(np.argmin(history.end_losses)) + 1
+    assert history.best_iter == best and history.loss == history.end_losses[best - 1]
+    assert training_loss(net, theta, data, "squared_error", 0.0, net.layout.weight_mask()) == pytest.approx(
+        history.loss)
 
 
 def test_fit_lbfgs_fills_the_history():

@@ -273,6 +273,9 @@ class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
         """The fitted attributes, from the history of this fit."""
         self.n_iter_, self.t_, self.loss_ = history.n_iter, history.t, history.loss
         self.loss_curve_ = history.loss_curve
+        self.end_loss_curve_ = history.end_losses if history.end_losses else None
+        self.best_iter_ = history.n_iter if history.best_iter is None else history.best_iter
+        self.n_rollbacks_ = history.n_rollbacks
         self.best_loss_ = history.best_loss
         self.validation_scores_ = history.validation_scores if early_stopping else None
         self.best_validation_score_ = history.best_validation_score if early_stopping else None
@@ -281,7 +284,6 @@ class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
         # kept to continue training (partial_fit, warm_start): the optimizer's moments, O(θ);
         # the online solvers' sensitivities and covariance (O(θ²) for the EKF) only after a
         # partial_fit, whose next call continues the filter (a fit starts a new one)
-        history.best_params = None
         if not incremental:
             history.online_state = None
         self._history = history

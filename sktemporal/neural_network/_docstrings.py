@@ -177,11 +177,38 @@ ATTRIBUTE_DOCS = {
         "the 2-D series seen in the last fit (where ``initial_state='continue'`` starts); None "
         "after a collection or for a bidirectional network.",
     ),
-    "loss_": ("float", "The training loss of the last epoch."),
-    "loss_curve_": ("list of float", "The training loss of every epoch."),
+    "loss_": (
+        "float",
+        "The training loss of the published weights: those of epoch ``best_iter_`` (their "
+        "loss over all training data; with a validation set, the mean loss of that epoch's "
+        "updates).",
+    ),
+    "loss_curve_": (
+        "list of float",
+        "The mean loss over each epoch's updates, as scikit-learn's MLP records it.",
+    ),
+    "end_loss_curve_": (
+        "list of float or None",
+        "The training loss of the weights at the end of each epoch, over all training data: "
+        "the loss that picks the best epoch and detects spikes when no validation set is used "
+        "(None with one, and for 'lbfgs').",
+    ),
     "best_loss_": (
         "float or None",
         "The lowest training loss reached (None with ``early_stopping``).",
+    ),
+    "best_iter_": (
+        "int",
+        "The epoch whose weights are published: training ends on its best epoch (by the "
+        "validation score, else by ``end_loss_curve_``; 0 would mean the starting weights were "
+        "never improved on).  The optimizer's state, kept for ``warm_start`` and "
+        "``partial_fit``, is that of the same epoch.",
+    ),
+    "n_rollbacks_": (
+        "int",
+        "Loss spikes rolled back in the last fit: an epoch whose loss is not finite, or more "
+        "than twice the lowest so far (and above it by a tenth of the starting loss), returns "
+        "to the best epoch and halves the learning rate (at most 8 times).",
     ),
     "validation_scores_": (
         "list of float or None",
@@ -191,7 +218,11 @@ ATTRIBUTE_DOCS = {
         "float or None",
         "The best of ``validation_scores_`` (None without ``early_stopping``).",
     ),
-    "n_iter_": ("int", "Number of epochs (iterations of 'lbfgs') run."),
+    "n_iter_": (
+        "int",
+        "Number of epochs (iterations of 'lbfgs') run, including those after ``best_iter_`` "
+        "and the rolled-back ones.",
+    ),
     "t_": ("int", "Number of target rows (steps or sequences) seen by the solver."),
     "n_features_in_": ("int", "Number of features seen during fit."),
     "feature_names_in_": (
@@ -216,8 +247,8 @@ CLASSIFIER_N_OUTPUTS = (
     "of classes (softmax).",
 )
 
-NETWORK_ATTRIBUTES = ["params_", "loss_", "loss_curve_", "best_loss_", "validation_scores_",
-                      "best_validation_score_", "n_iter_", "t_", "n_features_in_",
+NETWORK_ATTRIBUTES = ["params_", "loss_", "loss_curve_", "end_loss_curve_", "best_loss_", "validation_scores_",
+                      "best_validation_score_", "n_iter_", "best_iter_", "n_rollbacks_", "t_", "n_features_in_",
                       "feature_names_in_", "n_outputs_"]
 CLASSIFIER_ATTRIBUTES = ["classes_"] + NETWORK_ATTRIBUTES
 #: The recurrent networks add the state a series' prediction continues from.

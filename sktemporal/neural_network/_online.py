@@ -43,10 +43,11 @@ from scipy.linalg import LinAlgError, cho_factor, solve_triangular
 
 from ..exceptions import DivergenceError
 from ._activations import ACTIVATIONS, DERIVATIVES
+from ._epochs import EpochHooks, EpochInfo
 from ._loss import LOSSES
 from ._optimizers import make_optimizer
 from ._params import ParameterLayout
-from ._training import _clip, check_finite_loss, end_epoch
+from ._training import _clip, _warn_max_iter, check_finite_loss, end_epoch
 
 __all__ = ["ONLINE_SOLVERS", "MAX_ENTRIES", "OnlineState", "fit_online", "rtrl_gradient"]
 
@@ -282,6 +283,10 @@ def fit_online(config, net, theta, data, loss_name, history, incremental):
     weight_mask = net.layout.weight_mask().astype(theta.dtype)
     grad = np.zeros_like(theta)
     max_iter = 1 if incremental else config.max_iter
+    # every weight changes at every step: nothing to roll back to mid-filter, but a fit
+    # (not a partial_fit) still ends on the epoch with the lowest loss
+    hooks = EpochHooks(config, False, rollback=False, keep_best=not incremental)
+    hooks.begin(EpochInfo(history, theta, opt, config))
     for _ in range(max_iter):
         tic = time.perf_counter()
         total, rows = 0.0, 0
@@ -312,6 +317,9 @@ def fit_online(config, net, theta, data, loss_name, history, incremental):
                 check_finite_loss(loss, history, config)
                 total += loss
                 rows += 1
-        if end_epoch(history, config, opt, total, rows, None, theta, tic, incremental):
+        if end_epoch(history, config, opt, total, rows, theta, tic, hooks):
             break
+    if not incremental:
+        _warn_max_iter(history, config)
+        hooks.end(EpochInfo(history, theta, opt, config))
     return history

@@ -59,7 +59,11 @@ class SGDOptimizer:
 
 
 class AdamOptimizer:
-    """Adam (Kingma & Ba): bias-corrected first and second moment estimates."""
+    """Adam (Kingma & Ba): bias-corrected first and second moment estimates.
+
+    ``learning_rate`` starts at ``learning_rate_init``; the training loop lowers it when it
+    rolls back a loss spike.
+    """
 
     def __init__(self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         self.params = params
@@ -81,7 +85,7 @@ class AdamOptimizer:
         np.multiply(grad, grad, out=self._tmp)
         self._tmp *= 1 - b2
         self.v += self._tmp
-        lr = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        lr = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         np.sqrt(self.v, out=self._tmp)
         self._tmp += self.epsilon
         np.divide(self.m, self._tmp, out=self._tmp)

@@ -28,18 +28,13 @@ import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
 from ..exceptions import DivergenceError
+from ._epochs import DIVERGENCE_FACTOR, EpochHooks, EpochInfo, advice
 from ._gradients import GradientSplit, chunk_gradients, loss_and_gradient
+from ._loss import LOSSES
 from ._optimizers import make_optimizer
 
-__all__ = ["SolverConfig", "History", "TrainingData", "fit_stochastic", "fit_lbfgs",
+__all__ = ["SolverConfig", "History", "TrainingData", "fit_stochastic", "fit_lbfgs", "training_loss",
            "loss_and_gradient", "time_major", "DIVERGENCE_FACTOR"]
-
-#: An epoch whose mean training loss exceeds this multiple of the loss at the initial
-#: parameters (the first minibatch, before any update) has diverged.  Training that works
-#: never comes near it: the loss falls from its start, and Adam's early spikes stay
-#: within a factor of 2–3 of it.
-DIVERGENCE_FACTOR = 10.0
-
 
 @dataclass(frozen=True)
 class SolverConfig:
@@ -87,6 +82,13 @@ class SolverConfig:
 class History:
     """What training has done so far: the loops update it, the estimator publishes it.
 
+    ``loss_curve`` holds the mean loss over each epoch's updates (scikit-learn's MLP
+    ``loss_curve_``); ``end_losses`` the training loss of the weights at the end of each
+    epoch (:func:`training_loss`, when no validation set decides), ``initial_loss`` that
+    loss at the weights the fit started from; ``loss`` the monitored loss of the current
+    epoch and, after the fit, of the weights kept; ``best_iter`` the epoch of those weights
+    and ``best_epoch_loss`` their loss; ``n_rollbacks`` the loss spikes rolled back.
+
     ``optimizer`` (the stochastic solvers' moments) and ``online_state`` (RTRL
     sensitivities, the EKF covariance) are kept to continue training with
     ``partial_fit`` or ``warm_start``; :meth:`copy` makes the independent copy a new
@@ -101,8 +103,12 @@ class History:
     no_improvement_count: int = 0
     validation_scores: list = None
     best_validation_score: float = None
-    best_params: np.ndarray = None
     reference_loss: float = None
+    initial_loss: float = None
+    end_losses: list = field(default_factory=list)
+    best_iter: int = None
+    best_epoch_loss: float = None
+    n_rollbacks: int = 0
     optimizer: object = None
     online_state: object = None
 
@@ -186,37 +192,12 @@ def _regularize(theta, grad, loss, n, alpha, weight_mask):
     return loss / n
 
 
-def _advice(config):
-    if config.solver in ("sgd", "adam", "rtrl"):
-        return (f"Lower learning_rate_init (now {config.learning_rate_init}), set clip_norm (now "
-                f"{config.clip_norm}) to clip exploding gradients, or keep scaler='standard' so "
-                "that the inputs and targets are near unit scale.")
-    return ("Check the scale of the inputs and targets (keep scaler='standard'), or lower "
-            "initial_covariance / raise measurement_noise.")
-
-
 def check_finite_loss(loss, history, config):
     """Raise :class:`~sktemporal.exceptions.DivergenceError` on a NaN or infinite loss."""
     if not np.isfinite(loss):
         raise DivergenceError(
             f"The training loss became {loss} at iteration {history.n_iter + 1}: the "
-            f"optimisation diverged. {_advice(config)}"
-        )
-
-
-def _check_divergence(history, config, theta):
-    """The divergence rule, after every epoch: finite weights, loss within DIVERGENCE_FACTOR of its start."""
-    if not np.isfinite(theta).all():
-        raise DivergenceError(
-            f"The weights became non-finite at iteration {history.n_iter}: the optimisation "
-            f"diverged. {_advice(config)}"
-        )
-    ref = history.reference_loss
-    if ref is not None and ref > 0 and history.loss > DIVERGENCE_FACTOR * ref:
-        raise DivergenceError(
-            f"The training loss grew from {ref:.4g} at the initial weights to {history.loss:.4g} "
-            f"at iteration {history.n_iter} (more than {DIVERGENCE_FACTOR:g} times): the "
-            f"optimisation diverged. {_advice(config)}"
+            f"optimisation diverged. {advice(config)}"
         )
 
 
@@ -227,73 +208,84 @@ def _clip(grad, clip_norm):
             grad *= clip_norm / norm
 
 
-def _update_no_improvement_count(history, config, validation, theta):
-    """sklearn's MLP rule, on the validation score or on the training loss."""
-    if validation is not None:
-        score = validation(theta)
-        history.validation_scores.append(score)
-        if score < history.best_validation_score + config.tol:
-            history.no_improvement_count += 1
-        else:
-            history.no_improvement_count = 0
-        if score > history.best_validation_score:
-            history.best_validation_score = score
-            history.best_params = theta.copy()
-    else:
-        if history.loss_curve[-1] > history.best_loss - config.tol:
-            history.no_improvement_count += 1
-        else:
-            history.no_improvement_count = 0
-        if history.loss_curve[-1] < history.best_loss:
-            history.best_loss = history.loss_curve[-1]
+def training_loss(net, theta, data, loss_name, alpha, weight_mask):
+    """The training objective at ``theta``: what the minibatch updates minimise, over all data.
 
-
-def end_epoch(history, config, opt, total, rows, validation, theta, tic, incremental):
-    """Epoch bookkeeping shared by every iterative solver; True when training should stop.
-
-    Records ``n_iter``, ``t``, ``loss`` and ``loss_curve`` in ``history``, stops a
-    diverging fit (:data:`DIVERGENCE_FACTOR`), applies sklearn's MLP no-improvement rule
-    (on the validation score when ``validation`` is given), lets the optimizer adapt its
-    learning rate, prints the verbose line and warns at ``max_iter``.
+    ``(Σ_chunks L_c + m · ½α‖W‖²) / n_rows`` with ``m`` the number of chunks that hold a
+    target — the row-weighted mean of the per-update losses of :func:`_regularize`, but
+    with every chunk at the same weights.  A forward pass only (state carried from chunk
+    to chunk as in training); NaN or inf propagate.
     """
+    total, rows, updates = 0.0, 0, 0
+    for idx in data.minibatches(max(1, data.n_sequences)):
+        state = None
+        for chunk in data.chunks(idx):
+            X, sizes, lengths, Y, mask, n = chunk
+            out, state, _ = net.forward(theta, X, sizes, lengths, state)
+            if n:
+                total += LOSSES[loss_name](out, Y, mask)[0]
+                rows += n
+                updates += 1
+    net.release()
+    if alpha:
+        w = theta * weight_mask
+        total += updates * 0.5 * alpha * float(np.vdot(w, w))
+    return total / max(rows, 1)
+
+
+def _record_epoch(history, running, loss, rows):
+    """``running`` (the mean over the epoch's updates) goes to ``loss_curve``; ``loss`` is the monitored one."""
     history.n_iter += 1
     history.t += rows
-    history.loss = total / max(rows, 1)
-    history.loss_curve.append(history.loss)
-    if history.reference_loss is None:  # solvers without a loss at the initial weights
-        history.reference_loss = history.loss
-    _check_divergence(history, config, theta)
-    _update_no_improvement_count(history, config, validation, theta)
-    opt.iteration_ends(history.t)
-    if config.verbose:
-        val = f", validation score = {history.validation_scores[-1]:.6f}" if validation is not None else ""
-        print(f"Iteration {history.n_iter}, loss = {history.loss:.8f}{val}, {time.perf_counter() - tic:.3f} s")
-    if history.no_improvement_count > config.n_iter_no_change:
-        what = "Validation score" if validation is not None else "Training loss"
-        msg = (f"{what} did not improve more than tol={config.tol} for "
-               f"{config.n_iter_no_change} consecutive epochs.")
-        if opt.trigger_stopping(msg, config.verbose):
-            return True
-        history.no_improvement_count = 0
-    if incremental:
-        return True
+    history.loss = loss
+    history.loss_curve.append(running)
+
+
+def _warn_max_iter(history, config):
     if history.n_iter == config.max_iter:
         warnings.warn(
             f"{'Stochastic Optimizer' if config.solver in ('sgd', 'adam') else config.solver}: Maximum "
             f"iterations ({config.max_iter}) reached and the optimization hasn't converged yet.",
             ConvergenceWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    return False
 
 
-def fit_stochastic(config, net, theta, data, loss_name, history, rng, validation=None, incremental=False):
-    """Train ``theta`` in place with SGD or Adam, sklearn-MLP style; update ``history``.
+def _minibatch_epoch(config, net, theta, grad, data, loss_name, history, opt, rng, split, weight_mask):
+    """One pass of minibatch updates; ``(summed loss, rows, finite)``, stopping at a non-finite loss."""
+    total, rows = 0.0, 0
+    for idx in data.minibatches(config.batch_size, rng if config.shuffle else None):
+        for loss, n in chunk_gradients(net, theta, grad, loss_name, data, idx, split):
+            if n == 0:
+                continue
+            loss = _regularize(theta, grad, loss, n, config.alpha, weight_mask)
+            if not np.isfinite(loss):
+                return total, rows, False
+            if history.reference_loss is None:
+                history.reference_loss = loss  # at the initial weights: nothing updated yet
+            _clip(grad, config.clip_norm)
+            opt.update(grad)
+            total += loss * n
+            rows += n
+    return total, rows, True
 
-    ``validation`` is None or a callable ``validation(theta)`` returning the current
-    validation score (higher is better); it turns on early stopping, and ``theta`` ends
-    at the best parameters seen.  ``rng`` shuffles the minibatches (``config.shuffle``).
-    The optimizer in ``history.optimizer`` is continued when ``incremental``.  Any
+
+def fit_stochastic(config, net, theta, data, loss_name, history, rng, validation=None, incremental=False,
+                   callbacks=()):
+    """Train ``theta`` in place with SGD or Adam; update ``history``; end on the best epoch.
+
+    Each epoch is sklearn's MLP epoch (shuffled minibatches, an update per chunk; its mean
+    loss goes to ``loss_curve``).  After it, the monitored loss is the training objective
+    at the end-of-epoch weights (:func:`training_loss`, one forward pass) — not the mean
+    over the minibatches, which mixes the weights of the whole epoch and so cannot say
+    which weights were best — or, when ``validation`` (a callable ``validation(theta)``
+    returning a score, higher is better) is given, that mean, the validation score
+    deciding.  The hooks of
+    :mod:`._epochs` then keep the best epoch, roll back loss spikes with a reduced
+    learning rate, and stop; ``theta`` and the optimizer end at the best epoch.
+
+    ``incremental`` (``partial_fit``) runs one epoch and keeps its end weights; a diverging
+    loss there raises (:class:`~._epochs.DivergenceRule`), nothing to roll back to.  Any
     exception, KeyboardInterrupt included, propagates: the caller discards ``theta`` and
     ``history``.
     """
@@ -303,36 +295,63 @@ def fit_stochastic(config, net, theta, data, loss_name, history, rng, validation
     opt.params = theta
     weight_mask = net.layout.weight_mask().astype(theta.dtype)
     grad = np.zeros_like(theta)
-    max_iter = 1 if incremental else config.max_iter
+    use_validation = validation is not None
+    hooks = EpochHooks(config, use_validation, callbacks, rollback=not incremental, keep_best=not incremental)
+    info = EpochInfo(history, theta, opt, config)
     with GradientSplit(config.n_jobs, net, data, loss_name, theta.dtype) as split:
-        for _ in range(max_iter):
+        if not incremental:  # epoch 0: the weights this fit starts from
+            if use_validation:
+                info.validation_score = validation(theta)
+            else:
+                history.initial_loss = training_loss(net, theta, data, loss_name, config.alpha, weight_mask)
+        hooks.begin(info)
+        for _ in range(1 if incremental else config.max_iter):
             tic = time.perf_counter()
-            total, rows = 0.0, 0
-            for idx in data.minibatches(config.batch_size, rng if config.shuffle else None):
-                for loss, n in chunk_gradients(net, theta, grad, loss_name, data, idx, split):
-                    if n == 0:
-                        continue
-                    loss = _regularize(theta, grad, loss, n, config.alpha, weight_mask)
-                    check_finite_loss(loss, history, config)
-                    if history.reference_loss is None:
-                        history.reference_loss = loss  # at the initial weights: nothing updated yet
-                    _clip(grad, config.clip_norm)
-                    opt.update(grad)
-                    total += loss * n
-                    rows += n
-            if end_epoch(history, config, opt, total, rows, validation, theta, tic, incremental):
+            total, rows, finite = _minibatch_epoch(config, net, theta, grad, data, loss_name, history, opt,
+                                                   rng, split, weight_mask)
+            running = total / max(rows, 1) if finite else np.inf
+            if incremental:
+                check_finite_loss(running, history, config)
+            if incremental or use_validation or not finite:
+                loss = running
+            else:
+                loss = training_loss(net, theta, data, loss_name, config.alpha, weight_mask)
+                history.end_losses.append(loss)
+            _record_epoch(history, running, loss, rows)
+            info.validation_score = None
+            if use_validation and np.isfinite(loss) and np.isfinite(theta).all():
+                info.validation_score = validation(theta)
+                history.validation_scores.append(info.validation_score)
+            info.elapsed = time.perf_counter() - tic
+            if hooks.epoch_end(info):
                 break
-    if validation is not None and history.best_params is not None:
-        theta[...] = history.best_params
+            opt.iteration_ends(history.t)
+        if not incremental:
+            _warn_max_iter(history, config)
+            hooks.end(info)
     return history
 
 
+def end_epoch(history, config, opt, total, rows, theta, tic, hooks):
+    """Epoch bookkeeping of the online solvers (the loss is the running mean of the pass)."""
+    _record_epoch(history, total / max(rows, 1), total / max(rows, 1), rows)
+    info = EpochInfo(history, theta, opt, config, elapsed=time.perf_counter() - tic)
+    stop = hooks.epoch_end(info)
+    opt.iteration_ends(history.t)
+    return stop
+
+
 def fit_lbfgs(config, net, theta, data, loss_name, history):
-    """Minimise the regularised mean loss over all data with L-BFGS-B, in place; update ``history``."""
+    """Minimise the regularised mean loss over all data with L-BFGS-B, in place; update ``history``.
+
+    ``theta`` ends at the lowest objective value evaluated (L-BFGS-B's final iterate is
+    that point unless its last line search was cut short by ``max_fun``).
+    """
     weight_mask = net.layout.weight_mask().astype(theta.dtype)
     grad = np.zeros_like(theta)
     total_grad = np.zeros(theta.shape, dtype=np.float64)
     batches = data.minibatches(config.batch_size)
+    best = {"f": np.inf, "x": None}
 
     def objective(x):
         theta[...] = x
@@ -347,17 +366,23 @@ def fit_lbfgs(config, net, theta, data, loss_name, history):
         rows = max(rows, 1)
         w = theta * weight_mask
         total += 0.5 * config.alpha * float(np.vdot(w, w))
-        return total / rows, (total_grad + config.alpha * w) / rows
+        f = total / rows
+        if f < best["f"]:
+            best["f"], best["x"] = f, np.array(x, copy=True)
+        return f, (total_grad + config.alpha * w) / rows
 
     with GradientSplit(config.n_jobs, net, data, loss_name, theta.dtype) as split:
         res = scipy.optimize.minimize(
             objective, theta.astype(np.float64), method="L-BFGS-B", jac=True,
             options={"maxfun": config.max_fun, "maxiter": config.max_iter, "gtol": config.tol},
         )
+    fun = float(res.fun)
+    if best["x"] is not None and best["f"] < fun:
+        res.x, fun = best["x"], best["f"]
     theta[...] = res.x
-    check_finite_loss(res.fun, history, config)
+    check_finite_loss(fun, history, config)
     if not np.isfinite(theta).all():
-        raise DivergenceError(f"L-BFGS ended at non-finite weights. {_advice(config)}")
+        raise DivergenceError(f"L-BFGS ended at non-finite weights. {advice(config)}")
     if res.status != 0:
         warnings.warn(
             f"lbfgs failed to converge after {res.nit} iteration(s) (status={res.status}): "
@@ -365,8 +390,8 @@ def fit_lbfgs(config, net, theta, data, loss_name, history):
             ConvergenceWarning,
             stacklevel=2,
         )
-    history.n_iter = res.nit
-    history.loss = float(res.fun)
+    history.n_iter = history.best_iter = res.nit
+    history.loss = history.best_epoch_loss = fun
     history.loss_curve = [history.loss]
     history.t = data.n_rows * max(res.nit, 1)
     return history
