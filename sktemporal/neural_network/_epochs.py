@@ -9,8 +9,9 @@ decides what happens next lives in the hooks here, each one idea:
   ``restore_best_weights``).
 * :class:`SpikeGuard` — an epoch whose training loss is not finite, or exceeds both
   :data:`SPIKE_FACTOR` times the lowest loss so far (the loss at the initial weights
-  included) and that lowest plus :data:`SPIKE_FLOOR` times the starting loss, is a spike: the parameters and the optimizer go back to the best epoch and the
-  learning rate is multiplied by :data:`LR_REDUCTION`, at most :data:`MAX_ROLLBACKS` times.
+  included) and that lowest plus :data:`SPIKE_FLOOR` times the starting loss, is a spike:
+  the parameters and the optimizer go back to the best epoch and the learning rate is
+  multiplied by :data:`LR_REDUCTION`, at most :data:`MAX_ROLLBACKS` times.
   Then training stops on the best epoch, or raises
   :class:`~sktemporal.exceptions.DivergenceError` if no epoch ever improved on the
   initial weights.
