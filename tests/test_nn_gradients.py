@@ -124,3 +124,31 @@ def test_jordan_layout_equals_teacher_forced_dense_network():
     previous = np.concatenate([np.zeros((1, 1, K)), out[:-1]])
     out_dense, _, _ = dense.forward(theta, np.concatenate([X, previous], axis=2), np.ones(T, int), np.array([T]))
     np.testing.assert_allclose(out, out_dense, rtol=1e-12)
+
+
+@pytest.mark.parametrize("pooling", ["mean", "max", "mean_max", "last"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("cell", ["elman", "lstm", "gru"])
+def test_pooled_many_to_one_gradient_ragged(pooling, bidirectional, cell):
+    """Pooling over each sequence's valid steps (padded steps never pooled), stacked, both directions."""
+    rng = np.random.RandomState(5)
+    X, L, Y = make_problem(rng, [6, 1, 4, 3], per_step=False)
+    factory = elman("tanh") if cell == "elman" else CELLS[cell]
+    net = Network(3, [(factory, 3), (factory, 4)], [], 2, per_step=False, bidirectional=bidirectional,
+                  pooling=pooling)
+    check_gradient(net, TrainingData(X, L, Y, False), "squared_error", rng)
+
+
+def test_pooling_ignores_padded_steps():
+    """Garbage in the padding of a batch changes nothing: mean and max read valid steps only."""
+    from sktemporal.neural_network._layers import pool_states
+
+    rng = np.random.RandomState(6)
+    A = rng.normal(size=(5, 3, 2))
+    lengths = np.array([5, 2, 3])
+    rows, _ = pool_states(A, lengths, "mean_max")
+    poisoned = A.copy()
+    for b, n in enumerate(lengths):
+        poisoned[n:, b] = 1e6
+    np.testing.assert_array_equal(pool_states(poisoned, lengths, "mean_max")[0], rows)
+    np.testing.assert_allclose(rows[1], np.r_[A[:2, 1].mean(axis=0), A[:2, 1].max(axis=0)])

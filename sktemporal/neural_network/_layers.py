@@ -18,7 +18,10 @@ from ._activations import ACTIVATIONS, DERIVATIVES
 from ._cells import mlp_init_bound
 from ._params import ParameterLayout
 
-__all__ = ["RecurrentLayer", "Dense", "Network", "reverse_padded"]
+__all__ = ["RecurrentLayer", "Dense", "Network", "reverse_padded", "pool_states", "pool_states_backward",
+           "POOLINGS"]
+
+POOLINGS = ("last", "mean", "max", "mean_max")
 
 
 def reverse_padded(A, lengths):
@@ -35,6 +38,70 @@ def reverse_padded(A, lengths):
     out = np.take_along_axis(A, idx, axis=0)
     out *= valid.reshape(valid.shape + (1,) * (A.ndim - 2))
     return out
+
+
+def pool_states(A, lengths, pooling, n_backward=0):
+    r"""One row per sequence from its states ``A`` (time-major ``(T, B, W)``), padded steps excluded.
+
+    .. math::
+
+        \text{last: } r_b = a_b(L_b - 1), \qquad
+        \text{mean: } r_b = \frac{1}{L_b} \sum_{t < L_b} a_b(t), \qquad
+        \text{max: } r_{b,w} = \max_{t < L_b} a_{b,w}(t)
+
+    and 'mean_max' is ``[mean; max]`` (width ``2W``).  With ``n_backward > 0`` (a
+    bidirectional last layer) 'last' takes the last ``n_backward`` columns at ``t = 0``,
+    where the backward direction has read the whole sequence.
+
+    Returns
+    -------
+    rows : ndarray of shape (B, W) or (B, 2W)
+    pooled : ndarray or None
+        What the backward pass needs: for 'max' and 'mean_max' the time index of each maximum.
+    """
+    B = A.shape[1]
+    if pooling == "last":
+        rows = A[np.maximum(lengths - 1, 0), np.arange(B)]
+        if n_backward:
+            rows[:, -n_backward:] = A[0, :, -n_backward:]
+        return rows, None
+    active = (np.arange(A.shape[0])[:, None] < lengths[None, :])[:, :, None]
+    parts, argmax = [], None
+    if pooling in ("mean", "mean_max"):
+        parts.append(np.where(active, A, 0).sum(axis=0) / np.maximum(lengths, 1)[:, None].astype(A.dtype))
+    if pooling in ("max", "mean_max"):
+        masked = np.where(active, A, -np.inf)
+        argmax = masked.argmax(axis=0)
+        parts.append(np.take_along_axis(A, argmax[None], axis=0)[0])
+    rows = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+    return rows, argmax
+
+
+def pool_states_backward(d_rows, lengths, shape, pooling, n_backward, argmax):
+    """``∂L/∂A`` of :func:`pool_states` from ``∂L/∂rows``: zero at padded steps.
+
+    'last' puts the row's gradient at the last valid step (the backward columns at ``t = 0``);
+    'mean' spreads ``d r_b / L_b`` over the valid steps; 'max' routes each column's
+    gradient to the step of its maximum.
+    """
+    d_A = np.zeros(shape, dtype=d_rows.dtype)
+    T, B, W = shape
+    b = np.arange(B)
+    if pooling == "last":
+        last_t = np.maximum(lengths - 1, 0)
+        if n_backward:
+            d_A[last_t, b, : W - n_backward] = d_rows[:, : W - n_backward]
+            d_A[0, :, W - n_backward:] = d_rows[:, W - n_backward:]
+        else:
+            d_A[last_t, b] = d_rows
+        return d_A
+    d_mean, d_max = d_rows[:, :W], d_rows[:, -W:]
+    if pooling in ("mean", "mean_max"):
+        active = (np.arange(T)[:, None] < lengths[None, :])[:, :, None]
+        d_A += active * (d_mean / np.maximum(lengths, 1)[:, None].astype(d_rows.dtype))[None]
+    if pooling in ("max", "mean_max"):
+        np.add.at(d_A, (argmax, b[:, None], np.arange(W)[None, :]), d_max)
+    return d_A
 
 
 class RecurrentLayer:
@@ -146,6 +213,8 @@ class Network:
     activation : str
         Activation of hidden dense layers.
     out_activation : {'identity', 'logistic', 'softmax'}
+    pooling : {'last', 'mean', 'max', 'mean_max'}, default='last'
+        The many-to-one head (see :func:`pool_states`); ignored per step.
     readout : bool, default=True
         Whether dense layers follow the head.  False when the last recurrent cell emits the
         prediction itself (the Jordan cell, whose output is fed back); ``dense`` and
@@ -155,14 +224,19 @@ class Network:
     """
 
     def __init__(self, n_in, recurrent, dense, n_out, *, per_step, bidirectional=False,
-                 activation="relu", out_activation="identity", readout=True, prefix=""):
+                 activation="relu", out_activation="identity", readout=True, pooling="last", prefix=""):
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {sorted(POOLINGS)}; got {pooling!r}.")
         self.per_step = per_step
+        self.pooling = "last" if per_step or not recurrent else pooling
         self.recurrent = []
         width = n_in
         for i, (factory, n_hidden) in enumerate(recurrent):
             layer = RecurrentLayer(factory, width, n_hidden, bidirectional, prefix=f"{prefix}rnn{i}.")
             self.recurrent.append(layer)
             width = layer.n_out
+        if self.pooling == "mean_max":
+            width *= 2
         self.dense = []
         widths = list(dense) + [n_out] if readout else []
         for i, w in enumerate(widths):
@@ -205,38 +279,31 @@ class Network:
             new_state.append(s)
             caches.append(cache)
         T, B = X.shape[:2]
-        rows = self._head(A, lengths)
+        rows, pooled = self._head(A, lengths)
         acts = [rows]
         for layer in self.dense:
             acts.append(layer.forward(views, acts[-1]))
         out = acts[-1]
         if self.per_step:
             out = out.reshape(T, B, -1)
-        return out, new_state, (X, sizes, lengths, caches, acts, A.shape)
+        return out, new_state, (X, sizes, lengths, caches, acts, A.shape, pooled)
 
     def _head(self, A, lengths):
-        """Rows fed to the dense layers: every step, or each sequence's final state."""
+        """Rows fed to the dense layers: every step, or each sequence's pooled states."""
         if self.per_step:
-            return A.reshape(-1, A.shape[2])
-        rows = A[np.maximum(lengths - 1, 0), np.arange(A.shape[1])]
-        if self.recurrent and self.recurrent[-1].bidirectional:
-            H = self.recurrent[-1].n_hidden
-            rows[:, H:] = A[0, :, H:]  # the backward direction has read everything at t = 0
-        return rows
+            return A.reshape(-1, A.shape[2]), None
+        return pool_states(A, lengths, self.pooling, self._bidirectional_width())
 
-    def _head_backward(self, d_rows, lengths, shape):
+    def _bidirectional_width(self):
+        """Units of the backward direction of the last layer (0 if unidirectional)."""
+        if self.recurrent and self.recurrent[-1].bidirectional:
+            return self.recurrent[-1].n_hidden
+        return 0
+
+    def _head_backward(self, d_rows, lengths, shape, pooled):
         if self.per_step:
             return d_rows.reshape(shape)
-        d_A = np.zeros(shape, dtype=d_rows.dtype)
-        B = shape[1]
-        last_t = np.maximum(lengths - 1, 0)
-        if self.recurrent and self.recurrent[-1].bidirectional:
-            H = self.recurrent[-1].n_hidden
-            d_A[last_t, np.arange(B), :H] = d_rows[:, :H]
-            d_A[0, :, H:] = d_rows[:, H:]
-        else:
-            d_A[last_t, np.arange(B)] = d_rows
-        return d_A
+        return pool_states_backward(d_rows, lengths, shape, self.pooling, self._bidirectional_width(), pooled)
 
     # ----------------------------------------------------------------- backward
     def backward(self, theta, grad, delta, cache, need_dx=False):
@@ -244,7 +311,7 @@ class Network:
 
         Returns ``∂L/∂X`` (the shape of the inputs) when ``need_dx``, else None.
         """
-        X, sizes, lengths, caches, acts, A_shape = cache
+        X, sizes, lengths, caches, acts, A_shape, pooled = cache
         views, grads = self.layout.views(theta), self.layout.views(grad)
         d = delta.reshape(-1, delta.shape[-1]) if self.dense or self.per_step else delta
         n_dense = len(self.dense)
@@ -252,8 +319,8 @@ class Network:
             need = i > 0 or bool(self.recurrent) or need_dx
             d = self.dense[i].backward(views, grads, acts[i], acts[i + 1], d, need, output_layer=i == n_dense - 1)
         if not self.recurrent:
-            return self._head_backward(d, lengths, X.shape) if need_dx else None
-        d_A = self._head_backward(d, lengths, A_shape)
+            return self._head_backward(d, lengths, X.shape, pooled) if need_dx else None
+        d_A = self._head_backward(d, lengths, A_shape, pooled)
         for i in range(len(self.recurrent) - 1, -1, -1):
             d_A = self.recurrent[i].backward(views, grads, d_A, caches[i], lengths, need_dx=i > 0 or need_dx)
         return d_A if need_dx else None
