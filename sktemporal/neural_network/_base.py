@@ -37,6 +37,8 @@ from ..utils._param_validation import (
 from ..utils._persistence import VersionedStateMixin
 from ..utils._scaling import SCALERS, fit_standardizer
 from ..utils._sequences import SequenceBatch, check_targets, restore_layout, validate_sequences
+from ._auto import patch, resolve_bidirectional, resolve_early_stopping, resolve_patch_size
+from ._layers import POOLINGS
 from ._loss import OUTPUT_ACTIVATION
 from ._online import ONLINE_SOLVERS, fit_online
 from ._training import History, SolverConfig, TrainingData, fit_lbfgs, fit_stochastic, time_major
@@ -73,7 +75,9 @@ def auto_truncation(T):
 #: (and the ones it lacks removed).
 NETWORK_CONSTRAINTS = {
     "hidden_layer_sizes": ["array-like", POSITIVE_INT],
-    "bidirectional": ["boolean"],
+    "bidirectional": ["boolean", StrOptions({"auto"})],
+    "pooling": [StrOptions(set(POOLINGS))],
+    "patch_size": [POSITIVE_INT, StrOptions({"auto"}), None],
     "bptt_steps": [POSITIVE_INT, StrOptions({"auto"}), None],
     "clip_norm": [POSITIVE_REAL, None],
     "solver": [StrOptions(set(_SOLVERS))],
@@ -90,7 +94,7 @@ NETWORK_CONSTRAINTS = {
     "warm_start": ["boolean"],
     "momentum": [_HALF_OPEN_UNIT],
     "nesterovs_momentum": ["boolean"],
-    "early_stopping": ["boolean"],
+    "early_stopping": ["boolean", StrOptions({"auto"})],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
     "beta_1": [_HALF_OPEN_UNIT],
     "beta_2": [_HALF_OPEN_UNIT],
@@ -163,7 +167,7 @@ class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
         """The constraint table, then the rules that tie parameters together."""
         validate_params(self)
         self._hidden_sizes()
-        if getattr(self, "bidirectional", False) and self.bptt_steps not in (None, "auto"):
+        if getattr(self, "bidirectional", False) is True and self.bptt_steps not in (None, "auto"):
             raise ValueError(
                 "bidirectional=True needs whole sequences (the backward direction reads the "
                 "future); it cannot be combined with truncated BPTT (bptt_steps="
@@ -218,7 +222,9 @@ class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
             # statistics of the valid steps (padding never counts), frozen after the first fit
             self._input_scaler = fit_standardizer(raw.flat(), getattr(self, "scaler", None))
             self._target_scaler = self._fit_target_scaler(targets)
-        batch = _scaled(raw, self._input_scaler)
+        if first:
+            self._resolve_auto(raw, targets)
+        batch = self._patched(_scaled(raw, self._input_scaler))
         Y = self._encode_targets(self._scale_targets(targets), first, classes)
         if first:
             self._per_step, self._squeeze = targets.per_step, targets.squeeze
@@ -269,6 +275,27 @@ class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
             self._net.release()
         self._publish(history, incremental, early_stopping)
 
+    def _resolve_auto(self, raw, targets):
+        """Resolve the ``'auto'`` options from the first fit's data (see :mod:`._auto`)."""
+        self._bidir = resolve_bidirectional(getattr(self, "bidirectional", False), raw.kind, self.bptt_steps)
+        self._patch = resolve_patch_size(getattr(self, "patch_size", None), raw.kind,
+                                         targets.per_step, raw.max_length)
+
+    @property
+    def _bidirectional(self):
+        """Whether the fitted (or about to be fitted) network reads both ways."""
+        if hasattr(self, "_bidir"):
+            return self._bidir
+        return getattr(self, "bidirectional", False) is True  # models pickled before 'auto'
+
+    def _patched(self, batch):
+        """``batch`` with ``patch_size`` steps per input vector (see :func:`._auto.patch`)."""
+        k = getattr(self, "_patch", 1)
+        if k == 1:
+            return batch
+        values, lengths = patch(batch.values, batch.lengths, k)
+        return SequenceBatch(values, lengths, batch.kind, None)
+
     def _publish(self, history, incremental, early_stopping):
         """The fitted attributes, from the history of this fit."""
         self.n_iter_, self.t_, self.loss_ = history.n_iter, history.t, history.loss
@@ -298,7 +325,7 @@ class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
         """The truncation length of this fit: ``bptt_steps`` with 'auto' resolved."""
         if not (isinstance(self.bptt_steps, str) and self.bptt_steps == "auto"):
             return self.bptt_steps
-        if (batch.kind != "series" or getattr(self, "bidirectional", False)
+        if (batch.kind != "series" or self._bidirectional
                 or self.solver not in ("adam", "sgd")):
             return None  # whole sequences
         return auto_truncation(int(batch.lengths[0]))[0]
@@ -318,7 +345,7 @@ class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
     def _continuable(self):
         """Whether predictions on a series may start from the fitted series' final state."""
         return (self._recurrent and hasattr(self, "initial_state")
-                and not getattr(self, "bidirectional", False))
+                and not self._bidirectional)
 
     def _start_state(self, batch):
         if (batch.kind == "series" and getattr(self, "initial_state", "zeros") == "continue"
@@ -346,7 +373,8 @@ class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
         """Training data (and a validation scorer ``score(theta)`` when early stopping)."""
         values, lengths = inputs, batch.lengths
         validation = None
-        use_val = self.early_stopping and self.solver != "lbfgs" and not incremental
+        use_val = (self.solver in ("adam", "sgd") and not incremental
+                   and self._early_stopping_on(batch, Y, targets))
         if batch.kind == "series":
             T = int(lengths[0])
             if use_val:
@@ -375,6 +403,14 @@ class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
             validation = self._collection_validation(values[val], lengths[val], Y[val])
             values, lengths, Y = values[train], lengths[train], Y[train]
         return self._training_data(values, lengths, Y, targets.per_step, bptt_steps), validation
+
+    def _early_stopping_on(self, batch, Y, targets):
+        """``early_stopping`` resolved on this fit's data (sequences, or steps of one series)."""
+        counts = None
+        if self._task == "classification" and not targets.per_step and batch.kind != "series":
+            counts = np.bincount(Y.argmax(-1) if Y.shape[-1] > 1 else Y[:, 0].astype(int))
+        n = int(batch.lengths[0]) if batch.kind == "series" else batch.n_sequences
+        return resolve_early_stopping(self.early_stopping, batch.kind, n, self.validation_fraction, counts)
 
     def _n_streams(self, T, bptt_steps):
         """Parallel contiguous streams a single series is cut into for truncated BPTT."""
@@ -429,7 +465,7 @@ class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
         """Network outputs in the user's units (targets unscaled), and the validated batch."""
         check_is_fitted(self, "params_")
         raw, _ = validate_sequences(self, X, reset=False)
-        batch = _scaled(raw, self._input_scaler)
+        batch = self._patched(_scaled(raw, self._input_scaler))
         # the network computes in the dtype it was fitted in
         inputs = self._inputs(batch).astype(self.params_.dtype, copy=False)
         out = self._forward_all(inputs, batch.lengths, state=self._start_state(batch))
@@ -590,7 +626,7 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
                 f"{self.n_outputs_} output(s) for {self.n_features_in_} feature(s)"
                 + ("" if self._per_step else " and a target per sequence") + "."
             )
-        if getattr(self, "bidirectional", False):
+        if self._bidirectional:
             raise ValueError("generate runs forward in time; a bidirectional network reads the future.")
         check_params({"n_steps": [POSITIVE_INT]}, f"{type(self).__name__}.generate", {"n_steps": n_steps})
         net, theta = self._net, self.params_

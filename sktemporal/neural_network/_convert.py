@@ -59,14 +59,15 @@ def _fold_scalers(estimator, cell, net, views):
     """
     x_scaler = getattr(estimator, "_input_scaler", None)
     if x_scaler is not None:
-        center = x_scaler.center / x_scaler.scale
+        k = getattr(estimator, "_patch", 1)  # a patch of k steps holds k copies of the features
+        center, scale = np.tile(x_scaler.center / x_scaler.scale, k), np.tile(x_scaler.scale, k)
         for k, _, prefix in _cells(net):
             if k:
                 break
             W_x = views[prefix + "W_x"]
             bias = views[prefix + ("b" if cell == "lstm" else "b_x")]
             bias -= center.astype(W_x.dtype) @ W_x
-            W_x /= x_scaler.scale.astype(W_x.dtype)[:, None]
+            W_x /= scale.astype(W_x.dtype)[:, None]
     y_scaler = getattr(estimator, "_target_scaler", None)
     if y_scaler is not None:
         dense = net.dense[0].prefix
@@ -147,7 +148,11 @@ def to_torch(estimator):
         layer, applied to the last layer's output at every step (a target per step) or
         at each sequence's last step (a target per sequence; for a bidirectional network
         ``[h_fwd(T − 1); h_bwd(0)]``).  For classifiers this gives the logits; the
-        estimator applies the logistic (two classes) or softmax function.
+        estimator applies the logistic (two classes) or softmax function.  With
+        ``pooling`` other than 'last' the layer reads the pooled states instead, and with
+        ``patch_size`` ``k > 1`` the module's input at step ``s`` is the patch
+        ``[x(sk); …; x(sk + k − 1)]`` (``n_features_in_ * k`` values; see
+        :ref:`long_sequences`).
 
     Examples
     --------

@@ -25,9 +25,26 @@ PARAMETER_DOCS = {
         "output sequence being the second one's input.",
     ),
     "bidirectional": (
-        "bool",
+        "bool or 'auto'",
         "Read every sequence both ways and concatenate the two states (each layer).  Needs "
-        "whole sequences (``bptt_steps=None``).",
+        "whole sequences (``bptt_steps=None``).  'auto': on for a collection, off for one "
+        "2-D series (which keeps truncated BPTT and ``initial_state='continue'``) and for "
+        "the Jordan cell and the online solvers; resolved at the first fit.",
+    ),
+    "pooling": (
+        "{'last', 'mean', 'max', 'mean_max'}",
+        "What the output layer reads of a sequence with a target per sequence: the state at "
+        "its last step (for a bidirectional layer ``[h_fwd(L − 1); h_bwd(0)]``), the mean or "
+        "the maximum of the states over its valid steps, or both concatenated; padded steps "
+        "never count.  A target per step always reads each step's state.",
+    ),
+    "patch_size": (
+        "int, 'auto' or None",
+        "Collections with a target per sequence: feed ``k`` consecutive steps as one input "
+        "vector, so that the recurrence runs ``ceil(L / k)`` steps of ``k * n_features`` "
+        "values (the last patch of a sequence completed with zeros, the standardized mean).  "
+        "'auto': ``k = ceil(max_length / 64)``; None or 1: one step per input.  Ignored for a "
+        "target per step and for one series.  See :ref:`long_sequences`.",
     ),
     "bptt_steps": (
         "int, 'auto' or None",
@@ -125,11 +142,14 @@ PARAMETER_DOCS = {
         "Whether to use Nesterov's momentum.  Only used with solver='sgd' and momentum > 0.",
     ),
     "early_stopping": (
-        "bool",
+        "bool or 'auto'",
         "Hold out ``validation_fraction`` of the data and stop when its score has not improved "
         "by ``tol`` for ``n_iter_no_change`` epochs; the weights of the best score are kept.  "
-        "The held-out data is the last part of a single series (time order kept) or a random "
-        "subset of a collection's sequences.  Only used with 'sgd' and 'adam'.",
+        "The held-out data is the last part of a single series (time order kept, the state "
+        "carried into it) or a stratified random subset of a collection's sequences.  'auto': "
+        "on when the held-out part has at least 200 steps of a series, or at least 50 "
+        "sequences of a collection and (classifiers) 10 of each class in expectation.  Only "
+        "used with 'sgd' and 'adam'.",
     ),
     "validation_fraction": (
         "float",

@@ -24,6 +24,8 @@ class BaseGatedRNN(BaseSequenceNetwork):
         hidden_layer_sizes=(32,),
         *,
         bidirectional=False,
+        pooling="last",
+        patch_size=None,
         bptt_steps="auto",
         clip_norm=None,
         scaler="standard",
@@ -53,6 +55,8 @@ class BaseGatedRNN(BaseSequenceNetwork):
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.patch_size = patch_size
         self.bptt_steps = bptt_steps
         self.clip_norm = clip_norm
         self.scaler = scaler
@@ -84,7 +88,8 @@ class BaseGatedRNN(BaseSequenceNetwork):
         factory = CELLS[self._cell]
         return Network(
             n_in, [(factory, h) for h in self._hidden_sizes()], [], n_out,
-            per_step=per_step, bidirectional=self.bidirectional, out_activation=out_activation,
+            per_step=per_step, bidirectional=self._bidirectional, out_activation=out_activation,
+            pooling=self.pooling,
         )
 
 

@@ -82,6 +82,8 @@ class _BaseRNN(BaseSequenceNetwork):
         activation="tanh",
         teacher_forcing=True,
         bidirectional=False,
+        pooling="last",
+        patch_size=None,
         bptt_steps="auto",
         clip_norm=None,
         scaler="standard",
@@ -117,6 +119,8 @@ class _BaseRNN(BaseSequenceNetwork):
         self.activation = activation
         self.teacher_forcing = teacher_forcing
         self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.patch_size = patch_size
         self.bptt_steps = bptt_steps
         self.clip_norm = clip_norm
         self.scaler = scaler
@@ -166,7 +170,7 @@ class _BaseRNN(BaseSequenceNetwork):
                 f"cell must be 'elman' or 'jordan'; got {self.cell!r}. For LSTM/GRU use "
                 "LSTMRegressor/GRURegressor (or the classifiers)."
             )
-        if self.cell == "jordan" and (len(self._hidden_sizes()) != 1 or self.bidirectional):
+        if self.cell == "jordan" and (len(self._hidden_sizes()) != 1 or self.bidirectional is True):
             raise ValueError(
                 "cell='jordan' feeds the output back to one hidden layer: it needs a single "
                 f"hidden layer and bidirectional=False; got hidden_layer_sizes="
@@ -174,17 +178,22 @@ class _BaseRNN(BaseSequenceNetwork):
             )
 
         if self.solver in ONLINE_SOLVERS:
-            if self.cell != "elman" or len(self._hidden_sizes()) != 1 or self.bidirectional:
+            if self.cell != "elman" or len(self._hidden_sizes()) != 1 or self.bidirectional is True:
                 raise ValueError(
                     f"solver={self.solver!r} trains one unidirectional Elman layer; got cell="
                     f"{self.cell!r}, hidden_layer_sizes={self.hidden_layer_sizes!r}, "
                     f"bidirectional={self.bidirectional}."
                 )
-            if self.bptt_steps not in (None, "auto") or self.early_stopping:
+            if self.bptt_steps not in (None, "auto") or self.early_stopping is True:
                 raise ValueError(
                     f"solver={self.solver!r} updates the weights at every step: bptt_steps and "
                     "early_stopping belong to the BPTT solvers; leave them at None / False."
                 )
+
+    def _resolve_auto(self, raw, targets):
+        super()._resolve_auto(raw, targets)
+        if self.cell == "jordan" or self.solver in ONLINE_SOLVERS:
+            self._bidir = False  # 'auto': the output fed back, or the online updates, run forward
 
     def _build_network(self, n_in, n_out, per_step, out_activation):
         if self.cell == "jordan":
@@ -195,7 +204,8 @@ class _BaseRNN(BaseSequenceNetwork):
         factory = partial(CELLS[self.cell], activation=self.activation)
         return Network(
             n_in, [(factory, h) for h in self._hidden_sizes()], [], n_out,
-            per_step=per_step, bidirectional=self.bidirectional, out_activation=out_activation,
+            per_step=per_step, bidirectional=self._bidirectional, out_activation=out_activation,
+            pooling=self.pooling,
         )
 
     def _teacher_forced(self, per_step):

@@ -268,7 +268,9 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
     _recurrent = False
 
     _parameter_constraints = {
-        **{k: v for k, v in NETWORK_CONSTRAINTS.items() if k not in ("n_jobs", "initial_state")},
+        **{k: v for k, v in NETWORK_CONSTRAINTS.items()
+           if k not in ("n_jobs", "initial_state", "pooling", "patch_size")},
+        "bidirectional": ["boolean"],
         "cell": [StrOptions({"lstm", "gru", "elman"})],
         "teacher_forcing": [UNIT_INTERVAL],  # the probability of feeding the true previous value
     }

@@ -146,7 +146,7 @@ class _BaseTDNN(BaseSequenceNetwork):
 
     _parameter_constraints = {
         **{k: v for k, v in NETWORK_CONSTRAINTS.items()
-           if k not in ("bidirectional", "bptt_steps", "n_jobs", "initial_state")},
+           if k not in ("bidirectional", "bptt_steps", "n_jobs", "initial_state", "pooling", "patch_size")},
         "memory": [StrOptions(set(_MEMORIES))],
         "delays": [NON_NEGATIVE_INT, "array-like"],  # a list's lags are checked by _check_lags
         "stride": [POSITIVE_INT],
