@@ -6,6 +6,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..utils import validate_sequences
+from ..utils._output import ContainerOutputMixin, check_container_output
 from ..utils._param_validation import (
     NON_NEGATIVE_INT,
     POSITIVE_INT,
@@ -17,7 +18,6 @@ from ..utils._param_validation import (
 )
 from ..utils._persistence import VersionedStateMixin
 from ..utils._validation import is_int
-from ._output import check_container_output
 
 __all__ = ["DelayEmbedding", "GammaMemory"]
 
@@ -142,7 +142,7 @@ def _tap_names(estimator, input_features, suffixes):
 # ----------------------------------------------------------------------------------
 # DelayEmbedding
 # ----------------------------------------------------------------------------------
-class DelayEmbedding(VersionedStateMixin, TransformerMixin, BaseEstimator):
+class DelayEmbedding(VersionedStateMixin, ContainerOutputMixin, TransformerMixin, BaseEstimator):
     r"""Tapped delay line: each time step together with its past values.
 
     For an input series :math:`u(n)` with lags :math:`d_0, \dots, d_{m-1}` the output
@@ -319,7 +319,7 @@ class DelayEmbedding(VersionedStateMixin, TransformerMixin, BaseEstimator):
 # ----------------------------------------------------------------------------------
 # GammaMemory
 # ----------------------------------------------------------------------------------
-class GammaMemory(VersionedStateMixin, TransformerMixin, BaseEstimator):
+class GammaMemory(VersionedStateMixin, ContainerOutputMixin, TransformerMixin, BaseEstimator):
     r"""Gamma memory: the generalized tapped delay line of de Vries & Principe.
 
     Tap 0 is the input and every further tap is a leaky, delayed copy of the one
