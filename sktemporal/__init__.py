@@ -1,6 +1,7 @@
 """sktemporal: temporal neural networks for scikit-learn."""
 
 from . import datasets, exceptions, forecasting, metrics, persistence
+from ._version import __version__
 from .neural_network import (
     GRUClassifier,
     GRURegressor,
@@ -14,8 +15,6 @@ from .neural_network import (
 )
 from .preprocessing import DelayEmbedding, GammaMemory, StepwiseTransformer
 from .reservoir import ESNClassifier, ESNClassifierCV, ESNRegressor, ESNRegressorCV, Reservoir
-
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "DelayEmbedding",

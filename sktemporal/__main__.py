@@ -21,7 +21,7 @@ from sklearn.model_selection import (
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from . import __version__
+from ._version import __version__
 from .datasets import adding_problem, mackey_glass, make_sequence_classification, narma
 from .metrics import neg_nrmse_scorer
 

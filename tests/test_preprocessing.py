@@ -198,6 +198,28 @@ def test_collection_output_refuses_dataframe_output():
             est.fit_transform(ragged())
 
 
+def test_the_refusal_survives_clone_pickle_and_a_pipeline():
+    """The container chosen with set_output is the package's own record, carried by clone and pickle."""
+    import pickle
+
+    from sklearn.base import clone
+    from sklearn.pipeline import make_pipeline
+
+    pd = pytest.importorskip("pandas")
+    from sktemporal import Reservoir
+
+    for est in (DelayEmbedding(), GammaMemory(), StepwiseTransformer(StandardScaler()),
+                Reservoir(n_reservoir=5, pooling=None, random_state=0)):
+        for configured in (clone(est.set_output(transform="pandas")),
+                           pickle.loads(pickle.dumps(est)),
+                           make_pipeline(clone(est).set_output(transform="default")).set_output(transform="pandas")):
+            assert isinstance(configured.fit_transform(ramp(6, 2)), pd.DataFrame)
+            with pytest.raises(ValueError, match="cannot be held in a pandas DataFrame"):
+                configured.fit_transform(ragged())
+        est.set_output(transform="default")
+        assert isinstance(clone(est).fit_transform(ragged()), list)
+
+
 def test_dtype_preserved():
     for est in (DelayEmbedding(2), GammaMemory(order=2), StepwiseTransformer(StandardScaler())):
         assert est.fit_transform(ramp(5, 2).astype(np.float32)).dtype == np.float32

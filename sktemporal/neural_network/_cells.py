@@ -31,7 +31,7 @@ above :class:`LSTMCell` for why).
 import numpy as np
 from scipy.linalg.blas import dgemm, sgemm
 
-from ._activations import ACTIVATIONS, DERIVATIVES
+from ..utils._activations import ACTIVATIONS, DERIVATIVES
 
 __all__ = ["ElmanCell", "JordanCell", "LSTMCell", "GRUCell", "glorot_uniform", "orthogonal", "final_state", "CELLS"]
 

@@ -14,7 +14,7 @@ cells.
 
 import numpy as np
 
-from ._activations import ACTIVATIONS, DERIVATIVES
+from ..utils._activations import ACTIVATIONS, DERIVATIVES
 from ._cells import mlp_init_bound
 from ._params import ParameterLayout
 

@@ -42,7 +42,7 @@ import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, solve_triangular
 
 from ..exceptions import DivergenceError
-from ._activations import ACTIVATIONS, DERIVATIVES
+from ..utils._activations import ACTIVATIONS, DERIVATIVES
 from ._epochs import EpochHooks, EpochInfo
 from ._loss import LOSSES
 from ._optimizers import make_optimizer

@@ -10,15 +10,7 @@ package's shared network, optimizers and training loop.
 
 import numpy as np
 
-from ..preprocessing._delay import (
-    MEMORY_HINTS,
-    _check_lags,
-    _delay_taps,
-    _fill_value,
-    _gamma_taps,
-    _history,
-    _interleave,
-)
+from ..preprocessing._taps import MEMORY_HINTS, TapMemory
 from ..utils._param_validation import NON_NEGATIVE_INT, POSITIVE_INT, Interval, Real, StrOptions
 from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
 from ._docstrings import CLASSIFIER_N_OUTPUTS, NETWORK_ATTRIBUTES, SCALER_DOC, network_docstring
@@ -148,7 +140,7 @@ class _BaseTDNN(BaseSequenceNetwork):
         **{k: v for k, v in NETWORK_CONSTRAINTS.items()
            if k not in ("bidirectional", "bptt_steps", "n_jobs", "initial_state", "pooling", "patch_size")},
         "memory": [StrOptions(set(_MEMORIES))],
-        "delays": [NON_NEGATIVE_INT, "array-like"],  # a list's lags are checked by _check_lags
+        "delays": [NON_NEGATIVE_INT, "array-like"],  # a list's lags are checked by TapMemory
         "stride": [POSITIVE_INT],
         "order": [NON_NEGATIVE_INT],
         "mu": [Interval(Real, 0, 2, closed="neither")],
@@ -161,30 +153,21 @@ class _BaseTDNN(BaseSequenceNetwork):
     # ------------------------------------------------------------------ memory
     def _validate_hyperparameters(self):
         super()._validate_hyperparameters()
-        if self.memory == "tapped":
-            self.lags_ = _check_lags(self.delays, self.stride)
-            self._memory_spec = ("tapped", self.lags_, _fill_value(self.fill))
-        else:
-            self.lags_ = None
-            self._memory_spec = ("gamma", (int(self.order), float(self.mu)), _fill_value(self.fill))
+        memory = TapMemory.from_params(self.memory, delays=self.delays, stride=self.stride, order=self.order,
+                                       mu=self.mu, fill=self.fill)
+        self.lags_ = memory.lags  # None for a gamma memory
+        self._memory_spec = memory.state  # plain data: the fitted state's format is unchanged
 
     @property
     def n_taps_(self):
         """Memory taps per input feature (the network sees ``n_features_in_ * n_taps_`` inputs)."""
-        kind, spec, _ = self._memory_spec
-        return len(spec) if kind == "tapped" else spec[0] + 1
+        return TapMemory.from_state(self._memory_spec).n_taps
 
     def _inputs(self, batch):
         """The memory's taps at every step: ``(n_sequences, max_length, n_features * n_taps_)``."""
-        kind, spec, fill = self._memory_spec
-        history = _history(batch, fill)
-        if fill != "edge" and getattr(self, "_input_scaler", None) is not None:
-            history = self._input_scaler.transform(history)  # a number fill is in the user's units
-        if kind == "tapped":
-            taps = _delay_taps(batch.values, spec, history)
-        else:
-            taps = _gamma_taps(batch.values, spec[0], spec[1], history)
-        return _interleave(taps)
+        scaler = getattr(self, "_input_scaler", None)
+        # the batch is already scaled; a number fill is in the user's units
+        return TapMemory.from_state(self._memory_spec).taps(batch, None if scaler is None else scaler.transform)
 
     # ----------------------------------------------------------------- network
     def _build_network(self, n_in, n_out, per_step, out_activation):

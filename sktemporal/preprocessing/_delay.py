@@ -1,11 +1,11 @@
 """Tapped delay lines: the plain delay line and the gamma memory."""
 
 import numpy as np
-from scipy.signal import lfilter
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..utils import validate_sequences
+from ..utils._output import ContainerOutputMixin, check_container_output
 from ..utils._param_validation import (
     NON_NEGATIVE_INT,
     POSITIVE_INT,
@@ -16,8 +16,7 @@ from ..utils._param_validation import (
     validate_params,
 )
 from ..utils._persistence import VersionedStateMixin
-from ..utils._validation import is_int
-from ._output import check_container_output
+from ._taps import MEMORY_HINTS, TapMemory, check_lags, delay_taps, fill_value, history
 
 __all__ = ["DelayEmbedding", "GammaMemory"]
 
@@ -27,7 +26,7 @@ __all__ = ["DelayEmbedding", "GammaMemory"]
 # ----------------------------------------------------------------------------------
 _FINITE = Interval(Real, None, None, closed="neither")
 _DELAY_CONSTRAINTS = {
-    "delays": [NON_NEGATIVE_INT, "array-like"],  # the lags of a list: _check_lags
+    "delays": [NON_NEGATIVE_INT, "array-like"],  # the lags of a list: check_lags
     "stride": [POSITIVE_INT],
     "fill": [StrOptions({"edge"}), _FINITE, "nan"],
     "output": [StrOptions({"flat", "windows"})],
@@ -40,98 +39,6 @@ _GAMMA_CONSTRAINTS = {
     "fill": [StrOptions({"edge"}), _FINITE, Hidden("nan")],
 }
 
-#: What the ranges mean, appended to the errors (shared with the TDNN estimators).
-MEMORY_HINTS = {
-    "delays": "delays=k gives the lags 0, stride, ..., k*stride; a list gives the lags themselves.",
-    "stride": "stride is the spacing between the lags of delays=k.",
-    "order": "order is the number of gamma taps after the input.",
-    "mu": "The gamma taps are stable only for 0 < mu < 2; mu=1 is the plain delay line.",
-}
-
-
-def _check_lags(delays, stride):
-    """The lags of a delay line, in output column order, as an int array.
-
-    ``delays`` and ``stride`` have passed the constraint table (an int ``k``, or an array-like).
-    """
-    if is_int(delays):
-        return np.arange(int(delays) + 1, dtype=np.intp) * int(stride)
-    if len(delays) == 0 or not all(is_int(lag) for lag in delays):
-        raise ValueError(
-            "delays given as a list must be a non-empty list of ints (the lags); got "
-            f"delays={delays!r}."
-        )
-    lags = np.asarray([int(lag) for lag in delays], dtype=np.intp)
-    if (lags < 0).any():
-        raise ValueError(
-            f"delays must hold non-negative lags (a lag looks back in time); got delays={delays!r}."
-        )
-    if len(np.unique(lags)) != len(lags):
-        raise ValueError(f"delays must not repeat a lag; got delays={delays!r}.")
-    if stride != 1:
-        raise ValueError(
-            "stride spaces the lags of an int delays=k; with a list of lags give the lags "
-            f"themselves. Got delays={delays!r} and stride={stride!r}; use e.g. "
-            f"delays={[int(lag) * stride for lag in lags]!r}, stride=1."
-        )
-    return lags
-
-
-def _fill_value(fill):
-    """``'edge'`` or the fill as a float (``fill`` has passed a constraint table)."""
-    return fill if isinstance(fill, str) else float(fill)
-
-
-def _history(batch, fill):
-    """The value each sequence is taken to have had before its first step: ``(n, 1, F)``."""
-    if fill == "edge":
-        return batch.values[:, :1]
-    return np.full((batch.n_sequences, 1, batch.n_features), fill, dtype=batch.dtype)
-
-
-def _delay_taps(values, lags, history):
-    """Taps of a tapped delay line run along padded sequences.
-
-    ``values`` is ``(n, T, F)`` (zero padding at the end does not matter: every tap only
-    looks back), ``history`` ``(n, 1, F)`` the value before each sequence's first step.
-    Returns one ``(n, T, F)`` view per lag: tap ``j`` at step ``t`` is the step
-    ``t - lags[j]``.  Shared by :class:`DelayEmbedding` and the TDNN estimators.
-    """
-    reach = int(np.max(lags))
-    T = values.shape[1]
-    padded = np.concatenate([np.repeat(history, reach, axis=1), values], axis=1)
-    return [padded[:, reach - lag : reach - lag + T] for lag in lags]
-
-
-def _gamma_taps(values, order, mu, history):
-    """The ``order + 1`` taps of a gamma memory run along padded sequences.
-
-    Same arguments as :func:`_delay_taps`; tap 0 is ``values`` itself.  Shared by
-    :class:`GammaMemory` and the TDNN estimators.
-    """
-    dtype = values.dtype
-    # coefficients in the data's dtype so float32 stays float32 inside lfilter
-    b = np.array([0.0, mu], dtype=dtype)
-    a = np.array([1.0, mu - 1.0], dtype=dtype)
-    # the steady state of a constant history c is c in every tap; for the
-    # transposed direct form of this first-order section that state is c itself
-    taps = [values]
-    for _ in range(order):
-        tap, _ = lfilter(b, a, taps[-1], axis=1, zi=history)
-        taps.append(tap.astype(dtype, copy=False))
-    return taps
-
-
-def _interleave(taps):
-    """Stack ``(n, T, F)`` taps into ``(n, T, F * n_taps)``, columns feature-major.
-
-    Column ``f * n_taps + j`` is tap ``j`` of input feature ``f``, matching the names
-    ``x0_lag0, x0_lag1, ..., x1_lag0, ...``.
-    """
-    out = np.stack(taps, axis=-1)
-    return out.reshape(out.shape[0], out.shape[1], -1)
-
-
 def _tap_names(estimator, input_features, suffixes):
     input_features = _check_feature_names_in(estimator, input_features)
     return np.asarray(
@@ -142,7 +49,7 @@ def _tap_names(estimator, input_features, suffixes):
 # ----------------------------------------------------------------------------------
 # DelayEmbedding
 # ----------------------------------------------------------------------------------
-class DelayEmbedding(VersionedStateMixin, TransformerMixin, BaseEstimator):
+class DelayEmbedding(VersionedStateMixin, ContainerOutputMixin, TransformerMixin, BaseEstimator):
     r"""Tapped delay line: each time step together with its past values.
 
     For an input series :math:`u(n)` with lags :math:`d_0, \dots, d_{m-1}` the output
@@ -228,8 +135,8 @@ class DelayEmbedding(VersionedStateMixin, TransformerMixin, BaseEstimator):
 
     def _check_params(self, batch):
         """What the constraint table cannot say: the lags of a list, windows of a series."""
-        lags = _check_lags(self.delays, self.stride)
-        fill = _fill_value(self.fill)
+        lags = check_lags(self.delays, self.stride)
+        fill = fill_value(self.fill)
         if self.output == "windows" and batch.kind != "series":
             raise ValueError(
                 "output='windows' turns ONE series (a 2-D X) into a collection of windows, "
@@ -284,11 +191,10 @@ class DelayEmbedding(VersionedStateMixin, TransformerMixin, BaseEstimator):
             tabular=batch.kind == "series" and not windows,
             what="a 3-D array of windows" if windows else "a collection of sequences",
         )
-        lags = np.sort(self.lags_)[::-1] if windows else self.lags_
-        taps = _delay_taps(batch.values, lags, _history(batch, fill))
-        if windows:
+        if windows:  # the lags in decreasing order: oldest step first, the current one last
+            taps = delay_taps(batch.values, np.sort(self.lags_)[::-1], history(batch, fill))
             return np.stack(taps, axis=2)[0]
-        return batch.restore(_interleave(taps))
+        return batch.restore(TapMemory("tapped", lags=self.lags_, fill=fill).taps(batch))
 
     def get_feature_names_out(self, input_features=None):
         """Output feature names: ``<feature>_lag<d>`` for every feature and lag.
@@ -319,7 +225,7 @@ class DelayEmbedding(VersionedStateMixin, TransformerMixin, BaseEstimator):
 # ----------------------------------------------------------------------------------
 # GammaMemory
 # ----------------------------------------------------------------------------------
-class GammaMemory(VersionedStateMixin, TransformerMixin, BaseEstimator):
+class GammaMemory(VersionedStateMixin, ContainerOutputMixin, TransformerMixin, BaseEstimator):
     r"""Gamma memory: the generalized tapped delay line of de Vries & Principe.
 
     Tap 0 is the input and every further tap is a leaky, delayed copy of the one
@@ -401,7 +307,7 @@ class GammaMemory(VersionedStateMixin, TransformerMixin, BaseEstimator):
     def _check_params(self):
         """The constraint table, then the fill value (NaN is refused with its reason)."""
         validate_params(self)
-        fill = _fill_value(self.fill)
+        fill = fill_value(self.fill)
         if fill != "edge" and np.isnan(fill):
             raise ValueError(
                 "fill must be 'edge' or a finite number; got fill=nan, which would make "
@@ -448,8 +354,8 @@ class GammaMemory(VersionedStateMixin, TransformerMixin, BaseEstimator):
         check_container_output(
             self, tabular=batch.kind == "series", what="a collection of sequences"
         )
-        taps = _gamma_taps(batch.values, self.order, self.mu, _history(batch, fill))
-        return batch.restore(_interleave(taps))
+        memory = TapMemory("gamma", order=self.order, mu=self.mu, fill=fill)
+        return batch.restore(memory.taps(batch))
 
     def get_feature_names_out(self, input_features=None):
         """Output feature names: ``<feature>_gamma<k>`` for every feature and tap.

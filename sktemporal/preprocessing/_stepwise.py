@@ -6,9 +6,9 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..utils import check_sequences, validate_sequences
+from ..utils._output import ContainerOutputMixin, check_container_output
 from ..utils._param_validation import HasMethods, validate_params
 from ..utils._persistence import VersionedStateMixin
-from ._output import check_container_output
 
 __all__ = ["StepwiseTransformer"]
 
@@ -23,7 +23,7 @@ def _inner_has(method):
     return check
 
 
-class StepwiseTransformer(VersionedStateMixin, TransformerMixin, BaseEstimator):
+class StepwiseTransformer(VersionedStateMixin, ContainerOutputMixin, TransformerMixin, BaseEstimator):
     """Apply a scikit-learn transformer to every time step of a series or collection.
 
     The inner transformer is fitted on the valid time steps of all sequences stacked

@@ -11,8 +11,8 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import DivergenceError
-from ..neural_network._activations import softmax_inplace
 from ..utils import TSLEARN_HINT, check_targets, restore_layout, validate_sequences
+from ..utils._activations import softmax_inplace
 from ..utils._dask import is_dask_array
 from ..utils._labels import check_classes, check_partial_fit_classes, encode_labels
 from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Interval, Real, StrOptions, check_params

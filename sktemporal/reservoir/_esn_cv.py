@@ -23,7 +23,7 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import TimeSeriesSplit, check_cv
 from sklearn.utils import _safe_indexing
 
-from ..neural_network._activations import softmax_inplace
+from ..utils._activations import softmax_inplace
 from ..utils._blas import one_blas_thread
 from ..utils._dask import is_dask_array
 from ..utils._param_validation import NON_NEGATIVE_REAL

@@ -9,9 +9,9 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..exceptions import DivergenceError, SaturationWarning
-from ..preprocessing._output import check_container_output
 from ..utils import validate_sequences
 from ..utils._dask import is_dask_array
+from ..utils._output import ContainerOutputMixin, check_container_output
 from ..utils._param_validation import (
     NON_NEGATIVE_INT,
     NON_NEGATIVE_REAL,
@@ -329,7 +329,7 @@ class _BaseReservoir(VersionedStateMixin, BaseEstimator):
 # ----------------------------------------------------------------------------------
 # the transformer
 # ----------------------------------------------------------------------------------
-class Reservoir(TransformerMixin, _BaseReservoir):
+class Reservoir(ContainerOutputMixin, TransformerMixin, _BaseReservoir):
     r"""Echo state reservoir as a transformer: series to states, collections to pooled states.
 
     A fixed random recurrent network (never trained) driven by the input,

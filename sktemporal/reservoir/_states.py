@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..neural_network._activations import ACTIVATIONS as _ALL_ACTIVATIONS
+from ..utils._activations import ACTIVATIONS as _ALL_ACTIVATIONS
 from ..utils._blas import one_blas_thread
 
 try:  # scipy's own CSR kernels: ``y += A @ x`` into a preallocated output, no checks.

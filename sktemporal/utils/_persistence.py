@@ -11,16 +11,11 @@ of returning an object that fails later with an ``AttributeError``.
 
 import warnings
 
+from .._version import __version__
 from ..exceptions import IncompatibleVersionError, InconsistentVersionWarning
 
 VERSION_KEY = "_sktemporal_version"
 FORMAT_KEY = "_sktemporal_format"
-
-
-def _package_version():
-    from .. import __version__
-
-    return __version__
 
 
 class VersionedStateMixin:
@@ -36,7 +31,7 @@ class VersionedStateMixin:
 
     def __getstate__(self):
         state = dict(super().__getstate__())
-        state[VERSION_KEY] = _package_version()
+        state[VERSION_KEY] = __version__
         state[FORMAT_KEY] = type(self)._state_format
         return state
 
@@ -50,7 +45,7 @@ class VersionedStateMixin:
             warnings.warn(
                 f"This {name} was saved without an sktemporal version (before versioned "
                 f"files); it is loaded as state format 1. Save it again with sktemporal "
-                f"{_package_version()}, or refit it, to remove this warning.",
+                f"{__version__}, or refit it, to remove this warning.",
                 InconsistentVersionWarning,
                 stacklevel=2,
             )
@@ -84,10 +79,10 @@ class VersionedStateMixin:
         else:
             advice = (
                 f"load it with sktemporal {version} and refit the model, or fit it again "
-                f"with sktemporal {_package_version()}"
+                f"with sktemporal {__version__}"
             )
         raise IncompatibleVersionError(
             f"Cannot load this {name}: it was saved by sktemporal {version} with state "
-            f"format {file_format}, and sktemporal {_package_version()} reads {name} "
+            f"format {file_format}, and sktemporal {__version__} reads {name} "
             f"state format {current} only; {advice}."
         )

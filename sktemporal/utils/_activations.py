@@ -1,8 +1,10 @@
 """Activation functions and their derivatives, written from the outputs.
 
-As in :mod:`sklearn.neural_network`, every activation works in place on its argument and
-its derivative is expressed through the activation's *output* ``a = f(z)``, so the
-backward pass never needs the pre-activation ``z``.  The logistic function uses
+Shared by both model families: the trained networks (forward and backward) and the
+reservoirs (the state update, and the softmax of the classifiers).  As in
+:mod:`sklearn.neural_network`, every activation works in place on its argument and its
+derivative is expressed through the activation's *output* ``a = f(z)``, so the backward
+pass never needs the pre-activation ``z``.  The logistic function uses
 ``σ(z) = ½ tanh(z/2) + ½``, several times faster than ``scipy.special.expit``.
 """
 
