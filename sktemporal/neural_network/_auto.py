@@ -13,6 +13,9 @@ rules and the study behind their thresholds are in the user guide's defaults pag
   :data:`MIN_VALIDATION_SEQUENCES` sequences of a collection and, for a classifier, at
   least :data:`MIN_VALIDATION_PER_CLASS` of each class (in expectation, from the class
   counts and ``validation_fraction``).
+* ``delays='auto'`` (TDNN): the taps cover the whole of each sequence of a collection
+  with a target per sequence (at most :data:`MAX_TAPS` lags, evenly spaced), so that the
+  MLP sees the sequence's shape; 10 lags on one series or with a target per step.
 * ``patch_size='auto'``: ``k`` consecutive steps as one input vector so that the
   recurrence runs at most :data:`MAX_PATCHED_LENGTH` steps; collections with a target per
   sequence only.
@@ -25,7 +28,10 @@ __all__ = [
     "MIN_VALIDATION_PER_CLASS",
     "MIN_VALIDATION_SEQUENCES",
     "MIN_VALIDATION_STEPS",
+    "MAX_TAPS",
+    "SERIES_DELAYS",
     "patch",
+    "resolve_delays",
     "resolve_bidirectional",
     "resolve_early_stopping",
     "resolve_patch_size",
@@ -35,6 +41,24 @@ MIN_VALIDATION_STEPS = 200
 MIN_VALIDATION_SEQUENCES = 50
 MIN_VALIDATION_PER_CLASS = 10
 MAX_PATCHED_LENGTH = 64
+MAX_TAPS = 64
+SERIES_DELAYS = 10
+
+
+def resolve_delays(delays, stride, kind, per_step, max_length):
+    """``(delays, stride)`` of a TDNN's tapped memory with ``'auto'`` resolved.
+
+    >>> resolve_delays("auto", 1, "array", False, 150)   # lags 0, 3, ..., 150
+    (50, 3)
+    >>> resolve_delays("auto", 1, "series", True, 5000)
+    (10, 1)
+    """
+    if not isinstance(delays, str):
+        return delays, stride
+    if kind == "series" or per_step:
+        return SERIES_DELAYS, stride
+    stride = max(int(stride), -(-(int(max_length) - 1) // (MAX_TAPS - 1)))
+    return -(-(int(max_length) - 1) // stride), stride
 
 
 def resolve_bidirectional(bidirectional, kind, bptt_steps):

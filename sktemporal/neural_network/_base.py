@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._atomic import all_or_nothing
 from ..utils._blas import one_blas_thread
+from ..utils._callbacks import CallbackSupportMixin, EpochTasks, with_callbacks
 from ..utils._labels import check_classes, check_partial_fit_classes, encode_labels
 from ..utils._param_validation import (
     NON_NEGATIVE_REAL,
@@ -123,7 +124,7 @@ def _is_recurrent(est):
     return True
 
 
-class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
+class BaseSequenceNetwork(CallbackSupportMixin, VersionedStateMixin, BaseEstimator):
     """Training, prediction and bookkeeping shared by the RNN, LSTM, GRU, TDNN and Seq2Seq estimators."""
 
     _task = "regression"
@@ -175,6 +176,7 @@ class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
             )
 
     # --------------------------------------------------------------------- fit
+    @with_callbacks
     def fit(self, X, y):
         """Fit the network to sequences ``X`` and targets ``y``.
 
@@ -193,6 +195,7 @@ class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
         return self._fit(X, y, incremental=False)
 
     @available_if(_stochastic_solver)
+    @with_callbacks
     def partial_fit(self, X, y):
         """One epoch over ``(X, y)`` (continuing from the current parameters).
 
@@ -260,15 +263,17 @@ class BaseSequenceNetwork(VersionedStateMixin, BaseEstimator):
             history.validation_scores, history.best_validation_score = [], -np.inf
         config = SolverConfig.from_params(self.get_params(), batch_size=self._batch_size(data, bptt_steps))
         loss_name = self._loss_name(n_out)
+        # scikit-learn's callback API: the fit and each epoch are tasks (no epochs for lbfgs)
+        tasks = [EpochTasks(self, 1 if incremental else config.max_iter, X, y)]
         try:
             with one_blas_thread():
                 if self.solver in ONLINE_SOLVERS:
-                    fit_online(config, net, theta, data, loss_name, history, incremental)
+                    fit_online(config, net, theta, data, loss_name, history, incremental, callbacks=tasks)
                 elif self.solver == "lbfgs":
                     fit_lbfgs(config, net, theta, data, loss_name, history)
                 else:
                     fit_stochastic(config, net, theta, data, loss_name, history, self._random_state,
-                                   validation, incremental)
+                                   validation, incremental, callbacks=tasks)
                 self.last_state_, self._last_output = self._end_state(batch, inputs)
         finally:  # cells reuse scratch arrays from batch to batch; a fitted model keeps none
             net.release()
@@ -701,6 +706,7 @@ class SequenceClassifierMixin(_SequenceScoreMixin, ClassifierMixin):
         ).values
 
     @available_if(_stochastic_solver)
+    @with_callbacks
     def partial_fit(self, X, y, classes=None):
         """One epoch over ``(X, y)``; ``classes`` (all labels) is required on the first call.
 

@@ -269,7 +269,7 @@ def new_online_state(config, net, dtype):
     return state
 
 
-def fit_online(config, net, theta, data, loss_name, history, incremental):
+def fit_online(config, net, theta, data, loss_name, history, incremental, callbacks=()):
     """Pass(es) over the sequences in order, updating the weights after every target; update ``history``.
 
     ``history.online_state`` (sensitivities, covariance, the state of a series' stream)
@@ -285,7 +285,7 @@ def fit_online(config, net, theta, data, loss_name, history, incremental):
     max_iter = 1 if incremental else config.max_iter
     # every weight changes at every step: nothing to roll back to mid-filter, but a fit
     # (not a partial_fit) still ends on the epoch with the lowest loss
-    hooks = EpochHooks(config, False, rollback=False, keep_best=not incremental)
+    hooks = EpochHooks(config, False, callbacks, rollback=False, keep_best=not incremental)
     hooks.begin(EpochInfo(history, theta, opt, config))
     for _ in range(max_iter):
         tic = time.perf_counter()

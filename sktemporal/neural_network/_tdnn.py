@@ -12,6 +12,7 @@ import numpy as np
 
 from ..preprocessing._taps import MEMORY_HINTS, TapMemory
 from ..utils._param_validation import NON_NEGATIVE_INT, POSITIVE_INT, Interval, Real, StrOptions
+from ._auto import resolve_delays
 from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
 from ._docstrings import CLASSIFIER_N_OUTPUTS, NETWORK_ATTRIBUTES, SCALER_DOC, network_docstring
 from ._layers import Network
@@ -74,7 +75,7 @@ class _BaseTDNN(BaseSequenceNetwork):
         hidden_layer_sizes=(100,),
         *,
         memory="tapped",
-        delays=10,
+        delays="auto",
         stride=1,
         order=5,
         mu=0.5,
@@ -140,7 +141,7 @@ class _BaseTDNN(BaseSequenceNetwork):
         **{k: v for k, v in NETWORK_CONSTRAINTS.items()
            if k not in ("bidirectional", "bptt_steps", "n_jobs", "initial_state", "pooling", "patch_size")},
         "memory": [StrOptions(set(_MEMORIES))],
-        "delays": [NON_NEGATIVE_INT, "array-like"],  # a list's lags are checked by TapMemory
+        "delays": [NON_NEGATIVE_INT, "array-like", StrOptions({"auto"})],  # a list's lags are checked by TapMemory
         "stride": [POSITIVE_INT],
         "order": [NON_NEGATIVE_INT],
         "mu": [Interval(Real, 0, 2, closed="neither")],
@@ -153,10 +154,21 @@ class _BaseTDNN(BaseSequenceNetwork):
     # ------------------------------------------------------------------ memory
     def _validate_hyperparameters(self):
         super()._validate_hyperparameters()
-        memory = TapMemory.from_params(self.memory, delays=self.delays, stride=self.stride, order=self.order,
+        if isinstance(self.delays, str):  # 'auto': resolved from the first fit's data
+            return
+        self._set_memory(self.delays, self.stride)
+
+    def _set_memory(self, delays, stride):
+        memory = TapMemory.from_params(self.memory, delays=delays, stride=stride, order=self.order,
                                        mu=self.mu, fill=self.fill)
         self.lags_ = memory.lags  # None for a gamma memory
         self._memory_spec = memory.state  # plain data: the fitted state's format is unchanged
+
+    def _resolve_auto(self, raw, targets):
+        super()._resolve_auto(raw, targets)
+        if isinstance(self.delays, str):
+            self._set_memory(*resolve_delays(self.delays, self.stride, raw.kind, targets.per_step,
+                                             raw.max_length))
 
     @property
     def n_taps_(self):
@@ -198,10 +210,13 @@ _TDNN_PARAMETERS = {
         "``stride``) or a gamma memory (``order`` and ``mu``).",
     ),
     "delays": (
-        "int or list of int",
+        "int, list of int or 'auto'",
         "Tapped memory only.  An int ``k`` gives the ``k + 1`` lags ``0, stride, ..., "
         "k*stride``; a list gives the lags themselves (see "
-        ":class:`~sktemporal.preprocessing.DelayEmbedding`).",
+        ":class:`~sktemporal.preprocessing.DelayEmbedding`).  'auto': 10 on one series or "
+        "with a target per step; on a collection with a target per sequence, lags that cover "
+        "the whole of the longest sequence (at most 64, the stride raised to fit), so that "
+        "the network sees the sequence's shape.",
     ),
     "stride": ("int", "Tapped memory only: spacing of the lags of an int ``delays``."),
     "order": ("int", "Gamma memory only: number of taps ``K`` after the input (``K + 1`` per feature)."),

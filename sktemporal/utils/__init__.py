@@ -1,4 +1,6 @@
-"""Shared utilities: the sequence data contract, class labels and testing helpers."""
+"""Shared utilities: the sequence data contract, class labels, the progress callback."""
+
+from ._callbacks import ProgressLine
 
 from ._labels import (
     check_classes,
@@ -18,6 +20,7 @@ from ._sequences import (
 
 __all__ = [
     "TSLEARN_HINT",
+    "ProgressLine",
     "SequenceBatch",
     "Targets",
     "check_classes",
