@@ -1,7 +1,6 @@
 """Shared utilities: the sequence data contract, class labels, the progress callback."""
 
 from ._callbacks import ProgressLine
-
 from ._labels import (
     check_classes,
     check_labels,
