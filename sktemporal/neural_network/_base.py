@@ -37,7 +37,7 @@ from ..utils._param_validation import (
 )
 from ..utils._persistence import VersionedStateMixin
 from ..utils._scaling import SCALERS, fit_standardizer
-from ..utils._sequences import SequenceBatch, check_targets, restore_layout, validate_sequences
+from ..utils._sequences import SequenceBatch, check_targets, restore_layout, series_key, validate_sequences
 from ._auto import patch, resolve_bidirectional, resolve_early_stopping, resolve_patch_size
 from ._layers import POOLINGS
 from ._loss import OUTPUT_ACTIVATION
@@ -275,6 +275,7 @@ class BaseSequenceNetwork(CallbackSupportMixin, VersionedStateMixin, BaseEstimat
                     fit_stochastic(config, net, theta, data, loss_name, history, self._random_state,
                                    validation, incremental, callbacks=tasks)
                 self.last_state_, self._last_output = self._end_state(batch, inputs)
+                self._fitted_series = series_key(raw) if self.last_state_ is not None else None
         finally:  # cells reuse scratch arrays from batch to batch; a fitted model keeps none
             net.release()
             self._net.release()
@@ -352,9 +353,15 @@ class BaseSequenceNetwork(CallbackSupportMixin, VersionedStateMixin, BaseEstimat
         return (self._recurrent and hasattr(self, "initial_state")
                 and not self._bidirectional)
 
-    def _start_state(self, batch):
-        if (batch.kind == "series" and getattr(self, "initial_state", "zeros") == "continue"
-                and getattr(self, "last_state_", None) is not None):
+    def _start_state(self, raw):
+        """The state a series starts from: the fitted series' final state ('continue'), else zeros.
+
+        The fitted series itself (the same values) starts from zeros, as it did in the fit:
+        ``predict(X)`` after ``fit(X, y)`` gives the in-sample predictions.
+        """
+        if (raw.kind == "series" and getattr(self, "initial_state", "zeros") == "continue"
+                and getattr(self, "last_state_", None) is not None
+                and series_key(raw) != getattr(self, "_fitted_series", None)):
             return [s.copy() for s in self.last_state_]
         return None
 
@@ -473,7 +480,7 @@ class BaseSequenceNetwork(CallbackSupportMixin, VersionedStateMixin, BaseEstimat
         batch = self._patched(_scaled(raw, self._input_scaler))
         # the network computes in the dtype it was fitted in
         inputs = self._inputs(batch).astype(self.params_.dtype, copy=False)
-        out = self._forward_all(inputs, batch.lengths, state=self._start_state(batch))
+        out = self._forward_all(inputs, batch.lengths, state=self._start_state(raw))
         return self._unscale_outputs(out), raw
 
     def _unscale_outputs(self, out):
@@ -645,7 +652,7 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
                     f"{raw.n_sequences} sequences."
                 )
             batch = _scaled(raw, self._input_scaler)
-            out, state = self._run_series(self._inputs(batch), self._start_state(batch))
+            out, state = self._run_series(self._inputs(batch), self._start_state(raw))
             y = out[-1:]  # (1, n_out), on the network's (scaled) target scale
         one, generated = np.ones(1, dtype=np.intp), np.empty((n_steps, self.n_outputs_), dtype=y.dtype)
         gain, shift = self._output_to_input(theta.dtype)

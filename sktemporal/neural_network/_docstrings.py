@@ -72,7 +72,9 @@ PARAMETER_DOCS = {
         "Where a 2-D series starts in ``predict``, ``score`` and ``generate``: 'continue' "
         "carries on from the state the network reached at the end of the series seen in the "
         "last fit (a ``TimeSeriesSplit`` test block follows its training block), and "
-        "``generate(n_steps)`` without a warm-up continues that series; 'zeros' "
+        "``generate(n_steps)`` without a warm-up continues that series — except the fitted "
+        "series itself (the same values), which starts from zeros as it did in the fit, so "
+        "that ``predict(X)`` after ``fit(X, y)`` gives the in-sample predictions; 'zeros' "
         "restarts from the zero state.  Collections always start from zeros.",
     ),
     "solver": (

@@ -18,6 +18,7 @@ every consumer masks them out with ``lengths``.
 
 from __future__ import annotations
 
+import hashlib
 import numbers
 import warnings
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ __all__ = [
     "check_sequences",
     "check_targets",
     "validate_sequences",
+    "series_key",
     "restore_layout",
     "TSLEARN_HINT",
 ]
@@ -49,6 +51,19 @@ TSLEARN_HINT = (
 # ----------------------------------------------------------------------------------
 # containers
 # ----------------------------------------------------------------------------------
+def series_key(batch):
+    """A fingerprint of a batch's values: equal for equal data (shape, dtype and bytes).
+
+    >>> import numpy as np
+    >>> a = check_sequences(np.arange(6.0).reshape(3, 2))
+    >>> series_key(a) == series_key(check_sequences(np.arange(6.0).reshape(3, 2)))
+    True
+    """
+    values = np.ascontiguousarray(batch.values)
+    digest = hashlib.blake2b(values.view(np.uint8).ravel(), digest_size=16).hexdigest()
+    return values.shape, values.dtype.str, digest
+
+
 @dataclass
 class SequenceBatch:
     """Validated sequences: zero-padded values plus true lengths.
