@@ -143,3 +143,17 @@ def test_the_config_takes_an_estimators_parameters():
     assert (config.solver, config.alpha, config.batch_size) == ("sgd", 0.5, 7)
     with pytest.raises(AttributeError):
         config.alpha = 1.0  # frozen: a loop cannot change the estimator's settings
+
+
+def test_adam_adaptive_schedule_divides_the_rate_at_a_plateau():
+    from sktemporal.neural_network import GRURegressor
+
+    X = np.random.RandomState(0).normal(size=(16, 5, 1))
+    y = X[:, -1, 0]
+    common = dict(hidden_layer_sizes=(3,), tol=1e9, n_iter_no_change=1, max_iter=40, random_state=0)
+    constant = GRURegressor(**common).fit(X, y)
+    adaptive = GRURegressor(learning_rate="adaptive", **common).fit(X, y)
+    assert constant.n_iter_ <= 3  # every epoch is "no improvement" with this tol
+    assert adaptive.n_iter_ > constant.n_iter_
+    rate = adaptive._history.optimizer.learning_rate
+    assert rate < adaptive.learning_rate_init / 5 ** 3

@@ -37,7 +37,7 @@ __all__ = [
     "resolve_patch_size",
 ]
 
-MIN_VALIDATION_STEPS = 200
+MIN_VALIDATION_STEPS = 1000
 MIN_VALIDATION_SEQUENCES = 50
 MIN_VALIDATION_PER_CLASS = 10
 MAX_PATCHED_LENGTH = 64
@@ -75,7 +75,7 @@ def resolve_bidirectional(bidirectional, kind, bptt_steps):
 def resolve_early_stopping(early_stopping, kind, n, fraction, class_counts=None):
     """Whether to hold out a validation part (``n`` steps of a series or sequences of a collection).
 
-    >>> resolve_early_stopping("auto", "series", 4000, 0.1), resolve_early_stopping("auto", "array", 60, 0.1)
+    >>> resolve_early_stopping("auto", "series", 20000, 0.1), resolve_early_stopping("auto", "array", 60, 0.1)
     (True, False)
     """
     if not isinstance(early_stopping, str):

@@ -94,10 +94,12 @@ PARAMETER_DOCS = {
     ),
     "learning_rate": (
         "{'constant', 'invscaling', 'adaptive'}",
-        "Learning-rate schedule of solver='sgd': 'constant' keeps ``learning_rate_init``; "
-        "'invscaling' decreases it as ``learning_rate_init / t**power_t`` after epoch ``t``; "
-        "'adaptive' keeps it while the loss (or validation score) improves and divides it by "
-        "5 each time ``n_iter_no_change`` epochs fail to improve it by ``tol``.",
+        "Learning-rate schedule: 'constant' keeps ``learning_rate_init``; 'invscaling' "
+        "(solver='sgd' only) decreases it as ``learning_rate_init / t**power_t`` after epoch "
+        "``t``; 'adaptive' (solvers 'sgd' and 'adam') keeps it while the loss (or validation "
+        "score) improves and divides it by 5 each time ``n_iter_no_change`` epochs fail to "
+        "improve it by ``tol``, stopping below 1e-6.  A rolled-back loss spike halves it in "
+        "every schedule.",
     ),
     "learning_rate_init": (
         "float",
@@ -149,7 +151,7 @@ PARAMETER_DOCS = {
         "by ``tol`` for ``n_iter_no_change`` epochs; the weights of the best score are kept.  "
         "The held-out data is the last part of a single series (time order kept, the state "
         "carried into it) or a stratified random subset of a collection's sequences.  'auto': "
-        "on when the held-out part has at least 200 steps of a series, or at least 50 "
+        "on when the held-out part has at least 1000 steps of a series, or at least 50 "
         "sequences of a collection and (classifiers) 10 of each class in expectation.  Only "
         "used with 'sgd' and 'adam'.",
     ),

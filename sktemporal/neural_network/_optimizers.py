@@ -9,7 +9,27 @@ look-ahead adds one temporary).
 
 import numpy as np
 
-__all__ = ["SGDOptimizer", "AdamOptimizer", "make_optimizer"]
+__all__ = ["SGDOptimizer", "AdamOptimizer", "make_optimizer", "reduce_or_stop"]
+
+
+def reduce_or_stop(optimizer, msg, verbose):
+    """At a plateau: stop, or with the 'adaptive' schedule divide the rate by 5, down to 1e-6.
+
+    scikit-learn's MLP applies 'adaptive' to SGD only; here it applies to Adam as well
+    (ReduceLROnPlateau with factor 1/5).  Returns True to stop.
+    """
+    if getattr(optimizer, "lr_schedule", "constant") != "adaptive":  # (Adam pickled before 0.1)
+        if verbose:
+            print(msg + " Stopping.")
+        return True
+    if optimizer.learning_rate <= 1e-6:
+        if verbose:
+            print(msg + " Learning rate too small. Stopping.")
+        return True
+    optimizer.learning_rate /= 5.0
+    if verbose:
+        print(msg + " Setting learning rate to %f" % optimizer.learning_rate)
+    return False
 
 
 class SGDOptimizer:
@@ -43,19 +63,7 @@ class SGDOptimizer:
             self.learning_rate = float(self.learning_rate_init) / (time_step + 1) ** self.power_t
 
     def trigger_stopping(self, msg, verbose):
-        """For the 'adaptive' schedule: divide the rate by 5 instead of stopping, down to 1e-6."""
-        if self.lr_schedule != "adaptive":
-            if verbose:
-                print(msg + " Stopping.")
-            return True
-        if self.learning_rate <= 1e-6:
-            if verbose:
-                print(msg + " Learning rate too small. Stopping.")
-            return True
-        self.learning_rate /= 5.0
-        if verbose:
-            print(msg + " Setting learning rate to %f" % self.learning_rate)
-        return False
+        return reduce_or_stop(self, msg, verbose)
 
 
 class AdamOptimizer:
@@ -65,8 +73,10 @@ class AdamOptimizer:
     rolls back a loss spike.
     """
 
-    def __init__(self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+    def __init__(self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 lr_schedule="constant"):
         self.params = params
+        self.lr_schedule = lr_schedule
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
@@ -96,9 +106,7 @@ class AdamOptimizer:
         pass
 
     def trigger_stopping(self, msg, verbose):
-        if verbose:
-            print(msg + " Stopping.")
-        return True
+        return reduce_or_stop(self, msg, verbose)
 
 
 def make_optimizer(config, params, solver=None):
@@ -106,4 +114,6 @@ def make_optimizer(config, params, solver=None):
     if (solver or config.solver) == "sgd":
         return SGDOptimizer(params, config.learning_rate_init, config.learning_rate, config.momentum,
                             config.nesterovs_momentum, config.power_t)
-    return AdamOptimizer(params, config.learning_rate_init, config.beta_1, config.beta_2, config.epsilon)
+    # 'invscaling' is SGD's schedule; Adam reads 'adaptive' only
+    schedule = "adaptive" if config.learning_rate == "adaptive" else "constant"
+    return AdamOptimizer(params, config.learning_rate_init, config.beta_1, config.beta_2, config.epsilon, schedule)
