@@ -2,7 +2,9 @@
 
 The demo fits one model of each family on a built-in dataset, cross-validated the way the
 data asks for (``TimeSeriesSplit`` on a single series, stratified folds on a collection),
-and prints a table: model, task, score, fit seconds.
+then the trained families and the ESN at their defaults on a real dataset shipped with the
+package (GunPoint, on its own train/test split), and prints a table: model, task, score,
+fit seconds.
 """
 
 import argparse
@@ -14,6 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import (
     KFold,
+    PredefinedSplit,
     StratifiedKFold,
     TimeSeriesSplit,
     cross_validate,
@@ -22,7 +25,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from ._version import __version__
-from .datasets import adding_problem, mackey_glass, make_sequence_classification, narma
+from .datasets import adding_problem, load_gunpoint, mackey_glass, make_sequence_classification, narma
 from .metrics import neg_nrmse_scorer
 
 
@@ -37,6 +40,13 @@ def _demo_cases():
     series_cv = TimeSeriesSplit(n_splits=3)
     coll_cv = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)
     coll_kfold = KFold(n_splits=3, shuffle=True, random_state=0)
+    # real data: the UCR archive's GunPoint, its own split (50 train, then 150 test)
+    X_gp, y_gp = load_gunpoint(split="all")
+    gp_split = PredefinedSplit(np.r_[np.full(50, -1), np.zeros(150, dtype=int)])
+    gunpoint = [(f"{name} (defaults)", "GunPoint (real, UCR split)", getattr(st, name)(random_state=0),
+                 X_gp, y_gp, gp_split, "accuracy", "accuracy")
+                for name in ("TDNNClassifier", "RNNClassifier", "LSTMClassifier", "GRUClassifier",
+                             "ESNClassifierCV")]
 
     cases = [
         ("DelayEmbedding(10) + Ridge", "Mackey-Glass one-step",
@@ -73,7 +83,7 @@ def _demo_cases():
         ("GRUClassifier (16 units, 40 epochs)", "3-class ragged sequences",
          st.GRUClassifier((16,), max_iter=40, random_state=0),
          X_cl, y_cl, coll_cv, "accuracy", "accuracy"),
-    ]
+    ] + gunpoint
     return cases
 
 

@@ -11,5 +11,6 @@ def test_demo_prints_one_row_per_model(capsys, tmp_path):
     rows = [line for line in out.splitlines() if "NRMSE " in line or "accuracy " in line or "MSE " in line]
     assert len(rows) >= 10
     assert "ESNRegressor" in out and "LSTMRegressor" in out and "TDNNRegressor" in out
+    assert sum("GunPoint" in line for line in rows) == 5  # the real-data rows
     if plot:
         assert plot.stat().st_size > 0

@@ -420,7 +420,7 @@ def test_generate_without_warmup_continues_the_fitted_series(model, dtype):
 
 def test_generate_without_warmup_needs_a_fitted_series():
     rng = np.random.RandomState(0)
-    model = RNNRegressor((4,), solver="lbfgs", max_iter=5, random_state=0)
+    model = RNNRegressor((4,), bidirectional=False, solver="lbfgs", max_iter=5, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(rng.randn(5, 20, 1), rng.randn(5, 20, 1))

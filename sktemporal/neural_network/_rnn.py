@@ -81,9 +81,9 @@ class _BaseRNN(BaseSequenceNetwork):
         cell="elman",
         activation="tanh",
         teacher_forcing=True,
-        bidirectional=False,
-        pooling="last",
-        patch_size=None,
+        bidirectional="auto",
+        pooling="mean_max",
+        patch_size="auto",
         bptt_steps="auto",
         clip_norm=None,
         scaler="standard",
@@ -205,7 +205,8 @@ class _BaseRNN(BaseSequenceNetwork):
         return Network(
             n_in, [(factory, h) for h in self._hidden_sizes()], [], n_out,
             per_step=per_step, bidirectional=self._bidirectional, out_activation=out_activation,
-            pooling=self.pooling,
+            # the online solvers' sensitivities follow the last state only
+            pooling="last" if self.solver in ONLINE_SOLVERS else self.pooling,
         )
 
     def _teacher_forced(self, per_step):

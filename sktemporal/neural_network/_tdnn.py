@@ -154,7 +154,7 @@ class _BaseTDNN(BaseSequenceNetwork):
     # ------------------------------------------------------------------ memory
     def _validate_hyperparameters(self):
         super()._validate_hyperparameters()
-        if isinstance(self.delays, str):  # 'auto': resolved from the first fit's data
+        if self.memory == "tapped" and isinstance(self.delays, str):  # 'auto': from the first fit's data
             return
         self._set_memory(self.delays, self.stride)
 
@@ -166,7 +166,7 @@ class _BaseTDNN(BaseSequenceNetwork):
 
     def _resolve_auto(self, raw, targets):
         super()._resolve_auto(raw, targets)
-        if isinstance(self.delays, str):
+        if self.memory == "tapped" and isinstance(self.delays, str):
             self._set_memory(*resolve_delays(self.delays, self.stride, raw.kind, targets.per_step,
                                              raw.max_length))
 
