@@ -23,7 +23,7 @@ from sktemporal.utils._param_validation import (
     check_params,
     validate_params,
 )
-from sktemporal.utils._testing import INIT_PARAMS, all_estimators
+from sktemporal._testing import INIT_PARAMS, all_estimators
 
 ESTIMATORS = all_estimators()
 
