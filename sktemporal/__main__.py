@@ -27,12 +27,13 @@ from sklearn.preprocessing import StandardScaler
 from ._version import __version__
 from .datasets import adding_problem, load_gunpoint, mackey_glass, make_sequence_classification, narma
 from .metrics import neg_nrmse_scorer
+from .neural_network import GRUClassifier, LSTMRegressor, RNNClassifier, RNNRegressor, TDNNRegressor
+from .preprocessing import DelayEmbedding, GammaMemory, StepwiseTransformer
+from .reservoir import ESNClassifier, ESNRegressor
 
 
 def _demo_cases():
     """(model name, task, estimator, X, y, cv, scoring, score label) for each row of the table."""
-    import sktemporal as st
-
     X_mg, y_mg = mackey_glass(2000, random_state=0)
     X_na, y_na = narma(2000, random_state=0)
     X_cl, y_cl = make_sequence_classification(240, n_classes=3, random_state=0)
@@ -50,38 +51,38 @@ def _demo_cases():
 
     cases = [
         ("DelayEmbedding(10) + Ridge", "Mackey-Glass one-step",
-         make_pipeline(st.DelayEmbedding(delays=10), Ridge(1e-6)),
+         make_pipeline(DelayEmbedding(delays=10), Ridge(1e-6)),
          X_mg, y_mg, series_cv, neg_nrmse_scorer, "NRMSE"),
         # a smooth, nearly noise-free series wants a far smaller penalty than the default
         ("ESNRegressor (300 units)", "Mackey-Glass one-step",
-         st.ESNRegressor(300, spectral_radius=1.0, leak_rate=0.3, alpha=1e-6, washout=100, random_state=0),
+         ESNRegressor(300, spectral_radius=1.0, leak_rate=0.3, alpha=1e-6, washout=100, random_state=0),
          X_mg, y_mg, series_cv, neg_nrmse_scorer, "NRMSE"),
         ("ESNRegressor (300 units, defaults)", "NARMA10",
-         st.ESNRegressor(300, washout=100, random_state=0),
+         ESNRegressor(300, washout=100, random_state=0),
          X_na, y_na, series_cv, neg_nrmse_scorer, "NRMSE"),
         ("GammaMemory(10) + Ridge", "NARMA10",
-         make_pipeline(st.GammaMemory(order=10, mu=1.0), Ridge(1e-6)),
+         make_pipeline(GammaMemory(order=10, mu=1.0), Ridge(1e-6)),
          X_na, y_na, series_cv, neg_nrmse_scorer, "NRMSE"),
         ("TDNNRegressor (20 taps, defaults)", "NARMA10",
-         st.TDNNRegressor(delays=19, random_state=0),
+         TDNNRegressor(delays=19, random_state=0),
          X_na, y_na, series_cv, neg_nrmse_scorer, "NRMSE"),
         ("RNNRegressor (Elman, defaults)", "NARMA10",
-         st.RNNRegressor(random_state=0),
+         RNNRegressor(random_state=0),
          X_na, y_na, series_cv, neg_nrmse_scorer, "NRMSE"),
         ("RNNRegressor (Elman)", "adding problem T=50",
-         st.RNNRegressor((16,), max_iter=60, tol=1e-7, learning_rate_init=0.01, random_state=0),
+         RNNRegressor((16,), max_iter=60, tol=1e-7, learning_rate_init=0.01, random_state=0),
          X_add, y_add, coll_kfold, "neg_mean_squared_error", "MSE"),
         ("LSTMRegressor", "adding problem T=50",
-         st.LSTMRegressor((16,), max_iter=60, tol=1e-7, learning_rate_init=0.01, random_state=0),
+         LSTMRegressor((16,), max_iter=60, tol=1e-7, learning_rate_init=0.01, random_state=0),
          X_add, y_add, coll_kfold, "neg_mean_squared_error", "MSE"),
         ("ESNClassifier (200 units)", "3-class ragged sequences",
-         make_pipeline(st.StepwiseTransformer(StandardScaler()), st.ESNClassifier(200, random_state=0)),
+         make_pipeline(StepwiseTransformer(StandardScaler()), ESNClassifier(200, random_state=0)),
          X_cl, y_cl, coll_cv, "accuracy", "accuracy"),
         ("RNNClassifier (16 units, 40 epochs)", "3-class ragged sequences",
-         st.RNNClassifier((16,), max_iter=40, learning_rate_init=0.02, random_state=0),
+         RNNClassifier((16,), max_iter=40, learning_rate_init=0.02, random_state=0),
          X_cl, y_cl, coll_cv, "accuracy", "accuracy"),
         ("GRUClassifier (16 units, 40 epochs)", "3-class ragged sequences",
-         st.GRUClassifier((16,), max_iter=40, random_state=0),
+         GRUClassifier((16,), max_iter=40, random_state=0),
          X_cl, y_cl, coll_cv, "accuracy", "accuracy"),
     ] + gunpoint
     return cases

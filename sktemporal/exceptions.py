@@ -1,6 +1,12 @@
 """Exceptions and warnings raised by sktemporal."""
 
-__all__ = ["DivergenceError", "IncompatibleVersionError", "InconsistentVersionWarning", "SaturationWarning"]
+__all__ = [
+    "DivergenceError",
+    "IncompatibleVersionError",
+    "InconsistentVersionWarning",
+    "InvalidParameterError",
+    "SaturationWarning",
+]
 
 
 class DivergenceError(ValueError):
@@ -38,6 +44,28 @@ class IncompatibleVersionError(ValueError):
     >>> from sktemporal.exceptions import IncompatibleVersionError
     >>> issubclass(IncompatibleVersionError, ValueError)
     True
+    """
+
+
+class InvalidParameterError(ValueError, TypeError):
+    """A hyperparameter or function argument of the wrong type or outside its range.
+
+    Raised at the top of ``fit``, ``partial_fit`` and ``transform`` (and by functions such
+    as the dataset generators) with scikit-learn's message: the parameter, the class, what
+    is accepted and the value seen.  Both a :class:`ValueError` and a :class:`TypeError`,
+    as scikit-learn's own ``InvalidParameterError``, so code written for either catches it.
+
+    Examples
+    --------
+    >>> from sktemporal import DelayEmbedding
+    >>> from sktemporal.exceptions import InvalidParameterError
+    >>> try:
+    ...     DelayEmbedding(delays=-1).fit([[0.0], [1.0]])
+    ... except InvalidParameterError as exc:
+    ...     print(exc)  # doctest: +NORMALIZE_WHITESPACE
+    The 'delays' parameter of DelayEmbedding must be an int in the range [0, inf) or an
+    array-like. Got -1 instead. delays=k gives the lags 0, stride, ..., k*stride; a list
+    gives the lags themselves.
     """
 
 

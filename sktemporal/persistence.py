@@ -69,10 +69,11 @@ _GROUPS = {
 
 
 def _public_classes():
-    import sktemporal
+    """The public classes by name, from the subpackages (the package root re-exports exactly these)."""
+    from . import neural_network, preprocessing, reservoir
 
-    return {name: getattr(sktemporal, name) for name in sktemporal.__all__
-            if inspect.isclass(getattr(sktemporal, name))}
+    return {name: getattr(module, name) for module in (neural_network, preprocessing, reservoir)
+            for name in module.__all__ if inspect.isclass(getattr(module, name))}
 
 
 def _class_types(cls, public, internal):

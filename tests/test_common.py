@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sktemporal.utils._testing import INIT_PARAMS, XFAIL_CHECKS, all_estimators
+from sktemporal._testing import INIT_PARAMS, XFAIL_CHECKS, all_estimators
 
 ESTIMATORS = [cls(**INIT_PARAMS.get(name, {})) for name, cls in all_estimators()]
 ALLOWED_XFAILS = {"check_methods_subset_invariance", "check_methods_sample_order_invariance"}

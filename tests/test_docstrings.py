@@ -4,7 +4,7 @@ import inspect
 
 import pytest
 
-from sktemporal.utils._testing import all_estimators
+from sktemporal._testing import all_estimators
 
 docscrape = pytest.importorskip("numpydoc.docscrape")
 

@@ -12,10 +12,10 @@ import pytest
 
 import sktemporal
 from sktemporal import ESNRegressor, RNNRegressor
+from sktemporal._testing import all_estimators
 from sktemporal.exceptions import IncompatibleVersionError, InconsistentVersionWarning
 from sktemporal.persistence import trusted_types
 from sktemporal.utils._persistence import FORMAT_KEY, VERSION_KEY
-from sktemporal.utils._testing import all_estimators
 
 sio = pytest.importorskip("skops.io")
 

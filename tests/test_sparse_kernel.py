@@ -1,15 +1,17 @@
 """The private scipy CSR kernels the reservoir state loop calls, pinned against ``W @ h``.
 
-``reservoir/_states.py`` calls ``scipy.sparse._sparsetools.csr_matvec`` / ``csr_matvecs``
-(``out += W @ h`` into a preallocated array, no checks, no allocation).  They are private:
-a scipy release that moves or changes them must fail here, not silently in the reservoirs.
+``reservoir/_csr_kernel.py`` (the package's one private-API module) reads
+``scipy.sparse._sparsetools.csr_matvec`` / ``csr_matvecs`` (``out += W @ h`` into a
+preallocated array, no checks, no allocation) for ``reservoir/_states.py``.  They are
+private: a scipy release that moves or changes them must fail here, not silently in the
+reservoirs; and the public fallback the state loop takes without them is tested too.
 """
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sktemporal.reservoir import _states
+from sktemporal.reservoir import _csr_kernel, _states
 from sktemporal.reservoir._states import RecurrentProduct, use_dense
 
 
@@ -23,7 +25,8 @@ def _sparse_W(n, density, dtype, seed=0):
 
 def test_the_private_kernels_are_found():
     """This scipy still has them (otherwise the state loop falls back to ``W @ h`` silently)."""
-    assert _states._csr_matvec is not None and _states._csr_matvecs is not None
+    assert _csr_kernel.csr_matvec is not None and _csr_kernel.csr_matvecs is not None
+    assert _states._csr_matvec is _csr_kernel.csr_matvec and _states._csr_matvecs is _csr_kernel.csr_matvecs
 
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-13), (np.float32, 1e-5)])
@@ -62,3 +65,17 @@ def test_recurrent_product_equals_W_at_h(dtype, rtol, n, density, batch):
 def test_both_paths_are_exercised():
     assert not RecurrentProduct(_sparse_W(400, 0.02, np.float64), np.float64).dense
     assert RecurrentProduct(_sparse_W(60, 0.5, np.float64), np.float64).dense
+
+
+@pytest.mark.parametrize("batch", [1, 5])
+def test_public_fallback_equals_the_kernel(monkeypatch, batch):
+    """Without the private kernels (a scipy that moved them) the product is ``out += W @ h``."""
+    rng = np.random.RandomState(2)
+    W = _sparse_W(400, 0.02, np.float64)
+    h = rng.normal(size=(400, batch))
+    with_kernel = RecurrentProduct(W, np.float64)(h, np.ones((400, batch)))
+    monkeypatch.setattr(_states, "_csr_matvec", None)
+    monkeypatch.setattr(_states, "_csr_matvecs", None)
+    product = RecurrentProduct(W, np.float64)
+    assert not product.dense
+    np.testing.assert_allclose(product(h, np.ones((400, batch))), with_kernel, rtol=1e-13)

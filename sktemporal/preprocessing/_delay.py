@@ -2,7 +2,7 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils import validate_sequences
 from ..utils._output import ContainerOutputMixin, check_container_output
@@ -16,6 +16,7 @@ from ..utils._param_validation import (
     validate_params,
 )
 from ..utils._persistence import VersionedStateMixin
+from ..utils._validation import check_feature_names_in
 from ._taps import MEMORY_HINTS, TapMemory, check_lags, delay_taps, fill_value, history
 
 __all__ = ["DelayEmbedding", "GammaMemory"]
@@ -40,7 +41,7 @@ _GAMMA_CONSTRAINTS = {
 }
 
 def _tap_names(estimator, input_features, suffixes):
-    input_features = _check_feature_names_in(estimator, input_features)
+    input_features = check_feature_names_in(estimator, input_features)
     return np.asarray(
         [f"{name}_{suffix}" for name in input_features for suffix in suffixes], dtype=object
     )
@@ -213,7 +214,7 @@ class DelayEmbedding(VersionedStateMixin, ContainerOutputMixin, TransformerMixin
         """
         check_is_fitted(self)
         if self.output == "windows":
-            return _check_feature_names_in(self, input_features)
+            return check_feature_names_in(self, input_features)
         return _tap_names(self, input_features, [f"lag{lag}" for lag in self.lags_])
 
     def __sklearn_tags__(self):

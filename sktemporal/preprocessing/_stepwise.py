@@ -3,12 +3,13 @@
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils import check_sequences, validate_sequences
 from ..utils._output import ContainerOutputMixin, check_container_output
 from ..utils._param_validation import HasMethods, validate_params
 from ..utils._persistence import VersionedStateMixin
+from ..utils._validation import check_feature_names_in
 
 __all__ = ["StepwiseTransformer"]
 
@@ -202,7 +203,7 @@ class StepwiseTransformer(VersionedStateMixin, ContainerOutputMixin, Transformer
         feature_names_out : ndarray of str objects
         """
         check_is_fitted(self)
-        input_features = _check_feature_names_in(self, input_features)
+        input_features = check_feature_names_in(self, input_features)
         return self.transformer_.get_feature_names_out(input_features)
 
     def __sklearn_tags__(self):

@@ -21,12 +21,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import TimeSeriesSplit, check_cv
-from sklearn.utils import _safe_indexing
 
 from ..utils._activations import softmax_inplace
 from ..utils._blas import one_blas_thread
 from ..utils._dask import is_dask_array
 from ..utils._param_validation import NON_NEGATIVE_REAL
+from ..utils._validation import take_rows as _safe_indexing
 from ._cv_scores import reduced_score, score_mode, stacked_report
 from ._cv_scores import true_rows as _true_rows
 from ._dask_cv import cv_fit_dask

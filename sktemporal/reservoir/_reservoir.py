@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import DivergenceError, SaturationWarning
 from ..utils import validate_sequences
@@ -25,6 +25,7 @@ from ..utils._param_validation import (
 from ..utils._persistence import VersionedStateMixin
 from ..utils._scaling import fit_standardizer
 from ..utils._sequences import _check_min_length
+from ..utils._validation import check_feature_names_in as _check_feature_names_in
 from ._dask import apply_dask, fit_reservoir_dask
 from ._states import (
     ACTIVATIONS,

@@ -31,14 +31,8 @@ import scipy.sparse as sp
 
 from ..utils._activations import ACTIVATIONS as _ALL_ACTIVATIONS
 from ..utils._blas import one_blas_thread
-
-try:  # scipy's own CSR kernels: ``y += A @ x`` into a preallocated output, no checks.
-    from scipy.sparse import _sparsetools
-
-    _csr_matvec = _sparsetools.csr_matvec
-    _csr_matvecs = _sparsetools.csr_matvecs
-except (ImportError, AttributeError):  # pragma: no cover - other scipy layouts
-    _csr_matvec = _csr_matvecs = None
+from ._csr_kernel import csr_matvec as _csr_matvec
+from ._csr_kernel import csr_matvecs as _csr_matvecs
 
 __all__ = [
     "ACTIVATIONS",

@@ -12,24 +12,18 @@ _lock = threading.Lock()
 _controller = None
 _limiter = None  # the limit in force while _users > 0; it knows the original thread counts
 _users = 0
-_owner = None  # the thread that set the limit, if it took control of OpenBLAS for it
+_first = None  # the thread that set the limit
 
 # threadpoolctl >= 3.8 lets one thread at a time set OpenBLAS's (process-wide) thread
-# count; the calls of the other threads are silently ignored until it gives control up.
-_OpenBLAS = getattr(threadpoolctl, "OpenBLASController", None)
-
-
-def _controlling_thread():
-    """The thread that controls OpenBLAS's thread count (None: any thread may take control)."""
-    state = getattr(_OpenBLAS, "_SHARED_STATE", None)
-    thread = getattr(state, "controlling_thread", None)
-    return thread if thread is not None and thread.is_alive() else None
+# count; the calls of the other threads are silently ignored until it gives control up
+# (its public ``OpenBLASController.clear_controlling_thread``; absent before 3.8).
+_clear_control = getattr(getattr(threadpoolctl, "OpenBLASController", None), "clear_controlling_thread", None)
 
 
 def _give_up_control(force=False):
-    clear = getattr(_OpenBLAS, "clear_controlling_thread", None)
-    if clear is not None:
-        clear(force=force)
+    """Let any thread set OpenBLAS's count again (``force``: also when another thread holds it)."""
+    if _clear_control is not None:
+        _clear_control(force=force)
 
 
 @contextmanager
@@ -48,8 +42,8 @@ def one_blas_thread():
     last to leave restores the counts found by the first (two fits in two threads used to
     restore each other's limit and leave the process at one thread).  While any caller is
     inside, every thread of the process runs BLAS on one thread.  (threadpoolctl lets one
-    thread at a time set OpenBLAS's count: the first caller takes that control and gives
-    it up when the last one leaves, also when the last one is another thread.  Inside a
+    thread at a time set OpenBLAS's count: the last caller to leave releases the control
+    the first one took, restores the counts, and releases its own.  Inside a
     ``threadpool_limits`` block of *another* thread the limit is not applied.)
 
     Examples
@@ -64,15 +58,14 @@ def one_blas_thread():
     >>> [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before
     True
     """
-    global _controller, _limiter, _users, _owner
+    global _controller, _limiter, _users, _first
     with _lock:
         if _users == 0:
             if _controller is None:
                 # inspecting the loaded libraries costs milliseconds: do it once per process
                 _controller = ThreadpoolController()
-            free = _controlling_thread() is None
             _limiter = _controller.limit(limits=1, user_api="blas")
-            _owner = threading.current_thread() if free and _controlling_thread() is not None else None
+            _first = threading.current_thread()
         _users += 1
     try:
         yield
@@ -80,9 +73,10 @@ def one_blas_thread():
         with _lock:
             _users -= 1
             if _users == 0:
-                limiter, owner, _limiter, _owner = _limiter, _owner, None, None
-                if owner is not None and _controlling_thread() is owner:
-                    _give_up_control(force=True)  # the owner may be another thread (or gone)
+                limiter, first, _limiter, _first = _limiter, _first, None, None
+                if first is not threading.current_thread():
+                    # the first caller may hold the control, and this thread's restore
+                    # would be ignored: release it on the first caller's behalf
+                    _give_up_control(force=True)
                 limiter.restore_original_limits()
-                if owner is not None:
-                    _give_up_control()
+                _give_up_control()  # the control this thread took to restore (if it holds it)

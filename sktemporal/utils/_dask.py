@@ -43,13 +43,13 @@ def dask_worker_threads():
 
 def _joblib_backend_is_remote():
     """Whether the active joblib backend sends work to a cluster (joblib's dask backend)."""
-    if "joblib._dask" not in sys.modules:
+    if "distributed" not in sys.modules:  # the dask backend needs it
         return False
-    from joblib._dask import DaskDistributedBackend
     from joblib.parallel import get_active_backend
 
     backend, _ = get_active_backend()
-    return isinstance(backend, DaskDistributedBackend)
+    # by its class name: the class lives in a private joblib module
+    return any(cls.__name__ == "DaskDistributedBackend" for cls in type(backend).__mro__)
 
 
 def local_n_jobs(n_jobs):

@@ -63,12 +63,11 @@ class VersionedStateMixin:
         """
         import inspect
 
-        signature = inspect.signature(type(self).__init__)
-        for name in self._get_param_names():
-            if name not in self.__dict__:
-                default = signature.parameters[name].default
-                if default is not inspect.Parameter.empty:
-                    setattr(self, name, default)
+        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
+            if name == "self" or parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+                continue
+            if name not in self.__dict__ and parameter.default is not inspect.Parameter.empty:
+                setattr(self, name, parameter.default)
 
     def _upgrade_state(self, state, file_format, version):
         """Convert the state of an older format to the current one (none known: raise)."""

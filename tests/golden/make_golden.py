@@ -18,7 +18,7 @@ import skops.io as sio
 from sklearn.base import is_classifier
 
 import sktemporal
-from sktemporal.utils._testing import INIT_PARAMS, all_estimators
+from sktemporal._testing import INIT_PARAMS, all_estimators
 
 HERE = pathlib.Path(__file__).resolve().parent
 # smaller than the common checks' settings, so that each file is a few KB

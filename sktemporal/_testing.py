@@ -3,6 +3,8 @@
 ``tests/test_common.py`` runs scikit-learn's estimator checks over every public
 estimator and transformer of the package (discovered from ``sktemporal.__all__``),
 built with :data:`INIT_PARAMS`, and expects failures only from :data:`XFAIL_CHECKS`.
+It sits at the top of the layer order (``docs/development.rst``), beside
+:mod:`sktemporal.persistence`: it lists the classes of the model families.
 """
 
 from sklearn.preprocessing import StandardScaler
@@ -68,15 +70,20 @@ XFAIL_CHECKS = {
 
 
 def all_estimators():
-    """The public estimator and transformer classes of sktemporal, by name."""
+    """The public estimator and transformer classes of sktemporal, by name.
+
+    Read from the subpackages' ``__all__`` (the package root re-exports exactly these,
+    ``tests/test_layering.py`` checks it), so this module never imports the root.
+    """
     import inspect
 
     from sklearn.base import BaseEstimator
 
-    import sktemporal
+    from . import neural_network, preprocessing, reservoir
 
     return sorted(
         (name, obj)
-        for name, obj in ((n, getattr(sktemporal, n)) for n in sktemporal.__all__)
+        for module in (neural_network, preprocessing, reservoir)
+        for name, obj in ((n, getattr(module, n)) for n in module.__all__)
         if inspect.isclass(obj) and issubclass(obj, BaseEstimator)
     )
