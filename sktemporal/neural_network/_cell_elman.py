@@ -20,7 +20,24 @@ class ElmanCell:
 
     .. math::
 
-        h(t) = f\\big(x(t)\\,U + h(t-1)\\,W + b\\big)
+        h(t) = f\\big(a(t)\\big), \\qquad a(t) = x(t)\\,U + h(t-1)\\,W + b
+
+    Backward (the sum over time of "Backpropagation through time" in :mod:`._kernels`),
+    with ``δh(t) = ∂L/∂out(t) + δa(t+1) Wᵀ`` the error reaching ``h(t)`` from the
+    output and from the next step:
+
+    .. math::
+
+        \\delta a(t) &= f'\\big(a(t)\\big) \\odot \\delta h(t), \\\\
+        \\frac{\\partial L}{\\partial U} &= \\sum_t x(t)^\\top \\delta a(t), \\quad
+        \\frac{\\partial L}{\\partial W} = \\sum_t h(t-1)^\\top \\delta a(t), \\quad
+        \\frac{\\partial L}{\\partial b} = \\sum_t \\delta a(t), \\quad
+        \\frac{\\partial L}{\\partial x(t)} = \\delta a(t)\\, U^\\top.
+
+    Only ``δa(t)`` runs step by step (``f'`` is written from ``h = f(a)``, in place); the
+    three sums and ``∂L/∂X`` are GEMMs over all steps at once.  The plain one-sequence
+    version, which the tests compare this cell with, is :func:`._reference.elman_step`
+    and :func:`._reference.elman_step_backward`.
 
     Parameters
     ----------
@@ -103,6 +120,9 @@ class JordanCell:
 
         h(t) = f\\big(x(t)\\,U + \\hat y(t-1)\\,W_y + b\\big),\\qquad
         \\hat y(t) = g\\big(h(t)\\,V + c\\big)
+
+    Its reference, the same equations on one sequence, is :func:`._reference.jordan_step`
+    and :func:`._reference.jordan_step_backward`.
 
     The cell holds its own output layer ``(V, c)`` and output activation ``g``, so its
     output sequence *is* the network's prediction ``ŷ`` and its carried state is ``ŷ``;

@@ -85,7 +85,9 @@ class GRUCell(_GatedCell):
     backward pass stacks the errors as ``[δn̂, δr̂, δẑ, δn̂ ⊙ r]``, whose first three blocks
     are the input projection's errors in :data:`GRU_INPUT_GRAD_ORDER` (n, r, z) and last
     three the recurrent projection's in storage order, so each projection's gradient is
-    one product.
+    one product.  These are the equations of :func:`._reference.gru_step` and
+    :func:`._reference.gru_step_backward`, which the tests compare this cell with on
+    ragged batches, forward and backward.
 
     Parameters
     ----------

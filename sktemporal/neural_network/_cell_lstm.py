@@ -84,6 +84,9 @@ class LSTMCell(_GatedCell):
     Inside, the forward pass holds the gate pre-activations in :data:`LSTM_COMPUTE_ORDER`
     (i, f, o, g: the σ gates first); the backward errors ``δ`` are in the storage order
     :data:`LSTM_STORAGE_ORDER` (i, f, g, o), the order of the rows of ``W_hᵀ`` they meet.
+    These are the equations of :func:`._reference.lstm_step` and
+    :func:`._reference.lstm_step_backward`, which the tests compare this cell with on
+    ragged batches, forward and backward.
 
     Parameters
     ----------
