@@ -121,6 +121,7 @@ class GRUCell(_GatedCell):
         same = _permutation(GRU_STORAGE_ORDER, GRU_STORAGE_ORDER)
         W_in = _gates(np.vstack([p["W_x"], p["b_x"]]), same, self._COMPUTE_SCALE).T.copy()  # (3H, n_in + 1)
         W_rec = _gates(np.vstack([p["W_h"], p["b_h"]]), same, self._COMPUTE_SCALE).T.copy()  # (3H, H + 1)
+        W_recT, gemm = W_rec.T, GEMM[X.dtype]
         segments, ws, dt = [], self._ws, X.dtype
         h = state0.T
         for t0, t1, w in _segments(sizes):
@@ -133,20 +134,24 @@ class GRUCell(_GatedCell):
             Gi = np.matmul(W_in, Z[:L, :h_row], out=ws.empty((L, 3 * H, w), dt))  # x W_x + b_x, gates r, z, n
             Gh = ws.empty((L, 3 * H, w), dt)  # h(t−1) W_h + b_h, kept for backward
             tmp = ws.empty((H, w), dt)
+            # per-gate views of all steps, made once: the loop only indexes them by step
+            GhT, h1T, h_all = Gh.transpose(0, 2, 1), Z.transpose(0, 2, 1)[:, :, h_row:], Z[:, h_row: h_row + H]
+            rz_i, rz_h, gh_n = Gi[:, : 2 * H], Gh[:, : 2 * H], Gh[:, 2 * H:]
+            r_all, z_all, n_all = Gi[:, :H], Gi[:, H: 2 * H], Gi[:, 2 * H:]
+            half = dt.type(0.5)
             for k in range(L):
-                gi, gh = Gi[k], Gh[k]
-                np.dot(W_rec, Z[k, h_row:], out=gh)
-                rz = gi[: 2 * H]
-                rz += gh[: 2 * H]
+                gemm(1.0, h1T[k], W_recT, 0.0, GhT[k], 0, 0, 1)  # gh = W_rec [h(t−1); 1]
+                rz = rz_i[k]
+                rz += rz_h[k]
                 np.tanh(rz, out=rz)
-                rz *= 0.5
-                rz += 0.5  # r, z
-                r_t, z_t, n_t = gi[:H], gi[H: 2 * H], gi[2 * H:]
-                n_t += np.multiply(r_t, gh[2 * H:], out=tmp)
+                rz *= half
+                rz += half  # r, z
+                n_t = n_all[k]
+                n_t += np.multiply(r_all[k], gh_n[k], out=tmp)
                 np.tanh(n_t, out=n_t)  # n = tanh(x W_x^n + b_x^n + r ⊙ (h W_h^n + b_h^n))
-                np.subtract(Z[k, h_row: h_row + H], n_t, out=tmp)
-                tmp *= z_t
-                np.add(n_t, tmp, out=Z[k + 1, h_row: h_row + H])  # h(t) = n + z ⊙ (h(t−1) − n)
+                np.subtract(h_all[k], n_t, out=tmp)
+                tmp *= z_all[k]
+                np.add(n_t, tmp, out=h_all[k + 1])  # h(t) = n + z ⊙ (h(t−1) − n)
             h = Z[L, h_row: h_row + H]
             segments.append((t0, t1, w, Z, Gi, Gh))
             ws.give(tmp)

@@ -144,20 +144,23 @@ class LSTMCell(_GatedCell):
             A = np.matmul(W_in, Z[:L, :h_row], out=ws.empty((L, 4 * H, w), dt))  # x(t) W_x + b, gates i, f, o, g
             tanh_C = ws.empty((L, H, w), dt)
             tmp = ws.empty((H, w), dt)
-            At, Zt = A.transpose(0, 2, 1), Z.transpose(0, 2, 1)
+            # per-gate views of all steps, made once: the loop only indexes them by step
+            At, h_prevT, h_out = A.transpose(0, 2, 1), Z.transpose(0, 2, 1)[:, :, h_row:], Z[1:, h_row:]
+            sig_all, i_all, f_all = A[:, : 3 * H], A[:, :H], A[:, H: 2 * H]
+            o_all, g_all = A[:, 2 * H: 3 * H], A[:, 3 * H:]
+            half = dt.type(0.5)
             for k in range(L):
                 a = A[k]
-                gemm(1.0, Zt[k, :, h_row:], W_recT, 1.0, At[k], 0, 0, 1)  # a += W_rec h(t−1)
+                gemm(1.0, h_prevT[k], W_recT, 1.0, At[k], 0, 0, 1)  # a += W_rec h(t−1)
                 np.tanh(a, out=a)
-                sig = a[: 3 * H]
-                sig *= 0.5
-                sig += 0.5
-                i, f, o, g = a[:H], a[H: 2 * H], a[2 * H: 3 * H], a[3 * H:]
-                c_t = C[k + 1]
-                np.multiply(f, C[k], out=c_t)
-                c_t += np.multiply(i, g, out=tmp)  # C(t) = f ⊙ C(t−1) + i ⊙ g
-                np.tanh(c_t, out=tanh_C[k])
-                np.multiply(o, tanh_C[k], out=Z[k + 1, h_row:])  # h(t) = o ⊙ tanh C(t)
+                sig = sig_all[k]
+                sig *= half
+                sig += half
+                c_t, tanh_c = C[k + 1], tanh_C[k]
+                np.multiply(f_all[k], C[k], out=c_t)
+                c_t += np.multiply(i_all[k], g_all[k], out=tmp)  # C(t) = f ⊙ C(t−1) + i ⊙ g
+                np.tanh(c_t, out=tanh_c)
+                np.multiply(o_all[k], tanh_c, out=h_out[k])  # h(t) = o ⊙ tanh C(t)
             h, c = Z[L, h_row:], C[L]
             segments.append((t0, t1, w, Z, A, C, tanh_C))
             ws.give(tmp)
