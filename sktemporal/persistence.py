@@ -76,9 +76,24 @@ def _public_classes():
             for name in module.__all__ if inspect.isclass(getattr(module, name))}
 
 
+# Types that moved module: the name files written before the move hold (they still
+# import from there), trusted alongside the current one.
+_FORMER_MODULES = {
+    "ElmanCell": "sktemporal.neural_network._cells",
+    "JordanCell": "sktemporal.neural_network._cells",
+    "LSTMCell": "sktemporal.neural_network._cells",
+    "GRUCell": "sktemporal.neural_network._cells",
+}
+
+
+def _names(t):
+    former = _FORMER_MODULES.get(t.__name__)
+    return {_type_name(t)} | ({f"{former}.{t.__name__}"} if former else set())
+
+
 def _class_types(cls, public, internal):
     groups = _GROUPS[cls.__name__]
-    return {_type_name(cls)} | {_type_name(t) for g in groups for t in internal[g]}
+    return {_type_name(cls)} | {name for g in groups for t in internal[g] for name in _names(t)}
 
 
 def _types_inside(obj, known):

@@ -19,7 +19,8 @@ from sktemporal.neural_network import (
     to_keras,
     to_torch,
 )
-from sktemporal.neural_network._cells import CELLS, _Flush, _segments
+from sktemporal.neural_network._cells import CELLS
+from sktemporal.neural_network._kernels import _Flush, _segments
 from sktemporal.neural_network._layers import Network, RecurrentLayer
 from sktemporal.neural_network._params import ParameterLayout
 from sktemporal.neural_network._training import TrainingData

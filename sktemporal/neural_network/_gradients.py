@@ -3,7 +3,9 @@
 :func:`loss_and_gradient` is backpropagation through time over one chunk (a whole
 sequence, or ``bptt_steps`` steps of it): the network's forward pass, the loss, the
 backward pass.  :func:`chunk_gradients` runs it over the chunks of a minibatch, carrying
-the state from one chunk to the next.
+the state from one chunk to the next.  The sum over the steps of a chunk, and why no
+error crosses a chunk boundary, are derived once in ``_kernels.py`` ("Backpropagation
+through time"); this module adds the sum over sequences.
 
 Data parallelism (``n_jobs``).  A minibatch's gradient is a sum over its sequences,
 
