@@ -89,8 +89,9 @@ ESN_PARAMETER_DOCS = {
         "'auto' or int",
         "Dask arrays only: steps of the previous chunks of a series that warm up each "
         "chunk's state, so that chunks run in parallel (see :ref:`scaling`).  'auto' "
-        "derives it from ``leak_rate``, ``spectral_radius`` and ``washout`` "
-        "(:func:`~sktemporal.reservoir.auto_overlap`).",
+        "measures how fast this reservoir forgets its initial state on the first steps of "
+        "the series (:func:`~sktemporal.reservoir.measure_overlap`), at least ``washout``; "
+        "the length used is published as ``overlap_``.",
     ),
     "random_state": (
         "int, RandomState instance or None",
