@@ -31,7 +31,7 @@ from sktemporal.neural_network import (
     TDNNRegressor,
 )
 from sktemporal.preprocessing import DelayEmbedding, GammaMemory
-from sktemporal.reservoir import ESNClassifier, ESNRegressor, Reservoir, auto_overlap
+from sktemporal.reservoir import ESNClassifier, ESNRegressor, Reservoir, auto_overlap, measure_overlap
 from sktemporal.reservoir._readout import RidgeReadout
 from sktemporal.utils._dask import is_dask_array, local_n_jobs
 
@@ -198,8 +198,8 @@ def mg():
 
 
 def test_series_fit_within_1e6_of_in_memory_at_the_default_overlap(client, mg):
-    """Chunks of 700 steps warmed up on overlap='auto' (908 steps, from the leak rate and
-    spectral radius): predictions of the dask fit within 1e-6 of the in-memory fit, and
+    """Chunks of 700 steps warmed up on overlap='auto' (the measured forgetting length):
+    predictions of the dask fit within 1e-6 of the in-memory fit, and
     ``predict`` on a dask array returns a dask array with the in-memory values."""
     import dask.array as da
 
@@ -227,6 +227,53 @@ def test_long_chunks_run_as_pieces_side_by_side(client):
     est = ESNRegressor(**params).fit(da.from_array(X[:6000], chunks=(3000, 1)), da.from_array(y[:6000], chunks=3000))
     np.testing.assert_allclose(est.predict(X[6000:]), ref.predict(X[6000:]), rtol=0, atol=1e-6)
     np.testing.assert_allclose(est.last_state_, ref.last_state_, rtol=0, atol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def mg_jaeger():
+    """Standardized Mackey–Glass: 3000 steps to fit, 1000 held out (Jaeger's reservoir below)."""
+    X, y = mackey_glass(4000, random_state=0)
+    m, s = X[:3000].mean(), X[:3000].std()
+    return (X - m) / s, (y - m) / s
+
+
+JAEGER = dict(n_reservoir=300, spectral_radius=1.25, leak_rate=0.3, alpha=1e-8, washout=100, random_state=0)
+
+
+def test_auto_overlap_is_measured_above_spectral_radius_one(client, mg_jaeger):
+    """Spectral radius 1.25: no linear bound, but the tanh reservoir forgets; the measured
+    overlap lets chunks of 1000 steps run in parallel within 1e-6 of the in-memory fit."""
+    import dask.array as da
+
+    X, y = mg_jaeger
+    ref = ESNRegressor(**JAEGER).fit(X[:3000], y[:3000])
+    est = ESNRegressor(**JAEGER).fit(da.from_array(X[:3000], chunks=(1000, 1)),
+                                     da.from_array(y[:3000], chunks=1000))
+    assert 100 <= est.overlap_ < 1000  # measured (at least the washout), shorter than a chunk
+    assert est.overlap_ == measure_overlap(ref, X[:3000])
+    np.testing.assert_allclose(est.predict(X[3000:]), ref.predict(X[3000:]), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(est.last_state_, ref.last_state_, rtol=0, atol=1e-9)
+    # the chunks still run side by side: one task per chunk, none waiting on another's output
+    Xd = da.from_array(X[3000:], chunks=(250, 1))
+    pred = est.predict(Xd)
+    assert pred.numblocks == (4,)
+    np.testing.assert_allclose(pred.compute(), ref.predict(X[3000:]), rtol=0, atol=1e-6)
+
+
+def test_measured_overlap_follows_the_tolerance_and_bound(mg_jaeger):
+    X, y = mg_jaeger
+    est = ESNRegressor(**{**JAEGER, "washout": 0}).fit(X[:3000], y[:3000])
+    lengths = [measure_overlap(est, X[:3000], tol=tol) for tol in (1e-6, 1e-9, 1e-12)]
+    assert lengths == sorted(lengths) and lengths[0] < lengths[-1]
+    with pytest.raises(ValueError, match=r"within 200 steps \(max_overlap=200\).*still differ by [0-9.e-]+ relative"):
+        measure_overlap(est, X[:3000], max_overlap=200)
+    # a series shorter than the bound that is not forgotten within it: every chunk runs from its start
+    assert measure_overlap(est, X[:150]) == 150
+    # a reservoir that forgets fast gives a short overlap, and the washout is a floor
+    fast = ESNRegressor(n_reservoir=50, spectral_radius=0.3, random_state=0, washout=5).fit(X[:500], y[:500])
+    assert measure_overlap(fast, X[:500]) < 60
+    assert measure_overlap(ESNRegressor(**{**fast.get_params(), "washout": 400}).fit(X[:500], y[:500]),
+                           X[:500]) == 400
 
 
 def test_series_error_decays_with_the_overlap(mg):
@@ -354,8 +401,10 @@ def test_dask_input_errors(client, mg):
         ESNRegressor().fit(da.from_array(y, chunks=500), y)
     with pytest.raises(ValueError, match="X has 3000 time steps, y has 2999"):
         ESNRegressor().fit(da.from_array(X, chunks=(500, 1)), y[:-1])
-    with pytest.raises(ValueError, match="overlap='auto' needs a reservoir that forgets"):
-        ESNRegressor(spectral_radius=1.0).fit(da.from_array(X, chunks=(500, 1)), y)
+    # a reservoir that does not forget (a tiny drive cannot saturate units of radius 3)
+    chaotic = ESNRegressor(n_reservoir=50, spectral_radius=3.0, input_scaling=1e-3, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"does not forget its initial state within 1000 steps.*still differ by "):
+        measure_overlap(chaotic, da.from_array(X, chunks=(500, 1)), max_overlap=1000)
     est = ESNRegressor(n_reservoir=10, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="X has 2 features"):
         est.predict(da.from_array(np.hstack([X, X]), chunks=(500, 2)))

@@ -29,3 +29,22 @@ def test_network_defaults_are_the_signature_defaults(name, cls):
     defaults = {k: p.default for k, p in inspect.signature(cls.__init__).parameters.items() if k != "self"}
     for p in doc["Parameters"]:
         assert p.type.endswith(f"default={defaults[p.name]!r}"), (p.name, p.type)
+
+
+ESN_CLASSES = [(n, c) for n, c in ESTIMATORS if n.startswith("ESN")]
+
+
+@pytest.mark.parametrize("name, cls", ESN_CLASSES, ids=[n for n, _ in ESN_CLASSES])
+def test_esn_defaults_are_the_signature_defaults(name, cls):
+    # the entries the shared ESN table writes (every parameter of ESNRegressor/ESNClassifier;
+    # the CV classes write alphas, cv and scoring themselves)
+    from sktemporal.reservoir._esn_docs import ESN_PARAMETER_DOCS
+
+    doc = docscrape.ClassDoc(cls, config={"show_class_members": False})
+    defaults = {k: p.default for k, p in inspect.signature(cls.__init__).parameters.items() if k != "self"}
+    shared = [p for p in doc["Parameters"] if p.name in ESN_PARAMETER_DOCS]
+    if "CV" not in name:
+        assert len(shared) == len(defaults)
+    assert shared
+    for p in shared:
+        assert p.type.endswith(f"default={defaults[p.name]!r}"), (p.name, p.type)

@@ -34,7 +34,9 @@ import numpy as np
 from ..utils import validate_sequences
 from ..utils._dask import is_dask_array
 from ..utils._scaling import guard_scale
+from ._forgetting import measure_overlap
 from ._readout import RidgeReadout
+from ._states import final_state
 
 __all__ = ["auto_overlap", "fit_dask", "apply_dask", "fit_reservoir_dask"]
 
@@ -44,7 +46,11 @@ _DECAY_TOL = 1e-12  # state memory left after the 'auto' overlap
 
 
 def auto_overlap(leak_rate, spectral_radius, washout=0, tol=_DECAY_TOL):
-    r"""Warm-up length after which the reservoir has forgotten its initial state to ``tol``.
+    r"""The linear bound on the warm-up after which the reservoir has forgotten its initial state.
+
+    ``overlap='auto'`` no longer uses it: it measures the forgetting on the data
+    (:func:`~sktemporal.reservoir.measure_overlap`), which also works above
+    :math:`\rho = 1`.
 
     The difference between two runs of the same reservoir from different states
     shrinks at each step by about :math:`q = 1 - a(1 - \rho)` (leak rate :math:`a`,
@@ -87,10 +93,16 @@ def auto_overlap(leak_rate, spectral_radius, washout=0, tol=_DECAY_TOL):
     return max(int(washout), k)
 
 
-def _overlap(est):
+def _overlap(est, X=None, y=None):
+    """The warm-up of each chunk of the series ``X``: ``overlap``, the fitted ``overlap_``, or measured.
+
+    ``'auto'`` reuses the length measured at the fit (``overlap_``) and measures it on the
+    first steps of ``X`` otherwise (:func:`~._forgetting.measure_overlap`).
+    """
     if est.overlap != "auto":
         return int(est.overlap)
-    return auto_overlap(est.leak_rate, est.spectral_radius, est.washout)
+    k = getattr(est, "overlap_", None)
+    return int(k) if k is not None else measure_overlap(est, X, y)
 
 
 # ----------------------------------------------------------------------------------
@@ -142,7 +154,7 @@ def _chunk_inputs(X, est):
     xb = _blocks(X)
     if X.ndim == 3:
         return [([block], 0, False) for block in xb]
-    k = _overlap(est)
+    k = _overlap(est, X)
     starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
     out = []
     for i in range(len(xb)):
@@ -346,7 +358,7 @@ def chunk_sums(work, X, y, readout_args, continuing):
     if X.ndim == 3:
         return [fit_block(shipped, readout_args, [xb[i]], [yb[i]], kind="collection",
                           continuing=False, skip=0, seed=seeds[i], want_end=False) for i in range(len(xb))]
-    k = _overlap(work)
+    k = work.overlap_ = _overlap(work, X, y)  # work is the shadow being fitted: published with it
     starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
     washout = 0 if continuing else work.washout
     results = []
@@ -430,10 +442,20 @@ def fit_reservoir_dask(work, X):
     X = _check_dask_X(X)
     statistics = None if work.scaler is None else input_statistics_dask(X, work.scaler)
     if X.ndim == 2 and work.initial_state == "continue":
-        part = X[max(0, X.shape[0] - _overlap(work)):]
+        if work.overlap == "auto":  # the weights first (drawn from a head), then the measured length
+            work._fit_into(np.asarray(X[:1].compute()), statistics)
+            work.overlap_ = _overlap(work, X)
+            from ._reservoir import check_state_growth, input_drive  # (it imports this module)
+
+            tail = np.asarray(X[max(0, X.shape[0] - work.overlap_):].compute())
+            batch, _ = validate_sequences(work, tail, reset=False)
+            h = final_state(work._states(batch, continuing=False))
+            check_state_growth(work, float(np.abs(h).max()), input_drive(work.input_weights_, batch.values))
+            work.last_state_ = h
+        else:
+            work._fit_into(np.asarray(X[max(0, X.shape[0] - _overlap(work)):].compute()), statistics)
     else:
-        part = X[:1]
-    work._fit_into(np.asarray(part.compute()), statistics)
+        work._fit_into(np.asarray(X[:1].compute()), statistics)
     return work
 
 

@@ -242,6 +242,7 @@ class _BaseReservoir(VersionedStateMixin, BaseEstimator):
             # None when feedback is off, so a refit without feedback drops a previous W_fb
             self.feedback_weights_ = weights.W_fb
         self.last_state_ = None
+        self.__dict__.pop("overlap_", None)  # a dask fit's measured warm-up, of the weights replaced
         return rs
 
     def _cast_weights(self, dtype):
@@ -404,7 +405,7 @@ class Reservoir(ContainerOutputMixin, TransformerMixin, _BaseReservoir):
     overlap : 'auto' or int, default='auto'
         Dask arrays only: steps of the previous chunks of a series that warm up each
         chunk's state (see :ref:`scaling`).  ``'auto'`` derives it from ``leak_rate``,
-        ``spectral_radius`` and ``washout`` (:func:`~sktemporal.reservoir.auto_overlap`).
+        ``spectral_radius`` and ``washout`` (:func:`~sktemporal.reservoir.measure_overlap`).
     random_state : int, RandomState instance or None, default=None
         Seed of the weights (an int also reuses the cached recurrent matrix, see
         :class:`ESNRegressor`).
