@@ -27,9 +27,17 @@ from sklearn.preprocessing import StandardScaler
 from ._version import __version__
 from .datasets import adding_problem, load_gunpoint, mackey_glass, make_sequence_classification, narma
 from .metrics import neg_nrmse_scorer
-from .neural_network import GRUClassifier, LSTMRegressor, RNNClassifier, RNNRegressor, TDNNRegressor
+from .neural_network import (
+    GRUClassifier,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+    TDNNClassifier,
+    TDNNRegressor,
+)
 from .preprocessing import DelayEmbedding, GammaMemory, StepwiseTransformer
-from .reservoir import ESNClassifier, ESNRegressor
+from .reservoir import ESNClassifier, ESNClassifierCV, ESNRegressor
 
 
 def _demo_cases():
@@ -44,10 +52,9 @@ def _demo_cases():
     # real data: the UCR archive's GunPoint, its own split (50 train, then 150 test)
     X_gp, y_gp = load_gunpoint(split="all")
     gp_split = PredefinedSplit(np.r_[np.full(50, -1), np.zeros(150, dtype=int)])
-    gunpoint = [(f"{name} (defaults)", "GunPoint (real, UCR split)", getattr(st, name)(random_state=0),
+    gunpoint = [(f"{cls.__name__} (defaults)", "GunPoint (real, UCR split)", cls(random_state=0),
                  X_gp, y_gp, gp_split, "accuracy", "accuracy")
-                for name in ("TDNNClassifier", "RNNClassifier", "LSTMClassifier", "GRUClassifier",
-                             "ESNClassifierCV")]
+                for cls in (TDNNClassifier, RNNClassifier, LSTMClassifier, GRUClassifier, ESNClassifierCV)]
 
     cases = [
         ("DelayEmbedding(10) + Ridge", "Mackey-Glass one-step",
