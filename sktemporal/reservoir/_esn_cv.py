@@ -18,17 +18,16 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
+from sklearn.base import is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import TimeSeriesSplit, check_cv
 from sklearn.utils import _safe_indexing
 
-from ..neural_network._activations import softmax_inplace
 from ..utils._blas import one_blas_thread
 from ..utils._dask import is_dask_array
 from ..utils._param_validation import NON_NEGATIVE_REAL
-from ._cv_scores import reduced_score, score_mode, stacked_report
-from ._cv_scores import true_rows as _true_rows
+from ._cv_folds import Folds, FoldWeights, fill_folds, fold_membership
+from ._cv_scores import Scoring, reduced_score, score_mode, score_rows, stacked_report, true_rows
 from ._dask_cv import cv_fit_dask
 from ._esn import (
     READOUT_CONSTRAINTS,
@@ -38,7 +37,6 @@ from ._esn import (
     _ESNClassifierBase,
     _ESNRegressorBase,
 )
-from ._readout import RidgeReadout
 
 __all__ = ["ESNClassifierCV", "ESNRegressorCV"]
 
@@ -117,45 +115,6 @@ def _cv_doc(cls):
                       ("cv_notes", _CV_NOTES_DOC)):
         cls.__doc__ = cls.__doc__.replace(f"    %({key})s", text.strip("\n"))
     return _esn_doc(cls)
-
-
-# ----------------------------------------------------------------------------------
-# fixed predictions, for scikit-learn scorers
-# ----------------------------------------------------------------------------------
-class _FixedRegressor(RegressorMixin, BaseEstimator):
-    """Stands in for a fold's fitted model in front of a scorer: returns given predictions."""
-
-    def __init__(self, outputs=None):
-        self.outputs = outputs
-
-    def predict(self, X):
-        return self.outputs
-
-
-class _FixedClassifier(ClassifierMixin, BaseEstimator):
-    """Classifier counterpart of :class:`_FixedRegressor` (scores as ESNClassifier makes them)."""
-
-    def __init__(self, scores=None, classes=None):
-        self.scores = scores
-        self.classes = classes
-
-    @property
-    def classes_(self):
-        return self.classes
-
-    def predict(self, X):
-        return self.classes[self.scores.argmax(axis=1)]
-
-    def decision_function(self, X):
-        if len(self.classes) == 2:
-            return self.scores[:, 1] - self.scores[:, 0]
-        return self.scores
-
-    def predict_proba(self, X):
-        return softmax_inplace(self.scores.astype(np.float64))
-
-    def predict_log_proba(self, X):
-        return np.log(self.predict_proba(X))
 
 
 # ----------------------------------------------------------------------------------
@@ -266,13 +225,6 @@ class _BaseESNCV:
             return True
         return self.initial_state == "continue" and all(self._expanding(tr, te) for tr, te in splits)
 
-    # --------------------------------------------------------------------- scoring
-    def _score_rows(self, scorer, outputs, y_true):
-        """``scorer`` on raw readout outputs ``(n, n_outputs)`` of a fold's test rows against ``y_true``."""
-        if is_classifier(self):
-            return scorer(_FixedClassifier(outputs, self.classes_), None, y_true)
-        return scorer(_FixedRegressor(outputs[:, 0] if self._squeeze else outputs), None, y_true)
-
     # ------------------------------------------------------------------------ fit
     def _cv_fit(self, X, y):
         batch, targets, Y = self._prepare(X, y, True, None)
@@ -280,18 +232,20 @@ class _BaseESNCV:
         alphas = np.asarray(self.alphas, dtype=np.float64)
         self._init_model(batch, targets, Y, alphas[0])
         series = batch.kind == "series"
-        n_rows = int(batch.lengths[0]) if series else batch.n_sequences
+        n_units = int(batch.lengths[0]) if series else batch.n_sequences
         strat = self._strata(series, targets.per_step, lambda: targets.flat().ravel())
-        splits = self._splits(n_rows, series, strat)
+        splits = self._splits(n_units, series, strat)
         self._check_folds_outlast_washout(splits, series and targets.per_step)
         scorer = None if self.scoring is None else check_scoring(self, scoring=self.scoring)
         self.single_pass_ = self._single_pass_possible(series, splits)
         if self.single_pass_:
-            scores, total = self._single_pass(batch, targets, Y, splits, n_rows, alphas, scorer)
+            folds = Folds(splits, n_units, self._readout)
+            fill_folds(self, batch, Y, folds)
+            scores = self._scores(folds, Scoring(alphas, score_mode(self), scorer, true_rows(self, targets)))
+            total = folds.total()
         else:
             scores = self._per_fold(X, y, splits, alphas, scorer)
             total = self._readout
-        if not self.single_pass_:
             self._train_readout(batch, Y, False, total)
         self._check_growth(total, batch.values)
         self._choose(alphas, scores, len(splits), total, batch.dtype)
@@ -326,156 +280,54 @@ class _BaseESNCV:
         results["rank_test_score"] = rank
         return results
 
-    def _blocks(self, splits, n_rows):
-        """Fold membership of each row (1 train, 2 test, 0 neither), and each row's block."""
-        M = np.zeros((n_rows, len(splits)), dtype=np.int8)
-        for k, (train, test) in enumerate(splits):
-            M[train, k] = 1
-            M[test, k] = 2
-        # each row's memberships as one opaque item: a 1-D unique (np.unique(axis=0) took
-        # 2.4 ms for 2000 rows and 5 folds, this 0.08 ms)
-        rows = np.ascontiguousarray(M).view(np.dtype((np.void, M.shape[1]))).ravel()
-        _, first, block = np.unique(rows, return_index=True, return_inverse=True)
-        return M[first], block.ravel()
+    @staticmethod
+    def _blocks(splits, n_units):
+        """Fold membership patterns and each unit's block (:func:`~._cv_folds.fold_membership`)."""
+        return fold_membership(splits, n_units)
 
-    def _single_pass(self, batch, targets, Y, splits, n_rows, alphas, scorer):
-        """Scores ``(n_splits, n_alphas)`` and the sums of all rows, from one reservoir pass."""
-        patterns, block = self._blocks(splits, n_rows)
-        template = self._readout
-        sums = [template.copy() for _ in range(len(patterns))]
-        tested = (patterns == 2).any(axis=1)
-        if not self._per_step:
-            segments = self._states(batch, continuing=False)
-            F = self._pooled_features(batch, segments, self.washout)
-            for b in range(len(patterns)):
-                rows = np.flatnonzero(block == b)
-                sums[b].partial_fit(F[rows], Y[rows])
-            self.last_state_ = None
-
-            def test_parts(idx, F=F):
-                return [F[idx]]
-        elif batch.kind == "series":
-            test_parts = self._stream_series(batch, Y, block, tested, sums)
-        else:
-            test_parts = self._stream_collection(batch, Y, block, tested, sums)
-        true_rows = _true_rows(self, targets)
-        offsets = None
-        if batch.kind != "series" and self._per_step:
-            offsets = np.concatenate([[0], np.cumsum(batch.lengths)])
-        scores = np.empty((len(splits), len(alphas)))
+    # --------------------------------------------------------------------- scoring
+    def _scores(self, folds, scoring):
+        """Scores ``(n_splits, n_alphas)`` of the filled ``folds``: each fold's weights on its kept test rows."""
+        scores = np.empty((folds.n_splits, len(scoring.alphas)))
         with one_blas_thread():  # many small solves: BLAS threads only cost (100x under load)
-            for k, (_train, test) in enumerate(splits):
-                self._score_fold(k, patterns, sums, test_parts, test, true_rows, offsets, alphas,
-                                 scorer, scores)
-        return scores, RidgeReadout.sum(sums)
+            for k in range(folds.n_splits):
+                scores[k] = self._fold_scores(folds, k, scoring)
+        return scores
 
-    def _fold_weights(self, k, patterns, sums, alphas):
-        """Readout weights of fold ``k`` for every alpha, from the merged sums of its training blocks.
+    def _fold_scores(self, folds, k, scoring):
+        """Scores of fold ``k`` for every penalty: weights from its training sums, its test rows kept."""
+        weights = self._fold_weights(folds.training_sums(k), scoring.alphas)
+        rows = folds.test_rows(k)
+        y_true = scoring.true_rows[rows.flat]
+        kind, name = scoring.mode
+        if kind == "rows":
+            return [score_rows(self, scoring.scorer, self._outputs(rows.parts, c, b), y_true)
+                    for c, b in zip(weights.coef, weights.intercept)]
+        # every penalty's outputs from one product, scored from their sums
+        outputs = self._outputs(rows.parts, weights.coef.reshape(-1, weights.coef.shape[-1]),
+                                weights.intercept.ravel())
+        return reduced_score(kind, name, [stacked_report(self, outputs, y_true, kind)])
 
-        Returns ``coef`` of shape ``(n_alphas, n_outputs, D)`` and ``intercept`` of shape
-        ``(n_alphas, n_outputs)``; a ``DivergenceError`` if the sums are not finite.
+    def _fold_weights(self, fold, alphas):
+        """:class:`~._cv_folds.FoldWeights` of every penalty from a fold's training sums ``fold``.
+
+        A ``DivergenceError`` if the sums are not finite.
         """
-        fold = RidgeReadout.sum(sums[b] for b in np.flatnonzero(patterns[:, k] == 1))
         if fold.nonfinite() is not None:
             self._solve(fold, 0.0, np.float64)  # raises the DivergenceError that says what blew up
         path = list(fold.solve_path(alphas))
-        return np.stack([c for c, _ in path]), np.stack([b for _, b in path])
+        return FoldWeights(np.stack([c for c, _ in path]), np.stack([b for _, b in path]))
 
-    def _score_fold(self, k, patterns, sums, test_parts, test, true_rows, offsets, alphas, scorer, scores):
-        """Scores of fold ``k`` for every alpha: training sums merged from its blocks, test rows kept."""
-        coef, intercept = self._fold_weights(k, patterns, sums, alphas)
-        parts = test_parts(test)
-        if offsets is not None:
-            y_true = true_rows[np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])]
-        else:
-            y_true = true_rows[test]
-        kind, scoring = score_mode(self)
-        if kind == "rows":
-            for j in range(len(alphas)):
-                scores[k, j] = self._score_rows(scorer, self._outputs(parts, coef[j], intercept[j]), y_true)
-            return
-        # every penalty's outputs from one product, scored from their sums
-        outputs = self._outputs(parts, coef.reshape(-1, coef.shape[-1]), intercept.ravel())
-        scores[k] = reduced_score(kind, scoring, [stacked_report(self, outputs, y_true, kind)])
-
-    def _outputs(self, parts, coef, intercept):
+    @staticmethod
+    def _outputs(parts, coef, intercept):
+        """Readout outputs ``parts @ coef.T + intercept`` of rows given as column parts."""
         out = parts[0] @ coef[:, :parts[0].shape[1]].T
         if len(parts) > 1:
             out += parts[1] @ coef[:, parts[0].shape[1]:].T
         out += intercept
         return out
 
-    def _stream_series(self, batch, Y, block, tested, sums):
-        """One pass over a series: block sums (after the washout) and the rows of test blocks."""
-        T = int(batch.lengths[0])
-        cuts = np.flatnonzero(np.diff(block)) + 1
-        starts = np.concatenate([[0], cuts])
-        ends = np.concatenate([cuts, [T]])
-        H_keep = {}
-        segments = self._states(batch, continuing=False)
-        for seg in segments:
-            parts, _ = self._readout_rows(batch, seg, 0)  # rows t0 .. t1 - 1, time-major
-            for s, e in zip(starts, ends):
-                lo, hi = max(s, seg.t0), min(e, seg.t1)
-                if lo >= hi:
-                    continue
-                b = block[s]
-                train_lo = max(lo, self.washout)
-                if train_lo < hi:
-                    sl = slice(train_lo - seg.t0, hi - seg.t0)
-                    sums[b].partial_fit([p[sl] for p in parts], Y[0, train_lo:hi])
-                if tested[b]:
-                    sl = slice(lo - seg.t0, hi - seg.t0)
-                    H_keep.setdefault(b, []).append([p[sl].copy() for p in parts])
-        self._remember_end(batch, Y, seg)
-        rows = np.zeros(T, dtype=bool)
-        kept_parts = {}
-        for b, chunks in H_keep.items():
-            kept_parts[b] = [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
-        # row index -> (block, position in the block's kept rows)
-        position = np.full(T, -1, dtype=np.intp)
-        for s, e in zip(starts, ends):
-            if tested[block[s]]:
-                rows[s:e] = True
-        for b in kept_parts:
-            idx = np.flatnonzero((block == b) & rows)
-            position[idx] = np.arange(idx.size)
-
-        def test_parts(test):
-            out = None
-            for b in np.unique(block[test]):
-                sel = test[block[test] == b]
-                piece = [p[position[sel]] for p in kept_parts[b]]
-                out = piece if out is None else [np.concatenate([o, q]) for o, q in zip(out, piece)]
-            return out
-        return test_parts
-
-    def _stream_collection(self, batch, Y, block, tested, sums):
-        """One pass over a collection: block sums (after the washout) and each tested sequence's rows."""
-        kept = {}  # sequence index -> its readout-row parts, segment by segment
-        for seg in self._states(batch, continuing=False):
-            parts, _start = self._readout_rows(batch, seg, 0)
-            L, B = seg.t1 - seg.t0, seg.columns.size
-            shaped = [p.reshape(L, B, -1) for p in parts]
-            seg_blocks = block[seg.columns]
-            w = max(0, self.washout - seg.t0)
-            for b in np.unique(seg_blocks):
-                cols = np.flatnonzero(seg_blocks == b)
-                if w < L:
-                    rows = [p[w:, cols].reshape(-1, p.shape[2]) for p in shaped]
-                    y_rows = Y[seg.columns[cols], seg.t0 + w:seg.t1].transpose(1, 0, 2).reshape(-1, Y.shape[2])
-                    sums[b].partial_fit(rows, y_rows)
-                if tested[b]:
-                    for j in cols:
-                        kept.setdefault(int(seg.columns[j]), []).append([p[:, j].copy() for p in shaped])
-        self.last_state_ = None
-
-        def test_parts(test):
-            pieces = [kept[int(i)] for i in test]
-            n_parts = len(pieces[0][0])
-            return [np.concatenate([c[q] for chunks in pieces for c in chunks]) for q in range(n_parts)]
-        return test_parts
-
+    # ------------------------------------------------------------------- fallback
     def _per_fold(self, X, y, splits, alphas, scorer):
         """The fallback: each fold fitted once (its sums serve every penalty), its test rows predicted per penalty."""
         params = {k: v for k, v in self.get_params(deep=False).items()
@@ -486,15 +338,17 @@ class _BaseESNCV:
             est.fit(_safe_indexing(X, train), _safe_indexing(y, train))
             X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
             with one_blas_thread():
-                self._score_alphas(est, X_test, y_test, alphas, scorer, scores[k])
+                scores[k] = self._score_alphas(est, X_test, y_test, alphas, scorer)
         return scores
 
     @staticmethod
-    def _score_alphas(est, X_test, y_test, alphas, scorer, out):
+    def _score_alphas(est, X_test, y_test, alphas, scorer):
         """Every alpha solved from the fitted fold's sums, scored on its test rows."""
+        out = np.empty(len(alphas))
         for j, a in enumerate(alphas):
             est.coef_, est.intercept_ = est._solve(est._readout, a, est.coef_.dtype)
             out[j] = est.score(X_test, y_test) if scorer is None else scorer(est, X_test, y_test)
+        return out
 
 
 # ----------------------------------------------------------------------------------
