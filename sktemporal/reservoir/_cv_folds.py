@@ -25,7 +25,7 @@ import numpy as np
 
 from ._readout import RidgeReadout
 
-__all__ = ["FoldWeights", "Folds", "TestRows", "fill_folds", "fold_membership"]
+__all__ = ["FoldWeights", "Folds", "HeldOutRows", "fill_folds", "fold_membership"]
 
 TRAIN, TEST = 1, 2  # codes of the membership matrix (0: neither)
 
@@ -63,7 +63,7 @@ class FoldWeights(NamedTuple):
     intercept: np.ndarray  #: (n_alphas, n_outputs)
 
 
-class TestRows(NamedTuple):
+class HeldOutRows(NamedTuple):
     """The readout rows of a fold's test units, and where their targets are."""
 
     parts: list  #: column parts ``[H]`` or ``[H, X]``, one row per scored step or sequence
@@ -128,7 +128,7 @@ class Folds:
         r = rank[units]
         sel = np.flatnonzero(r >= 0)
         order = sel[np.lexsort((flat[sel], r[sel]))]
-        return TestRows([p[order] for p in parts], flat[order])
+        return HeldOutRows([p[order] for p in parts], flat[order])
 
 
 # ----------------------------------------------------------------------------------

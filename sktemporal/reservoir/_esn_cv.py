@@ -25,15 +25,16 @@ from sklearn.utils import _safe_indexing
 
 from ..utils._blas import one_blas_thread
 from ..utils._dask import is_dask_array
-from ..utils._param_validation import NON_NEGATIVE_REAL
+from ..utils._param_validation import NON_NEGATIVE_REAL, Integral, Interval, Real, StrOptions
+from ._cv_docs import cv_doc
 from ._cv_folds import Folds, FoldWeights, fill_folds, fold_membership
 from ._cv_scores import Scoring, reduced_score, score_mode, score_rows, stacked_report, true_rows
+from ._cv_search import SEARCHED, is_series, results_table, search
 from ._dask_cv import cv_fit_dask
 from ._esn import (
     READOUT_CONSTRAINTS,
     ESNClassifier,
     ESNRegressor,
-    _esn_doc,
     _ESNClassifierBase,
     _ESNRegressorBase,
 )
@@ -41,81 +42,6 @@ from ._esn import (
 __all__ = ["ESNClassifierCV", "ESNRegressorCV"]
 
 DEFAULT_ALPHAS = (1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)
-
-_CV_PARAMS_DOC = r"""
-    alphas : array-like of shape (n_alphas,), default=(1e-10, 1e-9, ..., 10.0, 100.0)
-        Ridge penalties to try (13 values, one per decade from 1e-10 to 100).
-    cv : int, cross-validation generator, iterable or None, default=None
-        How the data are split.  For a 2-D series, None or an int ``k`` means
-        ``TimeSeriesSplit(n_splits=k)`` (5 for None); for a collection (the splits
-        run over sequences), :func:`~sklearn.model_selection.check_cv`'s default
-        (``KFold``, or ``StratifiedKFold`` for a classifier with a label per
-        sequence), 5 folds for None.  Any splitter or iterable of
-        ``(train, test)`` index arrays is accepted.
-    scoring : str, callable or None, default=None
-        Score of a fold, higher is better (a scikit-learn scorer name or
-        ``scorer(estimator, X, y)``); None is the estimator's ``score``.  Scores are
-        computed over the valid steps of the test rows (targets per step) or over the
-        test sequences, exactly like ``GridSearchCV`` would score a fold."""
-
-_CV_ATTRS_DOC = r"""
-    alpha_ : float
-        The penalty of the best mean test score (the first one on ties, like
-        ``GridSearchCV``); the readout ``coef_``, ``intercept_`` is refitted on all the
-        data with it.
-    best_score_ : float
-        Mean test score of ``alpha_`` over the folds.
-    cv_results_ : dict of ndarray
-        ``GridSearchCV``'s layout: ``param_alpha``, ``split<k>_test_score``,
-        ``mean_test_score``, ``std_test_score``, ``rank_test_score``, ``params``.
-    n_splits_ : int
-        Number of folds.
-    single_pass_ : bool
-        Whether the reservoir ran once for all folds and penalties (True) or once per
-        fold (the fallback, see the Notes)."""
-
-_CV_NOTES_DOC = r"""
-    One reservoir pass serves every fold and penalty when the folds allow it:
-
-    * a 2-D series under an expanding-window splitter (every training set is a prefix
-      ``0 .. e - 1`` and its test set follows it, as with ``TimeSeriesSplit`` without
-      ``gap`` or ``max_train_size``) with ``initial_state='continue'``: the states of
-      the whole series are computed once from zeros; a fold's training rows are a
-      prefix (its sums are prefix sums of the streamed blocks) and its test rows carry
-      exactly the states that ``initial_state='continue'`` gives after fitting the
-      prefix;
-    * a collection, with any splitter: every sequence starts from zeros, so its rows
-      do not depend on the fold; sums are kept per block of sequences with the same
-      fold membership and merged per fold.
-
-    The results then equal ``GridSearchCV(<the plain estimator>, {'alpha': alphas},
-    cv=cv)`` (up to the rounding of summing in another order), at the cost of one fit.
-    Otherwise (a series under a splitter that is not an expanding window, such as
-    ``KFold`` or ``TimeSeriesSplit(gap=...)``; ``initial_state='zeros'``; ``noise``;
-    ``feedback``) each fold is fitted on its own (the reservoir runs over its
-    training rows once, all penalties are solved from those sums, and each penalty
-    predicts the test rows), which equals ``GridSearchCV`` too, and ``single_pass_``
-    is False.
-
-    With ``scaler`` set, the single pass standardises with the statistics of all the
-    data given to ``fit`` (one reservoir for every fold), where ``GridSearchCV`` would
-    take them from each training fold; use ``scaler=None`` with inputs of your own
-    scale for exact equality.  While fitting, the readout rows of the test sets (at
-    most all ``n_rows x n_reservoir`` states) and one ``N x N`` sum per block are held.
-
-    ``fit`` takes dask arrays (a series chunked along time, a collection chunked
-    along sequences) when the single pass applies: the blocks' sums are reduced on the
-    cluster and the test chunks scored there, in a second pass over the data (see
-    :ref:`scaling`)."""
-
-
-def _cv_doc(cls):
-    """Fill the shared CV sections, then the ESN sections, into a class docstring."""
-    for key, text in (("cv_params", _CV_PARAMS_DOC), ("cv_attrs", _CV_ATTRS_DOC),
-                      ("cv_notes", _CV_NOTES_DOC)):
-        cls.__doc__ = cls.__doc__.replace(f"    %({key})s", text.strip("\n"))
-    return _esn_doc(cls)
-
 
 # ----------------------------------------------------------------------------------
 # the shared cross-validation
@@ -127,6 +53,11 @@ def _cv_constraints(plain_constraints):
         "alphas": ["array-like"],  # the values: _check_readout_params
         "cv": ["cv_object"],
         "scoring": [str, callable, None],
+        # a number, a list of candidates or 'auto' (the values: _check_candidates)
+        "spectral_radius": [NON_NEGATIVE_REAL, StrOptions({"auto"}), "array-like"],
+        "leak_rate": [Interval(Real, 0, 1, closed="right"), StrOptions({"auto"}), "array-like"],
+        "input_scaling": [NON_NEGATIVE_REAL, StrOptions({"auto"}), "array-like"],
+        "n_jobs": [Integral, None],
     }
 
 
@@ -144,6 +75,24 @@ class _BaseESNCV:
                 "alphas must be a non-empty 1-D array-like of non-negative numbers; got "
                 f"alphas={self.alphas!r}."
             )
+        self._check_candidates()
+
+    def _check_candidates(self):
+        """The values inside a list of reservoir candidates."""
+        valid = {"spectral_radius": NON_NEGATIVE_REAL, "leak_rate": Interval(Real, 0, 1, closed="right"),
+                 "input_scaling": NON_NEGATIVE_REAL}
+        for name, constraint in valid.items():
+            value = getattr(self, name)
+            if isinstance(value, (str, numbers.Real)):
+                continue
+            arr = np.asarray(value, dtype=object)
+            rows_ok = arr.ndim == 1 or (name == "input_scaling" and arr.ndim == 2)
+            if not (rows_ok and arr.size >= 1 and all(constraint.is_satisfied_by(v) for v in arr.ravel())):
+                what = ("a 1-D list of candidates (or a 2-D array, one per-feature scaling per row)"
+                        if name == "input_scaling" else "a non-empty 1-D list of candidates")
+                raise ValueError(
+                    f"{name} must be a number, 'auto' or {what}, each {constraint}; got {name}={value!r}."
+                )
 
     def fit(self, X, y):
         """Choose ``alpha`` by cross-validation, then fit the readout on all the data with it.
@@ -164,12 +113,40 @@ class _BaseESNCV:
         """
         self._check_params()
         new = self._shadow()
-        if is_dask_array(X):
-            cv_fit_dask(new, X, y)
-        else:
-            new._cv_fit(X, y)
+        new._adopt(search(new, X, y, is_series(X)))
         self._publish(new)
         return self
+
+    def _fit_fixed(self, X, y):
+        """The cross-validation of one fixed reservoir (a candidate of the search), on a shadow."""
+        if is_dask_array(X):
+            cv_fit_dask(self, X, y)
+        else:
+            self._cv_fit(X, y)
+
+    def _adopt(self, result):
+        """Take the fitted model of the chosen candidate, keep the parameters as given."""
+        winner = result.evaluations[result.best].fitted
+        params = self.get_params(deep=False)
+        for name, value in vars(winner).items():
+            if name not in params and name != "keep_training_state":
+                setattr(self, name, value)
+        for name in SEARCHED:
+            setattr(self, f"{name}_", getattr(winner, name))
+        self.alpha_results_ = winner.cv_results_
+        self.cv_results_, self.best_index_ = results_table(result, np.asarray(self.alphas, dtype=np.float64))
+
+    def _fitted_leak_rate(self):
+        if isinstance(self.leak_rate, numbers.Real):
+            return float(self.leak_rate)
+        return float(self.leak_rate_)
+
+    def _closed_loop(self, h, x, n_steps, product, outputs_as_inputs):
+        # generate runs with the chosen reservoir: a shadow carrying the fitted values
+        chosen = self._shadow()
+        for name in SEARCHED:
+            setattr(chosen, name, getattr(self, f"{name}_", getattr(self, name)))
+        return super(_BaseESNCV, chosen)._closed_loop(h, x, n_steps, product, outputs_as_inputs)
 
     # ------------------------------------------------------------------ splitting
     def _splits(self, n_rows, series, strat):
@@ -354,18 +331,19 @@ class _BaseESNCV:
 # ----------------------------------------------------------------------------------
 # the estimators
 # ----------------------------------------------------------------------------------
-@_cv_doc
+@cv_doc
 class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
-    r"""Echo state network regressor with the readout penalty chosen by cross-validation.
+    r"""Echo state network regressor that chooses its reservoir and readout penalty by cross-validation.
 
-    :class:`ESNRegressor` whose ridge penalty ``alpha`` is chosen among ``alphas``
-    the way :class:`~sklearn.linear_model.RidgeCV` chooses it, from one reservoir
-    pass: the states are computed once and every fold's readout comes from sums of
-    them (see the Notes).  After ``fit`` it is the ``ESNRegressor`` fitted on all the
-    data with ``alpha=alpha_``: ``predict``, ``score``, ``generate``, ``initial_state``
-    work as there.  Put it inside an outer ``GridSearchCV`` over ``spectral_radius``,
-    ``leak_rate`` or ``input_scaling``: each candidate costs one fit instead of one per
-    penalty and fold.
+    :class:`ESNRegressor` whose ``spectral_radius``, ``leak_rate`` and
+    ``input_scaling`` are searched among candidates (``'auto'``: a grid of 27) and
+    whose ridge penalty ``alpha`` is chosen among ``alphas`` the way
+    :class:`~sklearn.linear_model.RidgeCV` chooses it.  Each candidate reservoir runs
+    over the data once and every fold's readout, for every penalty, comes from sums
+    of its states (see the Notes); successive halving prunes the candidates.  After
+    ``fit`` it is the ``ESNRegressor`` of the chosen reservoir fitted on all the data
+    with ``alpha=alpha_``: ``predict``, ``score``, ``generate``, ``initial_state`` work
+    as there.  A number for each of the three parameters fixes the reservoir.
 
     Read more in the :ref:`User Guide <reservoir>`.
 
@@ -401,9 +379,11 @@ class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
     >>> from sktemporal.reservoir import ESNRegressorCV
     >>> X, y = narma(1500, random_state=0)
     >>> esn = ESNRegressorCV(n_reservoir=100, washout=50, random_state=0).fit(X[:1000], y[:1000])
-    >>> esn.single_pass_, len(esn.cv_results_["mean_test_score"])
-    (True, 13)
-    >>> esn.score(X[1000:], y[1000:]) > 0.5
+    >>> len(esn.cv_results_["mean_test_score"]), len(esn.alpha_results_["mean_test_score"])
+    (27, 13)
+    >>> esn.leak_rate_
+    1.0
+    >>> esn.score(X[1000:], y[1000:]) > 0.8
     True
     """
 
@@ -411,11 +391,11 @@ class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
     _parameter_constraints = _cv_constraints(_ESNRegressorBase._parameter_constraints)
 
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
-                 spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7, bias_scaling=0.4,
+                 spectral_radius="auto", leak_rate="auto", input_scaling="auto", bias_scaling=0.4,
                  density=0.3, topology="random", rewiring=0.1, distribution="uniform",
                  activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
                  feedback=False, feedback_scaling=1.0, initial_state="continue", scaler=None,
-                 overlap="auto", random_state=None):
+                 overlap="auto", n_jobs=None, random_state=None):
         self.n_reservoir = n_reservoir
         self.alphas = alphas
         self.cv = cv
@@ -438,16 +418,20 @@ class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
         self.initial_state = initial_state
         self.scaler = scaler
         self.overlap = overlap
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
 
-@_cv_doc
+@cv_doc
 class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
-    r"""Echo state network classifier with the readout penalty chosen by cross-validation.
+    r"""Echo state network classifier that chooses its readout penalty (and reservoir) by cross-validation.
 
     :class:`ESNClassifier` whose ridge penalty is chosen among ``alphas`` like
     :class:`~sklearn.linear_model.RidgeClassifierCV` does, from one reservoir pass
-    (see the Notes).  ``classes_`` come from all the labels given to ``fit``.
+    (see the Notes).  ``spectral_radius``, ``leak_rate`` and ``input_scaling`` take
+    lists of candidates, searched as in :class:`ESNRegressorCV`; their ``'auto'`` is
+    the single reference reservoir (0.97, 1.0, 0.7).  ``classes_`` come from all the
+    labels given to ``fit``.
 
     Read more in the :ref:`User Guide <reservoir>`.
 
@@ -478,9 +462,9 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
     >>> from sktemporal.datasets import make_sequence_classification
     >>> from sktemporal.reservoir import ESNClassifierCV
     >>> X, y = make_sequence_classification(200, n_classes=3, random_state=0)
-    >>> clf = ESNClassifierCV(n_reservoir=100, pooling="mean", random_state=0).fit(X[:150], y[:150])
-    >>> clf.single_pass_, clf.n_splits_
-    (True, 5)
+    >>> clf = ESNClassifierCV(n_reservoir=100, leak_rate=[0.5, 1.0], random_state=0).fit(X[:150], y[:150])
+    >>> clf.single_pass_, clf.n_splits_, len(clf.cv_results_["params"])
+    (True, 5, 2)
     >>> clf.score(X[150:], y[150:]) > 0.8
     True
     """
@@ -489,10 +473,11 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
     _parameter_constraints = _cv_constraints(_ESNClassifierBase._parameter_constraints)
 
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
-                 spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7, bias_scaling=0.4,
+                 spectral_radius="auto", leak_rate="auto", input_scaling="auto", bias_scaling=0.4,
                  density=0.3, topology="random", rewiring=0.1, distribution="uniform",
                  activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
-                 initial_state="continue", scaler=None, overlap="auto", random_state=None):
+                 initial_state="continue", scaler=None, overlap="auto", n_jobs=None,
+                 random_state=None):
         self.n_reservoir = n_reservoir
         self.alphas = alphas
         self.cv = cv
@@ -513,4 +498,5 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
         self.initial_state = initial_state
         self.scaler = scaler
         self.overlap = overlap
+        self.n_jobs = n_jobs
         self.random_state = random_state
