@@ -173,11 +173,19 @@ def evaluate(est, params, data, seed, keep):
     return Evaluation(params, scores, _n_units(X), work if keep else None, "")
 
 
+def _as_indexable(A):
+    """Lists, pandas, dask and sparse objects as given; any other array-like as an ndarray."""
+    if (A is None or isinstance(A, (list, tuple, np.ndarray)) or hasattr(A, "iloc") or hasattr(A, "dask")
+            or hasattr(A, "toarray")):  # sparse: the fit says it is not supported
+        return A
+    return np.asarray(A)
+
+
 def is_series(X):
     """Whether ``X`` is one 2-D series (not a collection), as :func:`~sktemporal.utils.check_sequences` reads it."""
     if isinstance(X, (list, tuple)):
         return not any(np.ndim(x) == 2 for x in X)
-    return hasattr(X, "columns") or np.ndim(X) == 2
+    return hasattr(X, "columns") or np.ndim(_as_indexable(X)) == 2
 
 
 def _n_units(X):
@@ -234,6 +242,7 @@ def search(est, X, y, series):
     ``est`` is the CV estimator (parameters checked); candidates run in parallel with
     ``est.n_jobs`` through joblib (any backend, e.g. Dask's).
     """
+    X, y = _as_indexable(X), _as_indexable(y)
     grid = candidate_grid(est)
     seed = None
     if len(grid) > 1 and not isinstance(est.random_state, numbers.Integral):
