@@ -465,6 +465,8 @@ def _same_search(a, b, rtol=1e-6):
     np.testing.assert_allclose(b.cv_results_["mean_test_score"], a.cv_results_["mean_test_score"],
                                rtol=rtol, atol=1e-12)
     np.testing.assert_array_equal(b.cv_results_["rank_test_score"], a.cv_results_["rank_test_score"])
+    np.testing.assert_allclose(b.alpha_results_["mean_test_score"], a.alpha_results_["mean_test_score"],
+                               rtol=rtol, atol=1e-12)
 
 
 @pytest.mark.parametrize("scoring", [None, "neg_root_mean_squared_error", "neg_mean_absolute_error",
@@ -522,7 +524,7 @@ def test_cv_on_collections_matches_in_memory(client):
         ref = ESNClassifierCV(**params).fit(Xc, yc)
         est = ESNClassifierCV(**params).fit(da.from_array(Xc, chunks=(25, -1, -1)), yc)
         _same_search(ref, est)
-        assert len(set(ref.cv_results_["mean_test_score"])) > 1  # the penalties are told apart
+        assert len(set(ref.alpha_results_["mean_test_score"])) > 1  # the penalties are told apart
         np.testing.assert_array_equal(est.predict(Xc), ref.predict(Xc))
 
 

@@ -103,7 +103,8 @@ def test_cv_estimator_gives_the_std_of_its_chosen_alpha():
     X, y = mackey_glass(800, random_state=0)
     y = y + np.random.RandomState(0).normal(0, 0.01, y.shape)
     cv = ESNRegressorCV(n_reservoir=40, random_state=0).fit(X, y)
-    plain = ESNRegressor(n_reservoir=40, alpha=cv.alpha_, random_state=0).fit(X, y)
+    plain = ESNRegressor(n_reservoir=40, alpha=cv.alpha_, random_state=0, spectral_radius=cv.spectral_radius_,
+                         leak_rate=cv.leak_rate_, input_scaling=cv.input_scaling_).fit(X, y)
     np.testing.assert_allclose(cv.predict(X, return_std=True)[1], plain.predict(X, return_std=True)[1],
                                rtol=1e-6)
     with pytest.raises(ValueError, match=r"deep-copied without them\): refit\.$"):
@@ -164,7 +165,10 @@ def test_calibration_is_the_rms_error_of_generate_runs(model):
 @pytest.mark.parametrize("cls", [ESNRegressor, ESNRegressorCV])
 def test_generate_std_starts_at_the_readout_std_and_widens(cls):
     X, y = _noisy_mackey_glass(1500)
-    esn = cls(n_reservoir=100, random_state=0).fit(X[:1000], y[:1000]).calibrate_generate(X[1000:], y[1000:], 40)
+    # the reservoir of the plain defaults for both (the CV class would otherwise search one)
+    fixed = dict(spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7)
+    esn = cls(n_reservoir=100, random_state=0, **fixed).fit(X[:1000], y[:1000]).calibrate_generate(
+        X[1000:], y[1000:], 40)
     warmup = X[:1000]
     y_gen, y_std = esn.generate(40, warmup=warmup, return_std=True)
     np.testing.assert_array_equal(y_gen, esn.generate(40, warmup=warmup))

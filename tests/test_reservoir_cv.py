@@ -21,6 +21,17 @@ from sktemporal.reservoir import (
 )
 from sktemporal.reservoir._esn_cv import DEFAULT_ALPHAS
 
+#: a fixed reservoir: these tests check the choice of the penalty (the search: test_esn_cv_search.py)
+FIXED = dict(spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7)
+
+
+def _reg_cv(*args, **kwargs):
+    return ESNRegressorCV(*args, **{**FIXED, **kwargs})
+
+
+def _clf_cv(*args, **kwargs):
+    return ESNClassifierCV(*args, **{**FIXED, **kwargs})
+
 ALPHAS = list(DEFAULT_ALPHAS)
 
 
@@ -42,9 +53,10 @@ def _assert_same_search(cv_est, grid):
     """
     assert cv_est.alpha_ == grid.best_params_["alpha"]
     np.testing.assert_allclose(cv_est.best_score_, grid.best_score_, rtol=1e-6)
-    np.testing.assert_allclose(cv_est.cv_results_["mean_test_score"],
+    np.testing.assert_allclose(cv_est.alpha_results_["mean_test_score"],
                                grid.cv_results_["mean_test_score"], rtol=1e-4, atol=1e-9)
-    np.testing.assert_array_equal(cv_est.cv_results_["rank_test_score"][cv_est.cv_results_["rank_test_score"] == 1],
+    ranks = cv_est.alpha_results_["rank_test_score"]
+    np.testing.assert_array_equal(ranks[ranks == 1],
                                   grid.cv_results_["rank_test_score"][grid.cv_results_["rank_test_score"] == 1])
 
 
@@ -61,7 +73,7 @@ def test_series_time_series_split_equals_grid_search(series, params):
     prefix sums of the streamed blocks the same normal equations.
     """
     X, y = series
-    est = ESNRegressorCV(60, random_state=0, scaler=None, **params).fit(X, y)
+    est = _reg_cv(60, random_state=0, scaler=None, **params).fit(X, y)
     assert est.single_pass_ and est.n_splits_ == 5
     grid = _grid(ESNRegressor(60, random_state=0, scaler=None, **params), TimeSeriesSplit(5)).fit(X, y)
     _assert_same_search(est, grid)
@@ -82,19 +94,19 @@ def test_the_reservoir_runs_once(series, monkeypatch):
         return original(self, batch, **kw)
 
     monkeypatch.setattr(ESNRegressorCV, "_states", counting)
-    ESNRegressorCV(40, random_state=0).fit(X, y)
+    _reg_cv(40, random_state=0).fit(X, y)
     assert calls == [len(X)]
 
 
 def test_scoring_and_fallback_splitters(series):
     """A scorer name, and splitters that are not expanding windows (computed fold by fold)."""
     X, y = series
-    est = ESNRegressorCV(40, random_state=0, scaler=None, scoring="neg_mean_absolute_error").fit(X, y)
+    est = _reg_cv(40, random_state=0, scaler=None, scoring="neg_mean_absolute_error").fit(X, y)
     grid = _grid(ESNRegressor(40, random_state=0, scaler=None), TimeSeriesSplit(5),
                  scoring="neg_mean_absolute_error").fit(X, y)
     _assert_same_search(est, grid)
     for cv in (KFold(4), TimeSeriesSplit(4, gap=10), TimeSeriesSplit(4, max_train_size=500)):
-        est = ESNRegressorCV(40, random_state=0, cv=cv).fit(X, y)
+        est = _reg_cv(40, random_state=0, cv=cv).fit(X, y)
         assert not est.single_pass_
         _assert_same_search(est, _grid(ESNRegressor(40, random_state=0), cv).fit(X, y))
 
@@ -102,7 +114,7 @@ def test_scoring_and_fallback_splitters(series):
 def test_noise_and_zero_start_fall_back(series):
     X, y = series
     for params in ({"noise": 1e-3}, {"initial_state": "zeros"}):
-        est = ESNRegressorCV(30, random_state=0, alphas=[1e-6, 1e-2], **params).fit(X[:600], y[:600])
+        est = _reg_cv(30, random_state=0, alphas=[1e-6, 1e-2], **params).fit(X[:600], y[:600])
         assert not est.single_pass_
         grid = GridSearchCV(ESNRegressor(30, random_state=0, **params), {"alpha": [1e-6, 1e-2]},
                             cv=TimeSeriesSplit(5)).fit(X[:600], y[:600])
@@ -112,17 +124,17 @@ def test_noise_and_zero_start_fall_back(series):
 def test_collections_many_to_one_and_many_to_many():
     """Collections: per-sequence sums grouped by fold membership, any splitter."""
     X, y = make_sequence_classification(90, n_classes=3, random_state=0)
-    clf = ESNClassifierCV(40, pooling="mean", random_state=0).fit(X, y)
+    clf = _clf_cv(40, pooling="mean", random_state=0).fit(X, y)
     assert clf.single_pass_
     _assert_same_search(clf, _grid(ESNClassifier(40, pooling="mean", random_state=0), StratifiedKFold(5)).fit(X, y))
-    clf = ESNClassifierCV(40, pooling="both", random_state=0, scoring="neg_log_loss").fit(X, y)
+    clf = _clf_cv(40, pooling="both", random_state=0, scoring="neg_log_loss").fit(X, y)
     grid = _grid(ESNClassifier(40, pooling="both", random_state=0), StratifiedKFold(5),
                  scoring="neg_log_loss").fit(X, y)
     _assert_same_search(clf, grid)
     rs = np.random.RandomState(0)
     Xl = [rs.randn(t, 2) for t in rs.randint(8, 25, 30)]
     yl = [np.cumsum(x[:, 0]) * 0.1 for x in Xl]
-    reg = ESNRegressorCV(30, washout=3, random_state=0, cv=KFold(3)).fit(Xl, yl)
+    reg = _reg_cv(30, washout=3, random_state=0, cv=KFold(3)).fit(Xl, yl)
     assert reg.single_pass_
     _assert_same_search(reg, _grid(ESNRegressor(30, washout=3, random_state=0), KFold(3)).fit(Xl, yl))
     assert isinstance(reg.predict(Xl[:2]), list)
@@ -133,7 +145,7 @@ def test_one_fold_per_sequence():
     rs = np.random.RandomState(1)
     Xl = [rs.randn(t, 2) for t in rs.randint(8, 15, 42)]
     yl = [np.cumsum(x[:, 0]) * 0.1 for x in Xl]
-    reg = ESNRegressorCV(20, washout=2, random_state=0, cv=KFold(42), scoring="neg_mean_squared_error")
+    reg = _reg_cv(20, washout=2, random_state=0, cv=KFold(42), scoring="neg_mean_squared_error")
     reg.fit(Xl, yl)
     assert reg.single_pass_ and reg.n_splits_ == 42
     grid = _grid(ESNRegressor(20, washout=2, random_state=0), KFold(42), scoring="neg_mean_squared_error")
@@ -147,7 +159,7 @@ def test_classifier_on_a_series_with_labels_per_step():
     rs = np.random.RandomState(0)
     X = rs.randn(600, 1)
     y = (np.convolve(X[:, 0], np.ones(3), mode="full")[:600] > 0).astype(int)
-    clf = ESNClassifierCV(30, random_state=0, scaler=None).fit(X, y)
+    clf = _clf_cv(30, random_state=0, scaler=None).fit(X, y)
     grid = _grid(ESNClassifier(30, random_state=0, scaler=None), TimeSeriesSplit(5)).fit(X, y)
     _assert_same_search(clf, grid)
     assert clf.score(X, y) > 0.9
@@ -156,7 +168,7 @@ def test_classifier_on_a_series_with_labels_per_step():
 def test_inside_an_outer_search_and_a_pipeline(series):
     """The CV estimator slots into a Pipeline inside GridSearchCV over the reservoir's parameters."""
     X, y = series
-    pipe = make_pipeline(StandardScaler(), ESNRegressorCV(40, random_state=0))
+    pipe = make_pipeline(StandardScaler(), _reg_cv(40, random_state=0))
     search = GridSearchCV(pipe, {"esnregressorcv__spectral_radius": [0.5, 0.9],
                                  "esnregressorcv__leak_rate": [0.5, 1.0]},
                           cv=TimeSeriesSplit(3)).fit(X[:900], y[:900])
@@ -170,11 +182,11 @@ def test_bad_parameters(series):
                           ({"cv": 1}, r"The 'cv' parameter of ESNRegressorCV must be an int in the range \[2, inf\)"),
                           ({"scoring": 3}, r"The 'scoring' parameter of ESNRegressorCV must be .* Got 3 instead")):
         with pytest.raises(ValueError, match=match):
-            ESNRegressorCV(20, **params).fit(X[:100], y[:100])
+            _reg_cv(20, **params).fit(X[:100], y[:100])
     with pytest.raises(ValueError, match="shortest training fold"):
-        ESNRegressorCV(20, washout=50).fit(X[:200], y[:200])
+        _reg_cv(20, washout=50).fit(X[:200], y[:200])
     with pytest.raises(ValueError, match="n_samples=4"):
-        ESNRegressorCV(20).fit(X[:4], y[:4])
+        _reg_cv(20).fit(X[:4], y[:4])
     assert not hasattr(ESNRegressorCV(), "partial_fit")
     assert sorted(_esn_cv.__all__) == ["ESNClassifierCV", "ESNRegressorCV"]
 

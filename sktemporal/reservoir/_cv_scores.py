@@ -11,28 +11,75 @@ functions of a few sums over the rows, which add up over chunks:
   mean absolute errors;
 * classification: the count of correct labels per penalty (accuracy).
 
-Any other scorer is called on the predictions (:meth:`_BaseESNCV._score_rows`).
+Any other scorer is called on the predictions of each penalty (:func:`score_rows`), through
+a stand-in estimator that returns them.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from typing import NamedTuple
 
-__all__ = ["correct_counts", "error_sums", "reduced_score", "score_mode", "stacked_report", "true_rows"]
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+
+from ..neural_network._activations import softmax_inplace
+
+__all__ = ["CorrectCounts", "ErrorSums", "ScoreMode", "ScoredRows", "Scoring", "correct_counts", "error_sums",
+           "reduced_score", "score_mode", "score_rows", "stacked_report", "true_rows"]
 
 #: scorers computed from sums: their name -> the kind of sums they need
 _REDUCED = {"r2": "errors", "neg_mean_squared_error": "errors", "neg_root_mean_squared_error": "errors",
             "neg_mean_absolute_error": "errors", "accuracy": "correct"}
 
 
+class ScoreMode(NamedTuple):
+    """How fold scores are computed."""
+
+    kind: str  #: ``'errors'``, ``'correct'`` (from sums) or ``'rows'`` (call the scorer)
+    scoring: object  #: the scorer's name, or the callable
+
+
+class ErrorSums(NamedTuple):
+    """The regression sums of one set of rows, for several readouts (see :func:`error_sums`)."""
+
+    n: int
+    mean: np.ndarray  #: (n_outputs,) mean of the targets
+    m2: np.ndarray  #: (n_outputs,) sum of their squared deviations from the mean
+    sse: np.ndarray  #: (n_readouts, n_outputs) sums of squared residuals
+    sae: np.ndarray  #: (n_readouts, n_outputs) sums of absolute residuals
+
+
+class CorrectCounts(NamedTuple):
+    """Rows and correct labels per readout of one set of rows."""
+
+    n: int
+    correct: np.ndarray  #: (n_readouts,)
+
+
+class ScoredRows(NamedTuple):
+    """Predictions of several readouts and their targets, for a scorer called per readout."""
+
+    outputs: np.ndarray  #: (n, n_readouts, n_outputs)
+    y_true: np.ndarray
+
+
+class Scoring(NamedTuple):
+    """Everything that scores a fold: the penalties, the mode, the scorer, the targets."""
+
+    alphas: np.ndarray  #: (n_alphas,)
+    mode: ScoreMode
+    scorer: object  #: a scikit-learn scorer, or None for the estimator's score (reduced kinds)
+    true_rows: np.ndarray  #: targets of every valid step or sequence (:func:`true_rows`)
+
+
 def score_mode(est):
-    """``(kind, scoring)``: ``kind`` is ``'errors'``, ``'correct'`` or ``'rows'`` (call the scorer)."""
+    """The :class:`ScoreMode` of ``est.scoring``: from sums when the score allows it."""
     classifier = est._task == "classification"
     scoring = est.scoring if est.scoring is not None else ("accuracy" if classifier else "r2")
     kind = _REDUCED.get(scoring) if isinstance(scoring, str) else None
     if kind is None or (kind == "correct") != classifier:
-        return "rows", scoring
-    return kind, scoring
+        return ScoreMode("rows", scoring)
+    return ScoreMode(kind, scoring)
 
 
 def error_sums(P, Y):
@@ -54,22 +101,26 @@ def error_sums(P, Y):
     """
     mean = Y.mean(axis=0)
     R = Y[:, None, :] - P
-    return Y.shape[0], mean, ((Y - mean) ** 2).sum(axis=0), (R ** 2).sum(axis=0), np.abs(R).sum(axis=0)
+    return ErrorSums(Y.shape[0], mean, ((Y - mean) ** 2).sum(axis=0), (R ** 2).sum(axis=0), np.abs(R).sum(axis=0))
 
 
 def correct_counts(P, labels, classes):
-    """``(n, correct)``: rows and correct labels per readout, ``P`` of shape ``(n, n_readouts, n_classes)``."""
-    return labels.size, (classes[P.argmax(axis=2)] == labels[:, None]).sum(axis=0)
+    """:class:`CorrectCounts` of ``P`` of shape ``(n, n_readouts, n_classes)`` against ``labels``."""
+    return CorrectCounts(labels.size, (classes[P.argmax(axis=2)] == labels[:, None]).sum(axis=0))
 
 
 def reduced_score(kind, scoring, reports):
-    """Scores ``(n_readouts,)`` from the reports of :func:`error_sums` or :func:`correct_counts` of a fold's rows."""
-    n = sum(r[0] for r in reports)
+    r"""Scores ``(n_readouts,)`` from the :class:`ErrorSums` or :class:`CorrectCounts` of a fold's rows.
+
+    The means and spreads of the reports merge by Chan's formula:
+    :math:`SST = \sum_r \big(M_{2,r} + n_r (\bar y_r - \bar y)^2\big)`.
+    """
+    n = sum(r.n for r in reports)
     if kind == "correct":
-        return sum(r[1] for r in reports) / n
-    mean = sum(r[0] * r[1] for r in reports) / n
-    sst = sum(r[2] + r[0] * (r[1] - mean) ** 2 for r in reports)  # per output
-    sse = sum(r[3] for r in reports)  # (n_readouts, n_outputs)
+        return sum(r.correct for r in reports) / n
+    mean = sum(r.n * r.mean for r in reports) / n
+    sst = sum(r.m2 + r.n * (r.mean - mean) ** 2 for r in reports)  # per output
+    sse = sum(r.sse for r in reports)  # (n_readouts, n_outputs)
     if scoring == "r2":
         r2 = np.where(sst > 0, 1.0 - sse / np.where(sst > 0, sst, 1.0), np.where(sse > 0, 0.0, 1.0))
         return r2.mean(axis=1)
@@ -77,7 +128,7 @@ def reduced_score(kind, scoring, reports):
         return -(sse / n).mean(axis=1)
     if scoring == "neg_root_mean_squared_error":
         return -np.sqrt(sse / n).mean(axis=1)
-    return -(sum(r[4] for r in reports) / n).mean(axis=1)  # neg_mean_absolute_error
+    return -(sum(r.sae for r in reports) / n).mean(axis=1)  # neg_mean_absolute_error
 
 
 def true_rows(est, targets):
@@ -91,7 +142,7 @@ def true_rows(est, targets):
 def stacked_report(est, outputs, y_true, kind):
     """The report of one set of rows: ``outputs`` ``(n, n_readouts * n_outputs)``, targets as scored.
 
-    ``kind`` ``'errors'`` or ``'correct'``; ``'rows'`` returns ``(P, y_true)`` unchanged
+    ``kind`` ``'errors'`` or ``'correct'``; ``'rows'`` returns the :class:`ScoredRows`
     in the 3-D layout for a scorer called per readout.
     """
     n_out = est.n_outputs_
@@ -100,4 +151,50 @@ def stacked_report(est, outputs, y_true, kind):
         return correct_counts(P, y_true, est.classes_)
     if kind == "errors":
         return error_sums(P.astype(np.float64, copy=False), y_true.reshape(len(y_true), n_out).astype(np.float64))
-    return P, y_true
+    return ScoredRows(P, y_true)
+
+
+# ----------------------------------------------------------------------------------
+# any other scorer: called on stand-ins that return given predictions
+# ----------------------------------------------------------------------------------
+class _FixedRegressor(RegressorMixin, BaseEstimator):
+    """Stands in for a fold's fitted model in front of a scorer: returns given predictions."""
+
+    def __init__(self, outputs=None):
+        self.outputs = outputs
+
+    def predict(self, X):
+        return self.outputs
+
+
+class _FixedClassifier(ClassifierMixin, BaseEstimator):
+    """Classifier counterpart of :class:`_FixedRegressor` (scores as ESNClassifier makes them)."""
+
+    def __init__(self, scores=None, classes=None):
+        self.scores = scores
+        self.classes = classes
+
+    @property
+    def classes_(self):
+        return self.classes
+
+    def predict(self, X):
+        return self.classes[self.scores.argmax(axis=1)]
+
+    def decision_function(self, X):
+        if len(self.classes) == 2:
+            return self.scores[:, 1] - self.scores[:, 0]
+        return self.scores
+
+    def predict_proba(self, X):
+        return softmax_inplace(self.scores.astype(np.float64))
+
+    def predict_log_proba(self, X):
+        return np.log(self.predict_proba(X))
+
+
+def score_rows(est, scorer, outputs, y_true):
+    """``scorer`` on the raw readout outputs ``(n, n_outputs)`` of a fold's test rows against ``y_true``."""
+    if est._task == "classification":
+        return scorer(_FixedClassifier(outputs, est.classes_), None, y_true)
+    return scorer(_FixedRegressor(outputs[:, 0] if est._squeeze else outputs), None, y_true)

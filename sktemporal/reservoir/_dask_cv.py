@@ -34,7 +34,8 @@ import numpy as np
 from sklearn.metrics import check_scoring
 
 from ..utils import validate_sequences
-from ._cv_scores import reduced_score, score_mode, stacked_report, true_rows
+from ._cv_folds import Folds
+from ._cv_scores import reduced_score, score_mode, score_rows, stacked_report, true_rows
 from ._dask import (
     _align_y,
     _blocks,
@@ -46,7 +47,6 @@ from ._dask import (
     _worker_copy,
     chunk_sums,
 )
-from ._readout import RidgeReadout
 
 __all__ = ["cv_fit_dask", "score_dask"]
 
@@ -80,8 +80,9 @@ def cv_fit_dask(work, X, y):
             "feedback. Compute X and y to fit in memory, or use one of those settings."
         )
     mode = score_mode(work)
-    patterns, block = work._blocks(splits, X.shape[0])
-    parts = _series_parts(X, y, block) if series else _collection_parts(X, y, block, len(patterns))
+    folds = Folds(splits, X.shape[0], work._readout)
+    parts = _series_parts(X, y, folds.block) if series else _collection_parts(X, y, folds.block,
+                                                                               len(folds.patterns))
 
     # pass 1: the sums of every block, reduced on the cluster
     results = defaultdict(list)
@@ -90,22 +91,24 @@ def cv_fit_dask(work, X, y):
             results[b].append(result)
     ids = sorted(results)
     reduced = dict(zip(ids, dask.compute(*[_tree(results[b]) for b in ids])))
-    sums = [reduced[b][0] for b in range(len(patterns))]
-    end = next((reduced[b][1] for b in ids if reduced[b][1] is not None), None)
-    input_max = max(reduced[b][2] for b in ids)
+    end, input_max = None, 0.0
+    for b in ids:
+        folds.sums[b], b_end, b_max = reduced[b]
+        end = b_end if end is None else end
+        input_max = max(input_max, b_max)
 
     # the weights of every fold and penalty, solved on the client
-    weights = [work._fold_weights(k, patterns, sums, alphas) for k in range(len(splits))]
+    weights = [work._fold_weights(folds.training_sums(k), alphas) for k in range(folds.n_splits)]
 
     # pass 2: the test chunks scored with them
-    tasks, where = _score_tasks(work, parts, patterns, weights, mode)
+    tasks, where = _score_tasks(work, parts, folds, weights, mode)
     pieces = dask.compute(*tasks)
-    scores = _scores(work, mode, pieces, where, len(splits), len(alphas))
+    scores = _scores(work, mode, pieces, where, folds.n_splits, len(alphas))
 
-    total = RidgeReadout.sum(sums)
+    total = folds.total()
     work._check_growth(total, np.array([input_max]))
     work.single_pass_ = True
-    work._choose(alphas, scores, len(splits), total, dtype)
+    work._choose(alphas, scores, folds.n_splits, total, dtype)
     if series:
         work.last_state_, work._last_target, work._last_input = end
     else:
@@ -160,8 +163,11 @@ def _collection_parts(X, y, block, n_blocks):
 # ----------------------------------------------------------------------------------
 # pass 2: scoring the test chunks
 # ----------------------------------------------------------------------------------
-def _score_tasks(work, parts, patterns, weights, mode):
-    """One delayed task per tested chunk, and for each the folds whose weights it carries."""
+def _score_tasks(work, parts, folds, weights, mode):
+    """One delayed task per tested chunk, and for each the folds whose weights it carries.
+
+    ``weights``: the :class:`~._cv_folds.FoldWeights` of every fold.
+    """
     import dask
 
     shipped = dask.delayed(_worker_copy(work, keep_state=False), pure=True)
@@ -169,15 +175,15 @@ def _score_tasks(work, parts, patterns, weights, mode):
     tasks, where = [], []
     for A, yA, blocks_of_chunks in parts:
         for (x_parts, skip, _), y_block, b in zip(_chunk_inputs(A, work), _blocks(yA), blocks_of_chunks):
-            folds = np.flatnonzero(patterns[b] == 2)
-            if folds.size == 0:
+            tested_by = folds.test_folds(b)
+            if tested_by.size == 0:
                 continue
-            coef = np.concatenate([weights[f][0].reshape(-1, weights[f][0].shape[-1]) for f in folds])
-            intercept = np.concatenate([weights[f][1].ravel() for f in folds])
+            coef = np.concatenate([weights[f].coef.reshape(-1, weights[f].coef.shape[-1]) for f in tested_by])
+            intercept = np.concatenate([weights[f].intercept.ravel() for f in tested_by])
             # every fold's reservoir starts from zeros, as in the single pass
             tasks.append(score_block(shipped, coef, intercept, x_parts, y_block, skip=skip, mode=mode[0],
                                      keep_state=False))
-            where.append(folds)
+            where.append(tested_by)
     return tasks, where
 
 
@@ -200,19 +206,19 @@ def _score_block(est, coef, intercept, x_parts, y, *, skip, mode, keep_state):
 
 
 def _scores(work, mode, pieces, where, n_splits, n_alphas):
-    """Scores ``(n_splits, n_alphas)`` from the test chunks' reports."""
+    """Scores ``(n_splits, n_alphas)`` from the test chunks' reports (``where``: the folds of each)."""
     kind, scoring = mode
     per_fold = [[] for _ in range(n_splits)]
-    for piece, folds in zip(pieces, where):
-        for g, k in enumerate(folds):
+    for piece, tested_by in zip(pieces, where):
+        for g, k in enumerate(tested_by):
             per_fold[k].append((piece, slice(g * n_alphas, (g + 1) * n_alphas)))
     scorer = check_scoring(work, scoring=work.scoring) if kind == "rows" else None
     scores = np.empty((n_splits, n_alphas))
     for k, reports in enumerate(per_fold):
         if kind == "rows":
-            P = np.concatenate([p[0][:, sl] for p, sl in reports])
-            y_true = np.concatenate([p[1] for p, _ in reports])
-            scores[k] = [work._score_rows(scorer, P[:, j], y_true) for j in range(n_alphas)]
+            P = np.concatenate([p.outputs[:, sl] for p, sl in reports])
+            y_true = np.concatenate([p.y_true for p, _ in reports])
+            scores[k] = [score_rows(work, scorer, P[:, j], y_true) for j in range(n_alphas)]
         else:
             scores[k] = reduced_score(kind, scoring, [_select(p, sl, kind) for p, sl in reports])
     return scores
@@ -221,6 +227,5 @@ def _scores(work, mode, pieces, where, n_splits, n_alphas):
 def _select(report, sl, kind):
     """The part of a chunk's report that belongs to the readouts ``sl`` (one fold's penalties)."""
     if kind == "correct":
-        return report[0], report[1][sl]
-    n, mean, m2, sse, sae = report
-    return n, mean, m2, sse[sl], sae[sl]
+        return report._replace(correct=report.correct[sl])
+    return report._replace(sse=report.sse[sl], sae=report.sae[sl])

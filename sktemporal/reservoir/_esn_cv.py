@@ -18,145 +18,30 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
+from sklearn.base import is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import TimeSeriesSplit, check_cv
 
-from ..utils._activations import softmax_inplace
 from ..utils._blas import one_blas_thread
 from ..utils._dask import is_dask_array
-from ..utils._param_validation import NON_NEGATIVE_REAL
+from ..utils._param_validation import NON_NEGATIVE_REAL, Integral, Interval, Real, StrOptions
 from ..utils._validation import take_rows as _safe_indexing
-from ._cv_scores import reduced_score, score_mode, stacked_report
-from ._cv_scores import true_rows as _true_rows
+from ._cv_docs import cv_doc
+from ._cv_folds import Folds, FoldWeights, fill_folds, fold_membership
+from ._cv_scores import Scoring, reduced_score, score_mode, score_rows, stacked_report, true_rows
+from ._cv_search import SEARCHED, is_series, results_table, search
 from ._dask_cv import cv_fit_dask
 from ._esn import (
     READOUT_CONSTRAINTS,
     ESNClassifier,
     ESNRegressor,
-    _esn_doc,
     _ESNClassifierBase,
     _ESNRegressorBase,
 )
-from ._readout import RidgeReadout
 
 __all__ = ["ESNClassifierCV", "ESNRegressorCV"]
 
 DEFAULT_ALPHAS = (1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)
-
-_CV_PARAMS_DOC = r"""
-    alphas : array-like of shape (n_alphas,), default=(1e-10, 1e-9, ..., 10.0, 100.0)
-        Ridge penalties to try (13 values, one per decade from 1e-10 to 100).
-    cv : int, cross-validation generator, iterable or None, default=None
-        How the data are split.  For a 2-D series, None or an int ``k`` means
-        ``TimeSeriesSplit(n_splits=k)`` (5 for None); for a collection (the splits
-        run over sequences), :func:`~sklearn.model_selection.check_cv`'s default
-        (``KFold``, or ``StratifiedKFold`` for a classifier with a label per
-        sequence), 5 folds for None.  Any splitter or iterable of
-        ``(train, test)`` index arrays is accepted.
-    scoring : str, callable or None, default=None
-        Score of a fold, higher is better (a scikit-learn scorer name or
-        ``scorer(estimator, X, y)``); None is the estimator's ``score``.  Scores are
-        computed over the valid steps of the test rows (targets per step) or over the
-        test sequences, exactly like ``GridSearchCV`` would score a fold."""
-
-_CV_ATTRS_DOC = r"""
-    alpha_ : float
-        The penalty of the best mean test score (the first one on ties, like
-        ``GridSearchCV``); the readout ``coef_``, ``intercept_`` is refitted on all the
-        data with it.
-    best_score_ : float
-        Mean test score of ``alpha_`` over the folds.
-    cv_results_ : dict of ndarray
-        ``GridSearchCV``'s layout: ``param_alpha``, ``split<k>_test_score``,
-        ``mean_test_score``, ``std_test_score``, ``rank_test_score``, ``params``.
-    n_splits_ : int
-        Number of folds.
-    single_pass_ : bool
-        Whether the reservoir ran once for all folds and penalties (True) or once per
-        fold (the fallback, see the Notes)."""
-
-_CV_NOTES_DOC = r"""
-    One reservoir pass serves every fold and penalty when the folds allow it:
-
-    * a 2-D series under an expanding-window splitter (every training set is a prefix
-      ``0 .. e - 1`` and its test set follows it, as with ``TimeSeriesSplit`` without
-      ``gap`` or ``max_train_size``) with ``initial_state='continue'``: the states of
-      the whole series are computed once from zeros; a fold's training rows are a
-      prefix (its sums are prefix sums of the streamed blocks) and its test rows carry
-      exactly the states that ``initial_state='continue'`` gives after fitting the
-      prefix;
-    * a collection, with any splitter: every sequence starts from zeros, so its rows
-      do not depend on the fold; sums are kept per block of sequences with the same
-      fold membership and merged per fold.
-
-    The results then equal ``GridSearchCV(<the plain estimator>, {'alpha': alphas},
-    cv=cv)`` (up to the rounding of summing in another order), at the cost of one fit.
-    Otherwise (a series under a splitter that is not an expanding window, such as
-    ``KFold`` or ``TimeSeriesSplit(gap=...)``; ``initial_state='zeros'``; ``noise``;
-    ``feedback``) each fold is fitted on its own (the reservoir runs over its
-    training rows once, all penalties are solved from those sums, and each penalty
-    predicts the test rows), which equals ``GridSearchCV`` too, and ``single_pass_``
-    is False.
-
-    With ``scaler`` set, the single pass standardises with the statistics of all the
-    data given to ``fit`` (one reservoir for every fold), where ``GridSearchCV`` would
-    take them from each training fold; use ``scaler=None`` with inputs of your own
-    scale for exact equality.  While fitting, the readout rows of the test sets (at
-    most all ``n_rows x n_reservoir`` states) and one ``N x N`` sum per block are held.
-
-    ``fit`` takes dask arrays (a series chunked along time, a collection chunked
-    along sequences) when the single pass applies: the blocks' sums are reduced on the
-    cluster and the test chunks scored there, in a second pass over the data (see
-    :ref:`scaling`)."""
-
-
-def _cv_doc(cls):
-    """Fill the shared CV sections, then the ESN sections, into a class docstring."""
-    for key, text in (("cv_params", _CV_PARAMS_DOC), ("cv_attrs", _CV_ATTRS_DOC),
-                      ("cv_notes", _CV_NOTES_DOC)):
-        cls.__doc__ = cls.__doc__.replace(f"    %({key})s", text.strip("\n"))
-    return _esn_doc(cls)
-
-
-# ----------------------------------------------------------------------------------
-# fixed predictions, for scikit-learn scorers
-# ----------------------------------------------------------------------------------
-class _FixedRegressor(RegressorMixin, BaseEstimator):
-    """Stands in for a fold's fitted model in front of a scorer: returns given predictions."""
-
-    def __init__(self, outputs=None):
-        self.outputs = outputs
-
-    def predict(self, X):
-        return self.outputs
-
-
-class _FixedClassifier(ClassifierMixin, BaseEstimator):
-    """Classifier counterpart of :class:`_FixedRegressor` (scores as ESNClassifier makes them)."""
-
-    def __init__(self, scores=None, classes=None):
-        self.scores = scores
-        self.classes = classes
-
-    @property
-    def classes_(self):
-        return self.classes
-
-    def predict(self, X):
-        return self.classes[self.scores.argmax(axis=1)]
-
-    def decision_function(self, X):
-        if len(self.classes) == 2:
-            return self.scores[:, 1] - self.scores[:, 0]
-        return self.scores
-
-    def predict_proba(self, X):
-        return softmax_inplace(self.scores.astype(np.float64))
-
-    def predict_log_proba(self, X):
-        return np.log(self.predict_proba(X))
-
 
 # ----------------------------------------------------------------------------------
 # the shared cross-validation
@@ -168,6 +53,11 @@ def _cv_constraints(plain_constraints):
         "alphas": ["array-like"],  # the values: _check_readout_params
         "cv": ["cv_object"],
         "scoring": [str, callable, None],
+        # a number, a list of candidates or 'auto' (the values: _check_candidates)
+        "spectral_radius": [NON_NEGATIVE_REAL, StrOptions({"auto"}), "array-like"],
+        "leak_rate": [Interval(Real, 0, 1, closed="right"), StrOptions({"auto"}), "array-like"],
+        "input_scaling": [NON_NEGATIVE_REAL, StrOptions({"auto"}), "array-like"],
+        "n_jobs": [Integral, None],
     }
 
 
@@ -185,6 +75,24 @@ class _BaseESNCV:
                 "alphas must be a non-empty 1-D array-like of non-negative numbers; got "
                 f"alphas={self.alphas!r}."
             )
+        self._check_candidates()
+
+    def _check_candidates(self):
+        """The values inside a list of reservoir candidates."""
+        valid = {"spectral_radius": NON_NEGATIVE_REAL, "leak_rate": Interval(Real, 0, 1, closed="right"),
+                 "input_scaling": NON_NEGATIVE_REAL}
+        for name, constraint in valid.items():
+            value = getattr(self, name)
+            if isinstance(value, (str, numbers.Real)):
+                continue
+            arr = np.asarray(value, dtype=object)
+            rows_ok = arr.ndim == 1 or (name == "input_scaling" and arr.ndim == 2)
+            if not (rows_ok and arr.size >= 1 and all(constraint.is_satisfied_by(v) for v in arr.ravel())):
+                what = ("a 1-D list of candidates (or a 2-D array, one per-feature scaling per row)"
+                        if name == "input_scaling" else "a non-empty 1-D list of candidates")
+                raise ValueError(
+                    f"{name} must be a number, 'auto' or {what}, each {constraint}; got {name}={value!r}."
+                )
 
     def fit(self, X, y):
         """Choose ``alpha`` by cross-validation, then fit the readout on all the data with it.
@@ -205,12 +113,40 @@ class _BaseESNCV:
         """
         self._check_params()
         new = self._shadow()
-        if is_dask_array(X):
-            cv_fit_dask(new, X, y)
-        else:
-            new._cv_fit(X, y)
+        new._adopt(search(new, X, y, is_series(X)))
         self._publish(new)
         return self
+
+    def _fit_fixed(self, X, y):
+        """The cross-validation of one fixed reservoir (a candidate of the search), on a shadow."""
+        if is_dask_array(X):
+            cv_fit_dask(self, X, y)
+        else:
+            self._cv_fit(X, y)
+
+    def _adopt(self, result):
+        """Take the fitted model of the chosen candidate, keep the parameters as given."""
+        winner = result.evaluations[result.best].fitted
+        params = self.get_params(deep=False)
+        for name, value in vars(winner).items():
+            if name not in params and name != "keep_training_state":
+                setattr(self, name, value)
+        for name in SEARCHED:
+            setattr(self, f"{name}_", getattr(winner, name))
+        self.alpha_results_ = winner.cv_results_
+        self.cv_results_, self.best_index_ = results_table(result, np.asarray(self.alphas, dtype=np.float64))
+
+    def _fitted_leak_rate(self):
+        if isinstance(self.leak_rate, numbers.Real):
+            return float(self.leak_rate)
+        return float(self.leak_rate_)
+
+    def _closed_loop(self, h, x, n_steps, product, outputs_as_inputs):
+        # generate runs with the chosen reservoir: a shadow carrying the fitted values
+        chosen = self._shadow()
+        for name in SEARCHED:
+            setattr(chosen, name, getattr(self, f"{name}_", getattr(self, name)))
+        return super(_BaseESNCV, chosen)._closed_loop(h, x, n_steps, product, outputs_as_inputs)
 
     # ------------------------------------------------------------------ splitting
     def _splits(self, n_rows, series, strat):
@@ -266,13 +202,6 @@ class _BaseESNCV:
             return True
         return self.initial_state == "continue" and all(self._expanding(tr, te) for tr, te in splits)
 
-    # --------------------------------------------------------------------- scoring
-    def _score_rows(self, scorer, outputs, y_true):
-        """``scorer`` on raw readout outputs ``(n, n_outputs)`` of a fold's test rows against ``y_true``."""
-        if is_classifier(self):
-            return scorer(_FixedClassifier(outputs, self.classes_), None, y_true)
-        return scorer(_FixedRegressor(outputs[:, 0] if self._squeeze else outputs), None, y_true)
-
     # ------------------------------------------------------------------------ fit
     def _cv_fit(self, X, y):
         batch, targets, Y = self._prepare(X, y, True, None)
@@ -280,18 +209,20 @@ class _BaseESNCV:
         alphas = np.asarray(self.alphas, dtype=np.float64)
         self._init_model(batch, targets, Y, alphas[0])
         series = batch.kind == "series"
-        n_rows = int(batch.lengths[0]) if series else batch.n_sequences
+        n_units = int(batch.lengths[0]) if series else batch.n_sequences
         strat = self._strata(series, targets.per_step, lambda: targets.flat().ravel())
-        splits = self._splits(n_rows, series, strat)
+        splits = self._splits(n_units, series, strat)
         self._check_folds_outlast_washout(splits, series and targets.per_step)
         scorer = None if self.scoring is None else check_scoring(self, scoring=self.scoring)
         self.single_pass_ = self._single_pass_possible(series, splits)
         if self.single_pass_:
-            scores, total = self._single_pass(batch, targets, Y, splits, n_rows, alphas, scorer)
+            folds = Folds(splits, n_units, self._readout)
+            fill_folds(self, batch, Y, folds)
+            scores = self._scores(folds, Scoring(alphas, score_mode(self), scorer, true_rows(self, targets)))
+            total = folds.total()
         else:
             scores = self._per_fold(X, y, splits, alphas, scorer)
             total = self._readout
-        if not self.single_pass_:
             self._train_readout(batch, Y, False, total)
         self._check_growth(total, batch.values)
         self._choose(alphas, scores, len(splits), total, batch.dtype)
@@ -326,156 +257,54 @@ class _BaseESNCV:
         results["rank_test_score"] = rank
         return results
 
-    def _blocks(self, splits, n_rows):
-        """Fold membership of each row (1 train, 2 test, 0 neither), and each row's block."""
-        M = np.zeros((n_rows, len(splits)), dtype=np.int8)
-        for k, (train, test) in enumerate(splits):
-            M[train, k] = 1
-            M[test, k] = 2
-        # each row's memberships as one opaque item: a 1-D unique (np.unique(axis=0) took
-        # 2.4 ms for 2000 rows and 5 folds, this 0.08 ms)
-        rows = np.ascontiguousarray(M).view(np.dtype((np.void, M.shape[1]))).ravel()
-        _, first, block = np.unique(rows, return_index=True, return_inverse=True)
-        return M[first], block.ravel()
+    @staticmethod
+    def _blocks(splits, n_units):
+        """Fold membership patterns and each unit's block (:func:`~._cv_folds.fold_membership`)."""
+        return fold_membership(splits, n_units)
 
-    def _single_pass(self, batch, targets, Y, splits, n_rows, alphas, scorer):
-        """Scores ``(n_splits, n_alphas)`` and the sums of all rows, from one reservoir pass."""
-        patterns, block = self._blocks(splits, n_rows)
-        template = self._readout
-        sums = [template.copy() for _ in range(len(patterns))]
-        tested = (patterns == 2).any(axis=1)
-        if not self._per_step:
-            segments = self._states(batch, continuing=False)
-            F = self._pooled_features(batch, segments, self.washout)
-            for b in range(len(patterns)):
-                rows = np.flatnonzero(block == b)
-                sums[b].partial_fit(F[rows], Y[rows])
-            self.last_state_ = None
-
-            def test_parts(idx, F=F):
-                return [F[idx]]
-        elif batch.kind == "series":
-            test_parts = self._stream_series(batch, Y, block, tested, sums)
-        else:
-            test_parts = self._stream_collection(batch, Y, block, tested, sums)
-        true_rows = _true_rows(self, targets)
-        offsets = None
-        if batch.kind != "series" and self._per_step:
-            offsets = np.concatenate([[0], np.cumsum(batch.lengths)])
-        scores = np.empty((len(splits), len(alphas)))
+    # --------------------------------------------------------------------- scoring
+    def _scores(self, folds, scoring):
+        """Scores ``(n_splits, n_alphas)`` of the filled ``folds``: each fold's weights on its kept test rows."""
+        scores = np.empty((folds.n_splits, len(scoring.alphas)))
         with one_blas_thread():  # many small solves: BLAS threads only cost (100x under load)
-            for k, (_train, test) in enumerate(splits):
-                self._score_fold(k, patterns, sums, test_parts, test, true_rows, offsets, alphas,
-                                 scorer, scores)
-        return scores, RidgeReadout.sum(sums)
+            for k in range(folds.n_splits):
+                scores[k] = self._fold_scores(folds, k, scoring)
+        return scores
 
-    def _fold_weights(self, k, patterns, sums, alphas):
-        """Readout weights of fold ``k`` for every alpha, from the merged sums of its training blocks.
+    def _fold_scores(self, folds, k, scoring):
+        """Scores of fold ``k`` for every penalty: weights from its training sums, its test rows kept."""
+        weights = self._fold_weights(folds.training_sums(k), scoring.alphas)
+        rows = folds.test_rows(k)
+        y_true = scoring.true_rows[rows.flat]
+        kind, name = scoring.mode
+        if kind == "rows":
+            return [score_rows(self, scoring.scorer, self._outputs(rows.parts, c, b), y_true)
+                    for c, b in zip(weights.coef, weights.intercept)]
+        # every penalty's outputs from one product, scored from their sums
+        outputs = self._outputs(rows.parts, weights.coef.reshape(-1, weights.coef.shape[-1]),
+                                weights.intercept.ravel())
+        return reduced_score(kind, name, [stacked_report(self, outputs, y_true, kind)])
 
-        Returns ``coef`` of shape ``(n_alphas, n_outputs, D)`` and ``intercept`` of shape
-        ``(n_alphas, n_outputs)``; a ``DivergenceError`` if the sums are not finite.
+    def _fold_weights(self, fold, alphas):
+        """:class:`~._cv_folds.FoldWeights` of every penalty from a fold's training sums ``fold``.
+
+        A ``DivergenceError`` if the sums are not finite.
         """
-        fold = RidgeReadout.sum(sums[b] for b in np.flatnonzero(patterns[:, k] == 1))
         if fold.nonfinite() is not None:
             self._solve(fold, 0.0, np.float64)  # raises the DivergenceError that says what blew up
         path = list(fold.solve_path(alphas))
-        return np.stack([c for c, _ in path]), np.stack([b for _, b in path])
+        return FoldWeights(np.stack([c for c, _ in path]), np.stack([b for _, b in path]))
 
-    def _score_fold(self, k, patterns, sums, test_parts, test, true_rows, offsets, alphas, scorer, scores):
-        """Scores of fold ``k`` for every alpha: training sums merged from its blocks, test rows kept."""
-        coef, intercept = self._fold_weights(k, patterns, sums, alphas)
-        parts = test_parts(test)
-        if offsets is not None:
-            y_true = true_rows[np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])]
-        else:
-            y_true = true_rows[test]
-        kind, scoring = score_mode(self)
-        if kind == "rows":
-            for j in range(len(alphas)):
-                scores[k, j] = self._score_rows(scorer, self._outputs(parts, coef[j], intercept[j]), y_true)
-            return
-        # every penalty's outputs from one product, scored from their sums
-        outputs = self._outputs(parts, coef.reshape(-1, coef.shape[-1]), intercept.ravel())
-        scores[k] = reduced_score(kind, scoring, [stacked_report(self, outputs, y_true, kind)])
-
-    def _outputs(self, parts, coef, intercept):
+    @staticmethod
+    def _outputs(parts, coef, intercept):
+        """Readout outputs ``parts @ coef.T + intercept`` of rows given as column parts."""
         out = parts[0] @ coef[:, :parts[0].shape[1]].T
         if len(parts) > 1:
             out += parts[1] @ coef[:, parts[0].shape[1]:].T
         out += intercept
         return out
 
-    def _stream_series(self, batch, Y, block, tested, sums):
-        """One pass over a series: block sums (after the washout) and the rows of test blocks."""
-        T = int(batch.lengths[0])
-        cuts = np.flatnonzero(np.diff(block)) + 1
-        starts = np.concatenate([[0], cuts])
-        ends = np.concatenate([cuts, [T]])
-        H_keep = {}
-        segments = self._states(batch, continuing=False)
-        for seg in segments:
-            parts, _ = self._readout_rows(batch, seg, 0)  # rows t0 .. t1 - 1, time-major
-            for s, e in zip(starts, ends):
-                lo, hi = max(s, seg.t0), min(e, seg.t1)
-                if lo >= hi:
-                    continue
-                b = block[s]
-                train_lo = max(lo, self.washout)
-                if train_lo < hi:
-                    sl = slice(train_lo - seg.t0, hi - seg.t0)
-                    sums[b].partial_fit([p[sl] for p in parts], Y[0, train_lo:hi])
-                if tested[b]:
-                    sl = slice(lo - seg.t0, hi - seg.t0)
-                    H_keep.setdefault(b, []).append([p[sl].copy() for p in parts])
-        self._remember_end(batch, Y, seg)
-        rows = np.zeros(T, dtype=bool)
-        kept_parts = {}
-        for b, chunks in H_keep.items():
-            kept_parts[b] = [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
-        # row index -> (block, position in the block's kept rows)
-        position = np.full(T, -1, dtype=np.intp)
-        for s, e in zip(starts, ends):
-            if tested[block[s]]:
-                rows[s:e] = True
-        for b in kept_parts:
-            idx = np.flatnonzero((block == b) & rows)
-            position[idx] = np.arange(idx.size)
-
-        def test_parts(test):
-            out = None
-            for b in np.unique(block[test]):
-                sel = test[block[test] == b]
-                piece = [p[position[sel]] for p in kept_parts[b]]
-                out = piece if out is None else [np.concatenate([o, q]) for o, q in zip(out, piece)]
-            return out
-        return test_parts
-
-    def _stream_collection(self, batch, Y, block, tested, sums):
-        """One pass over a collection: block sums (after the washout) and each tested sequence's rows."""
-        kept = {}  # sequence index -> its readout-row parts, segment by segment
-        for seg in self._states(batch, continuing=False):
-            parts, _start = self._readout_rows(batch, seg, 0)
-            L, B = seg.t1 - seg.t0, seg.columns.size
-            shaped = [p.reshape(L, B, -1) for p in parts]
-            seg_blocks = block[seg.columns]
-            w = max(0, self.washout - seg.t0)
-            for b in np.unique(seg_blocks):
-                cols = np.flatnonzero(seg_blocks == b)
-                if w < L:
-                    rows = [p[w:, cols].reshape(-1, p.shape[2]) for p in shaped]
-                    y_rows = Y[seg.columns[cols], seg.t0 + w:seg.t1].transpose(1, 0, 2).reshape(-1, Y.shape[2])
-                    sums[b].partial_fit(rows, y_rows)
-                if tested[b]:
-                    for j in cols:
-                        kept.setdefault(int(seg.columns[j]), []).append([p[:, j].copy() for p in shaped])
-        self.last_state_ = None
-
-        def test_parts(test):
-            pieces = [kept[int(i)] for i in test]
-            n_parts = len(pieces[0][0])
-            return [np.concatenate([c[q] for chunks in pieces for c in chunks]) for q in range(n_parts)]
-        return test_parts
-
+    # ------------------------------------------------------------------- fallback
     def _per_fold(self, X, y, splits, alphas, scorer):
         """The fallback: each fold fitted once (its sums serve every penalty), its test rows predicted per penalty."""
         params = {k: v for k, v in self.get_params(deep=False).items()
@@ -486,32 +315,35 @@ class _BaseESNCV:
             est.fit(_safe_indexing(X, train), _safe_indexing(y, train))
             X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
             with one_blas_thread():
-                self._score_alphas(est, X_test, y_test, alphas, scorer, scores[k])
+                scores[k] = self._score_alphas(est, X_test, y_test, alphas, scorer)
         return scores
 
     @staticmethod
-    def _score_alphas(est, X_test, y_test, alphas, scorer, out):
+    def _score_alphas(est, X_test, y_test, alphas, scorer):
         """Every alpha solved from the fitted fold's sums, scored on its test rows."""
+        out = np.empty(len(alphas))
         for j, a in enumerate(alphas):
             est.coef_, est.intercept_ = est._solve(est._readout, a, est.coef_.dtype)
             out[j] = est.score(X_test, y_test) if scorer is None else scorer(est, X_test, y_test)
+        return out
 
 
 # ----------------------------------------------------------------------------------
 # the estimators
 # ----------------------------------------------------------------------------------
-@_cv_doc
+@cv_doc
 class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
-    r"""Echo state network regressor with the readout penalty chosen by cross-validation.
+    r"""Echo state network regressor that chooses its reservoir and readout penalty by cross-validation.
 
-    :class:`ESNRegressor` whose ridge penalty ``alpha`` is chosen among ``alphas``
-    the way :class:`~sklearn.linear_model.RidgeCV` chooses it, from one reservoir
-    pass: the states are computed once and every fold's readout comes from sums of
-    them (see the Notes).  After ``fit`` it is the ``ESNRegressor`` fitted on all the
-    data with ``alpha=alpha_``: ``predict``, ``score``, ``generate``, ``initial_state``
-    work as there.  Put it inside an outer ``GridSearchCV`` over ``spectral_radius``,
-    ``leak_rate`` or ``input_scaling``: each candidate costs one fit instead of one per
-    penalty and fold.
+    :class:`ESNRegressor` whose ``spectral_radius``, ``leak_rate`` and
+    ``input_scaling`` are searched among candidates (``'auto'``: a grid of 27) and
+    whose ridge penalty ``alpha`` is chosen among ``alphas`` the way
+    :class:`~sklearn.linear_model.RidgeCV` chooses it.  Each candidate reservoir runs
+    over the data once and every fold's readout, for every penalty, comes from sums
+    of its states (see the Notes); successive halving prunes the candidates.  After
+    ``fit`` it is the ``ESNRegressor`` of the chosen reservoir fitted on all the data
+    with ``alpha=alpha_``: ``predict``, ``score``, ``generate``, ``initial_state`` work
+    as there.  A number for each of the three parameters fixes the reservoir.
 
     Read more in the :ref:`User Guide <reservoir>`.
 
@@ -547,9 +379,11 @@ class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
     >>> from sktemporal.reservoir import ESNRegressorCV
     >>> X, y = narma(1500, random_state=0)
     >>> esn = ESNRegressorCV(n_reservoir=100, washout=50, random_state=0).fit(X[:1000], y[:1000])
-    >>> esn.single_pass_, len(esn.cv_results_["mean_test_score"])
-    (True, 13)
-    >>> esn.score(X[1000:], y[1000:]) > 0.5
+    >>> len(esn.cv_results_["mean_test_score"]), len(esn.alpha_results_["mean_test_score"])
+    (27, 13)
+    >>> esn.leak_rate_
+    1.0
+    >>> esn.score(X[1000:], y[1000:]) > 0.8
     True
     """
 
@@ -557,11 +391,11 @@ class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
     _parameter_constraints = _cv_constraints(_ESNRegressorBase._parameter_constraints)
 
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
-                 spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7, bias_scaling=0.4,
+                 spectral_radius="auto", leak_rate="auto", input_scaling="auto", bias_scaling=0.4,
                  density=0.3, topology="random", rewiring=0.1, distribution="uniform",
                  activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
                  feedback=False, feedback_scaling=1.0, initial_state="continue", scaler=None,
-                 overlap="auto", random_state=None):
+                 overlap="auto", n_jobs=None, random_state=None):
         self.n_reservoir = n_reservoir
         self.alphas = alphas
         self.cv = cv
@@ -584,16 +418,20 @@ class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
         self.initial_state = initial_state
         self.scaler = scaler
         self.overlap = overlap
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
 
-@_cv_doc
+@cv_doc
 class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
-    r"""Echo state network classifier with the readout penalty chosen by cross-validation.
+    r"""Echo state network classifier that chooses its readout penalty (and reservoir) by cross-validation.
 
     :class:`ESNClassifier` whose ridge penalty is chosen among ``alphas`` like
     :class:`~sklearn.linear_model.RidgeClassifierCV` does, from one reservoir pass
-    (see the Notes).  ``classes_`` come from all the labels given to ``fit``.
+    (see the Notes).  ``spectral_radius``, ``leak_rate`` and ``input_scaling`` take
+    lists of candidates, searched as in :class:`ESNRegressorCV`; their ``'auto'`` is
+    the single reference reservoir (0.97, 1.0, 0.7).  ``classes_`` come from all the
+    labels given to ``fit``.
 
     Read more in the :ref:`User Guide <reservoir>`.
 
@@ -624,9 +462,9 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
     >>> from sktemporal.datasets import make_sequence_classification
     >>> from sktemporal.reservoir import ESNClassifierCV
     >>> X, y = make_sequence_classification(200, n_classes=3, random_state=0)
-    >>> clf = ESNClassifierCV(n_reservoir=100, pooling="mean", random_state=0).fit(X[:150], y[:150])
-    >>> clf.single_pass_, clf.n_splits_
-    (True, 5)
+    >>> clf = ESNClassifierCV(n_reservoir=100, leak_rate=[0.5, 1.0], random_state=0).fit(X[:150], y[:150])
+    >>> clf.single_pass_, clf.n_splits_, len(clf.cv_results_["params"])
+    (True, 5, 2)
     >>> clf.score(X[150:], y[150:]) > 0.8
     True
     """
@@ -635,10 +473,11 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
     _parameter_constraints = _cv_constraints(_ESNClassifierBase._parameter_constraints)
 
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
-                 spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7, bias_scaling=0.4,
+                 spectral_radius="auto", leak_rate="auto", input_scaling="auto", bias_scaling=0.4,
                  density=0.3, topology="random", rewiring=0.1, distribution="uniform",
                  activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
-                 initial_state="continue", scaler=None, overlap="auto", random_state=None):
+                 initial_state="continue", scaler=None, overlap="auto", n_jobs=None,
+                 random_state=None):
         self.n_reservoir = n_reservoir
         self.alphas = alphas
         self.cv = cv
@@ -659,4 +498,5 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
         self.initial_state = initial_state
         self.scaler = scaler
         self.overlap = overlap
+        self.n_jobs = n_jobs
         self.random_state = random_state

@@ -279,9 +279,13 @@ class _BaseReservoir(VersionedStateMixin, BaseEstimator):
         h0 = self.last_state_[None, :] if continuing else None
         return run_states(
             values, batch.lengths, W_in.astype(dtype, copy=False), product,
-            leak_rate=float(self.leak_rate), activation=self.activation, h0=h0, noise=noise,
+            leak_rate=self._fitted_leak_rate(), activation=self.activation, h0=h0, noise=noise,
             noise_rng=noise_rng, feedback=feedback,
         )
+
+    def _fitted_leak_rate(self):
+        """The leak rate the states run with (a searching estimator publishes the one it chose)."""
+        return float(self.leak_rate)
 
     def _pooled_features(self, batch, segments, washout):
         """Pooled readout features of a collection, ``(n_sequences, k)``."""
