@@ -1,6 +1,6 @@
 """Run every benchmark whose anchor library is installed and print one table of ratios.
 
-    python benchmarks/run.py [--quick]          (or: python -m sktemporal benchmark)
+    python benchmarks/anchors/run.py [--quick]          (or: python -m sktemporal benchmark)
 
 Each ``bench_*.py`` module offers ``run(quick) -> rows`` with rows
 ``(benchmark, case, quantity, sktemporal value, anchor name, anchor value)``; the ratio is
