@@ -29,7 +29,7 @@ def versions():
 
     found = [f"python {platform.python_version()}", f"numpy {numpy.__version__}", f"scipy {scipy.__version__}",
              f"scikit-learn {sklearn.__version__}", f"sktemporal {sktemporal.__version__}"]
-    for name in ("torch", "reservoirpy", "skorch"):
+    for name in ("torch", "reservoirpy", "skorch", "sktime", "statsmodels", "numba"):
         try:
             found.append(f"{name} {importlib.import_module(name).__version__}")
         except ImportError:
