@@ -179,13 +179,13 @@ def main(argv=None):
 
 
 def _benchmark(quick):
-    """Run benchmarks/run.py of the source checkout this package was installed from."""
+    """Run benchmarks/anchors/run.py of the source checkout this package was installed from."""
     from pathlib import Path
 
-    runner = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+    runner = Path(__file__).resolve().parent.parent / "benchmarks" / "anchors" / "run.py"
     if not runner.exists():
-        print("The benchmarks live in the source repository (benchmarks/run.py), not in the installed "
-              "package: run `python benchmarks/run.py` from a checkout.", file=sys.stderr)
+        print("The benchmarks live in the source repository (benchmarks/anchors/run.py), not in the "
+              "installed package: run `python benchmarks/anchors/run.py` from a checkout.", file=sys.stderr)
         return 1
     import runpy
 

@@ -17,7 +17,7 @@ for the searches, the last 2000 held out), 200 units, everything else at the def
 Times are best of ``--repeat`` runs (alternating), one BLAS thread, ``n_jobs=1``.  Run
 alone on a quiet machine::
 
-    flock -x /tmp/cpu.lock python benchmarks/bench_esn_cv.py [--repeat 1] [--quick] [--uncached] [--ours-only]
+    flock /tmp/cpu.lock python benchmarks/anchors/bench_esn_cv.py [--repeat 1] [--quick] [--uncached] [--ours-only]
 """
 
 import argparse

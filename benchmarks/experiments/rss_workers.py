@@ -1,6 +1,6 @@
 """Peak resident memory of the calling process and of its worker with n_jobs=2 on a ~160 MB dataset.
 
-    python benchmarks/rss_workers.py [serial]
+    python benchmarks/experiments/rss_workers.py [serial]
 
 Fits an ``LSTMRegressor((8,), n_jobs=2, max_iter=1)`` on 2000 float64 sequences of 1000
 steps and 10 features (160 MB), then prints the peak RSS (``VmHWM``) of this process and

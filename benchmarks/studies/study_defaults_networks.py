@@ -7,9 +7,9 @@ scaling, whole-series BPTT, predictions from a zero state, learning rate 1e-3, a
 obtained here by setting those parameters.  The table in docs/user_guide/defaults.rst comes
 from this script::
 
-    python benchmarks/study_defaults_networks.py            # all tasks, seeds 0 and 1
-    python benchmarks/study_defaults_networks.py --quick    # seed 0 only
-    python benchmarks/study_defaults_networks.py --families RNN --seeds 0 1 2 --set '{"max_iter": 300}'
+    python benchmarks/studies/study_defaults_networks.py            # all tasks, seeds 0 and 1
+    python benchmarks/studies/study_defaults_networks.py --quick    # seed 0 only
+    python benchmarks/studies/study_defaults_networks.py --families RNN --seeds 0 1 2 --set '{"max_iter": 300}'
 
 Tasks: NARMA10 (2000 train / 2000 test steps, NRMSE); Mackey–Glass one-step (1000 / 1000,
 NRMSE) and free run (50 generated steps after the training block, NRMSE); memory capacity

@@ -1,12 +1,12 @@
 """Epoch time of n_jobs=2 with the package's worker protocol against a loky-based one.
 
-The loky variant (``benchmarks/_loky_split.py``) has the same numerics and the same shared
+The loky variant (``benchmarks/experiments/_loky_split.py``) has the same numerics and the same shared
 memory; only the transport differs: a loky task per chunk instead of a one-byte request on
-a pipe.  Shapes as in ``bench_lstm.py`` (256 sequences, batch 32, many-to-one, Adam); a third
+a pipe.  Shapes as in ``anchors/bench_lstm.py`` (256 sequences, batch 32, many-to-one, Adam); a third
 number is ``bptt_steps`` (truncated BPTT: one request per chunk of that many steps).
 Each measurement runs in a fresh subprocess; rounds alternate the variants.
 
-    flock -x /tmp/cpu.lock python benchmarks/bench_workers.py [--repeats 3] [--rounds 2]
+    flock /tmp/cpu.lock python benchmarks/experiments/bench_workers.py [--repeats 3] [--rounds 2]
 """
 
 import argparse
@@ -17,6 +17,8 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# the LSTM contender and its data come from the anchor comparison, so both measure the same fit
+ANCHORS = os.path.join(os.path.dirname(HERE), "anchors")
 VARIANTS = ("serial", "pipes", "loky")
 
 
@@ -43,7 +45,7 @@ def sktemporal_epoch(H, T, dtype, n_jobs, bptt):
 
 
 def worker(variant, H, T, dtype, repeats, bptt=None):
-    sys.path.insert(0, HERE)
+    sys.path[:0] = [HERE, ANCHORS]
     from bench_lstm import epochs
 
     if variant == "loky":

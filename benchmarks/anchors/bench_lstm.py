@@ -4,7 +4,7 @@ Same shapes (256 sequences of T steps, input size 1, many-to-one, batch 32), sam
 same optimizer (Adam, lr 1e-3), every library at its default thread count.  Prints a table
 of ratios (below 1: sktemporal is faster).
 
-    flock /tmp/bench.lock python benchmarks/bench_lstm.py [--repeats 5] [--rounds 3] [--quick]
+    flock /tmp/cpu.lock python benchmarks/anchors/bench_lstm.py [--repeats 5] [--rounds 3] [--quick]
 
 Each measurement runs in a fresh subprocess: torch's OpenMP threads and numpy's OpenBLAS
 threads busy-wait after their work, and in one process they slow each other down (an

@@ -3,7 +3,7 @@
 The table "Why the penalty is not chosen by the evidence" in docs/user_guide/reservoir.rst
 comes from this script (about a minute)::
 
-    python benchmarks/study_evidence_alpha.py
+    python benchmarks/studies/study_evidence_alpha.py
 """
 import numpy as np
 from scipy.linalg import eigh

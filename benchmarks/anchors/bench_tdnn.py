@@ -15,7 +15,7 @@ sktemporal's shared network engine and training loop versus scikit-learn's
 
 BLAS runs single-threaded by default (``--threads``): on a shared 2-core machine a
 multi-threaded BLAS on these small matrices measures the load of the machine, not the
-code.  Run the timings alone, e.g. ``flock /tmp/bench.lock python benchmarks/bench_tdnn.py``.
+code.  Run the timings alone, e.g. ``flock /tmp/cpu.lock python benchmarks/anchors/bench_tdnn.py``.
 """
 
 import argparse

@@ -3,7 +3,7 @@
 Same shapes, same dtype, same optimizer, many-to-one, torch at its default thread count.
 Prints a table of ratios (sktemporal / torch; below 1 means sktemporal is faster).
 
-    python benchmarks/bench_rnn.py [--repeats 5]
+    flock /tmp/cpu.lock python benchmarks/anchors/bench_rnn.py [--repeats 5]
 """
 
 import argparse

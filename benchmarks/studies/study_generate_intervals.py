@@ -8,7 +8,7 @@ the horizon").  Mackey-Glass observed with noise of standard deviation 0.05
 on the 300 steps before t and generate 50 steps; a value is covered when it lies within
 ``y_gen ± 1.645 y_std`` (nominal 90 %).  Nothing is timed.
 
-Usage: ``python benchmarks/study_generate_intervals.py [leak_rate] [seed]`` (defaults 1.0, 0).
+Usage: ``python benchmarks/studies/study_generate_intervals.py [leak_rate] [seed]`` (defaults 1.0, 0).
 """
 
 import sys

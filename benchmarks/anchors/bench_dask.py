@@ -25,7 +25,7 @@ predictions of the dask and in-memory models.
 
 Run alone (timings need the machine to themselves)::
 
-    flock -x /tmp/cpu.lock python benchmarks/bench_dask.py [--steps 2000000] [--chunk 250000]
+    flock /tmp/cpu.lock python benchmarks/anchors/bench_dask.py [--steps 2000000] [--chunk 250000]
         [--modes memory,pull,dask,memory-cv,dask-cv]
 """
 

@@ -28,7 +28,7 @@ both targets (spectral radius 1) against the defaults.
 
 Usage::
 
-    python benchmarks/study_defaults_esn.py [--quick] [--tables 7,8,9]
+    python benchmarks/studies/study_defaults_esn.py [--quick] [--tables 7,8,9]
 """
 
 import argparse

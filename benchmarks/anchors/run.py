@@ -1,6 +1,6 @@
 """Run every benchmark whose anchor library is installed and print one table of ratios.
 
-    python benchmarks/run.py [--quick]          (or: python -m sktemporal benchmark)
+    python benchmarks/anchors/run.py [--quick]          (or: python -m sktemporal benchmark)
 
 Each ``bench_*.py`` module offers ``run(quick) -> rows`` with rows
 ``(benchmark, case, quantity, sktemporal value, anchor name, anchor value)``; the ratio is
@@ -29,7 +29,7 @@ def versions():
 
     found = [f"python {platform.python_version()}", f"numpy {numpy.__version__}", f"scipy {scipy.__version__}",
              f"scikit-learn {sklearn.__version__}", f"sktemporal {sktemporal.__version__}"]
-    for name in ("torch", "reservoirpy", "skorch"):
+    for name in ("torch", "reservoirpy", "skorch", "sktime", "statsmodels", "numba"):
         try:
             found.append(f"{name} {importlib.import_module(name).__version__}")
         except ImportError:

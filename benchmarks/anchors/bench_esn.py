@@ -28,7 +28,7 @@ products) plus one GEMM ``H.T @ H`` of the 7900 training states.
 
 Run alone on a quiet machine::
 
-    flock /tmp/bench.lock python benchmarks/bench_esn.py [--tasks mg1000,mg5000,collection]
+    flock /tmp/cpu.lock python benchmarks/anchors/bench_esn.py [--tasks mg1000,mg5000,collection]
         [--repeat 3] [--threads 2] [--pyrcn]
 """
 
