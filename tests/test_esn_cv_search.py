@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import check_estimator
 
+from sktemporal._testing import XFAIL_CHECKS
 from sktemporal.datasets import make_sequence_classification, narma
 from sktemporal.reservoir import ESNClassifierCV, ESNRegressorCV
 from sktemporal.reservoir._cv_search import (
@@ -15,7 +16,6 @@ from sktemporal.reservoir._cv_search import (
     halving_sizes,
     one_se_choice,
 )
-from sktemporal.utils._testing import XFAIL_CHECKS
 
 
 @pytest.fixture(scope="module")

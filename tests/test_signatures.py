@@ -26,7 +26,6 @@ KNOWN = {
     "neural_network/_training.py:_minibatch_epoch",
     "neural_network/_training.py:fit_stochastic",
     "reservoir/_dask.py:_fit_block",
-    "reservoir/_esn_cv.py:_BaseESNCV._score_fold",
     "reservoir/_states.py:run_states",
     "reservoir/_states.py:run_autonomous",
     "reservoir/_states.py:_autonomous_loop",

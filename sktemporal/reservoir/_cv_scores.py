@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
-from ..neural_network._activations import softmax_inplace
+from ..utils._activations import softmax_inplace
 
 __all__ = ["CorrectCounts", "ErrorSums", "ScoreMode", "ScoredRows", "Scoring", "correct_counts", "error_sums",
            "reduced_score", "score_mode", "score_rows", "stacked_report", "true_rows"]
