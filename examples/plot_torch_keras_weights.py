@@ -34,8 +34,9 @@ from sktemporal.neural_network import (
 X, y = adding_problem(
     600, seq_length=20, random_state=0
 )  # X: (600, 20, 2)
-# the plain architecture torch's nn.LSTM computes: one direction, the last state, one
-# step per input (the defaults on a collection read both ways, pool and patch)
+# the plain network of torch's nn.LSTM: one direction, the last
+# state, one step per input (the defaults on a collection read
+# both ways, pool and patch)
 plain = dict(bidirectional=False, pooling="last", patch_size=None)
 model = LSTMRegressor(
     (16,), max_iter=30, learning_rate_init=0.01, random_state=0, **plain
@@ -82,7 +83,9 @@ if torch is not None:
 # An estimator fitted for one iteration has the right architecture; ``from_torch``
 # replaces its weights (continue training with ``warm_start=True``).
 if torch is not None:
-    target = LSTMRegressor((16,), max_iter=1, random_state=1, **plain).fit(
+    target = LSTMRegressor(
+        (16,), max_iter=1, random_state=1, **plain
+    ).fit(
         X[:500], y[:500]
     )
     from_torch(target, lstm, head)

@@ -159,7 +159,8 @@ def to_torch(estimator):
     >>> import numpy as np
     >>> from sktemporal.neural_network import LSTMRegressor, to_torch
     >>> X = np.random.RandomState(0).normal(size=(20, 6, 3))
-    >>> model = LSTMRegressor((5,), max_iter=2, random_state=0).fit(X, X[:, -1, 0])
+    >>> plain = dict(bidirectional=False, pooling="last", patch_size=None)  # as nn.LSTM
+    >>> model = LSTMRegressor((5,), max_iter=2, random_state=0, **plain).fit(X, X[:, -1, 0])
     >>> rnn_state, linear_state = to_torch(model)
     >>> rnn_state["weight_ih_l0"].shape, rnn_state["weight_hh_l0"].shape
     ((20, 3), (20, 5))
@@ -220,8 +221,9 @@ def from_torch(estimator, rnn, linear=None):
     >>> from sktemporal.neural_network import LSTMRegressor, from_torch, to_torch
     >>> rng = np.random.RandomState(0)
     >>> X, y = rng.randn(20, 8, 3), rng.randn(20)       # 20 sequences, 3 features
-    >>> a = LSTMRegressor((4,), max_iter=5, random_state=0).fit(X, y)
-    >>> b = LSTMRegressor((4,), max_iter=1, random_state=1).fit(X, y)
+    >>> plain = dict(bidirectional=False, pooling="last", patch_size=None)  # as nn.LSTM
+    >>> a = LSTMRegressor((4,), max_iter=5, random_state=0, **plain).fit(X, y)
+    >>> b = LSTMRegressor((4,), max_iter=1, random_state=1, **plain).fit(X, y)
     >>> rnn_state, linear_state = to_torch(a)
     >>> sorted(rnn_state)
     ['bias_hh_l0', 'bias_ih_l0', 'weight_hh_l0', 'weight_ih_l0']
@@ -292,7 +294,8 @@ def to_keras(estimator):
     >>> import numpy as np
     >>> from sktemporal.neural_network import GRURegressor, to_keras
     >>> X = np.random.RandomState(0).normal(size=(20, 6, 3))
-    >>> model = GRURegressor((5,), max_iter=2, random_state=0).fit(X, X[:, -1, 0])
+    >>> plain = dict(bidirectional=False, pooling="last", patch_size=None)  # as Keras' GRU
+    >>> model = GRURegressor((5,), max_iter=2, random_state=0, **plain).fit(X, X[:, -1, 0])
     >>> [w.shape for w in to_keras(model)]
     [(3, 15), (5, 15), (2, 15), (5, 1), (1,)]
     """
@@ -340,8 +343,9 @@ def from_keras(estimator, weights):
     >>> from sktemporal.neural_network import GRURegressor, from_keras, to_keras
     >>> rng = np.random.RandomState(0)
     >>> X, y = rng.randn(20, 8, 3), rng.randn(20)
-    >>> a = GRURegressor((4,), max_iter=5, random_state=0).fit(X, y)
-    >>> b = GRURegressor((4,), max_iter=1, random_state=1).fit(X, y)
+    >>> plain = dict(bidirectional=False, pooling="last", patch_size=None)  # as Keras' GRU
+    >>> a = GRURegressor((4,), max_iter=5, random_state=0, **plain).fit(X, y)
+    >>> b = GRURegressor((4,), max_iter=1, random_state=1, **plain).fit(X, y)
     >>> [w.shape for w in to_keras(a)]   # kernel, recurrent kernel, bias, Dense
     [(3, 12), (4, 12), (2, 12), (4, 1), (1,)]
     >>> b = from_keras(b, to_keras(a))

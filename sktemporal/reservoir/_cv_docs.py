@@ -110,7 +110,7 @@ _SEARCHED_DOC = r"""
 _N_JOBS_DOC = r"""
     n_jobs : int or None, default=None
         Reservoir candidates evaluated in parallel through joblib (None: one, unless in a
-        :func:`joblib.parallel_backend` context, e.g. Dask's)."""
+        :func:`joblib.parallel_config` context, e.g. Dask's)."""
 
 
 def cv_doc(cls):

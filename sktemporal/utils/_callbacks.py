@@ -1,7 +1,7 @@
 """scikit-learn's callback API for the package's iterative fits, where the installed scikit-learn has it.
 
-scikit-learn 1.9 ships an experimental callback API (:mod:`sklearn.callback`): an
-estimator that inherits :class:`~sklearn.callback.CallbackSupportMixin` accepts
+scikit-learn 1.9 ships an experimental callback API (``sklearn.callback``): an
+estimator that inherits ``sklearn.callback.CallbackSupportMixin`` accepts
 ``set_callbacks(*callbacks)``, and its fit reports a tree of tasks — here the fit, and
 each epoch one subtask — to the callbacks' ``on_fit_task_begin`` / ``on_fit_task_end``
 hooks; a callback returning True from ``on_fit_task_end`` stops the training after that
@@ -76,7 +76,7 @@ class ProgressLine:
 
     A callback of scikit-learn's callback API (scikit-learn ≥ 1.9), registered with
     ``estimator.set_callbacks(ProgressLine())``; no dependency beyond the standard library
-    (scikit-learn's own :class:`~sklearn.callback.ProgressBar` needs ``rich``).
+    (scikit-learn's own ``sklearn.callback.ProgressBar`` needs ``rich``).
 
     Parameters
     ----------
@@ -101,13 +101,16 @@ class ProgressLine:
         self.stream = stream
 
     def setup(self, estimator, context):
+        """Start of a fit: pick the stream, start the clock."""
         self._out = sys.stderr if self.stream is None else self.stream
         self._start, self._width = time.perf_counter(), 0
 
     def on_fit_task_begin(self, estimator, context, *, X=None, y=None, metadata=None, fitted_estimator=None):
+        """Nothing to show before a task."""
         return None
 
     def on_fit_task_end(self, estimator, context, *, X=None, y=None, metadata=None, fitted_estimator=None):
+        """After an epoch: rewrite the line; never asks to stop."""
         if context.task_name != "epoch" or context.parent is None:
             return False
         total = context.parent.max_subtasks
@@ -119,5 +122,6 @@ class ProgressLine:
         return False
 
     def teardown(self, estimator, context):
+        """End of the fit: end the line."""
         self._out.write("\n")
         self._out.flush()

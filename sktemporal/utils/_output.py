@@ -30,7 +30,7 @@ class ContainerOutputMixin:
         Parameters
         ----------
         transform : {'default', 'pandas', 'polars'} or None, default=None
-            As :meth:`sklearn.base.TransformerMixin.set_output`; None leaves it unchanged.
+            As scikit-learn's ``set_output``; None leaves it unchanged.
 
         Returns
         -------
