@@ -21,8 +21,9 @@ _CV_PARAMS_DOC = r"""
         test sequences, exactly like ``GridSearchCV`` would score a fold."""
 
 _CV_ATTRS_DOC = r"""
-    spectral_radius_, leak_rate_, input_scaling_ : float (input_scaling_: or ndarray)
-        The reservoir chosen by the search (the given value when fixed).
+    spectral_radius_, leak_rate_, input_scaling_ : float or ndarray
+        The reservoir chosen by the search (the given value when fixed; ``input_scaling_``
+        may be a per-feature array).
     alpha_ : float
         The penalty of the best mean test score for that reservoir (the first one on
         ties, like ``GridSearchCV``); the readout ``coef_``, ``intercept_`` is fitted on
