@@ -2,6 +2,7 @@
 
 __all__ = [
     "DivergenceError",
+    "ImplausibleForecastWarning",
     "IncompatibleVersionError",
     "InconsistentVersionWarning",
     "InvalidParameterError",
@@ -26,6 +27,26 @@ class DivergenceError(ValueError):
     ... except ValueError as exc:  # caught as a ValueError too
     ...     print(type(exc).__name__)
     DivergenceError
+    """
+
+
+class ImplausibleForecastWarning(UserWarning):
+    r"""A forecast that leaves the plausible range of the series it continues.
+
+    The plausible range of a series with minimum :math:`a` and maximum :math:`b` is
+    :math:`[a - w (b - a),\; b + w (b - a)]` (``w = 1`` unless set): the observed range
+    widened by its span on each side.  A closed-loop forecast that leaves it has almost
+    always run away (a representation that does not fit the series, a model that
+    extrapolates); the forecast is still returned, so look at it before using it.
+    :class:`~sktemporal.forecasting.Forecaster` rejects such candidates and falls back
+    to the next one; :func:`~sktemporal.forecasting.recursive_forecast` and ``generate``
+    only warn.
+
+    Examples
+    --------
+    >>> from sktemporal.exceptions import ImplausibleForecastWarning
+    >>> issubclass(ImplausibleForecastWarning, UserWarning)
+    True
     """
 
 

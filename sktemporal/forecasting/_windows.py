@@ -16,8 +16,8 @@ targets start at ``t + 1``.
 import numpy as np
 from sklearn.base import is_classifier
 
-from .utils._param_validation import POSITIVE_INT, check_params
-from .utils._sequences import check_sequences
+from ..utils._param_validation import POSITIVE_INT, check_params
+from ..utils._sequences import check_sequences
 
 __all__ = ["make_windows", "make_horizon_targets", "recursive_forecast"]
 

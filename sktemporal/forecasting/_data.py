@@ -1,0 +1,132 @@
+"""Validation of the series a forecaster is given, and pandas in → pandas out.
+
+A series is 1-D (one output) or 2-D (one column per output), numpy or pandas, numeric
+and finite.  Its index (pandas only) is continued past its end for the forecasts: a
+``RangeIndex`` (or evenly spaced integers) by its step, a ``PeriodIndex`` by one period, a
+``DatetimeIndex`` by its ``freq`` (or the frequency pandas infers from it, or else its
+last step).
+"""
+
+import numpy as np
+
+__all__ = ["check_series", "check_exogenous", "SeriesLayout"]
+
+
+def _as_float(values, name):
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{name} must hold numbers (a numeric numpy array, list or pandas object); "
+            f"converting it to float failed: {exc}"
+        ) from None
+    return arr
+
+
+def _check_finite(arr, name):
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        rows = np.flatnonzero(bad.reshape(len(arr), -1).any(axis=1))
+        what = "NaN" if np.isnan(arr).any() else "infinite values"
+        raise ValueError(
+            f"{name} contains {what} at {rows.size} time step(s) (first at position "
+            f"{rows[0]}); a forecaster needs every observed value. Fill or drop them first "
+            "(e.g. pandas' interpolate)."
+        )
+
+
+class SeriesLayout:
+    """What ``predict`` needs to give its output the input's type: columns, name, index."""
+
+    def __init__(self, y):
+        self.is_pandas = hasattr(y, "index") and hasattr(y, "iloc")
+        self.frame = hasattr(y, "columns")
+        self.ndim = 2 if self.frame else np.ndim(y)
+        self.name = getattr(y, "name", None)
+        self.columns = list(y.columns) if self.frame else None
+        self.index = y.index if self.is_pandas else None
+
+    def extend(self, y_new):
+        """The layout after ``update`` appended ``y_new``."""
+        if self.is_pandas and hasattr(y_new, "index"):
+            self.index = self.index.append(y_new.index)
+        elif self.is_pandas:
+            self.index = self.index.append(future_index(self.index, len(y_new)))
+
+    def wrap(self, values, start=0):
+        """``values`` (n_steps, n_outputs) typed like the fitted ``y``; ``start`` steps past its end."""
+        out = values[:, 0] if self.ndim == 1 else values
+        if not self.is_pandas:
+            return out
+        import pandas as pd
+
+        index = future_index(self.index, start + len(values))[start:]
+        if self.frame:
+            return pd.DataFrame(out, index=index, columns=self.columns)
+        return pd.Series(out, index=index, name=self.name)
+
+
+def future_index(index, n_steps):
+    """The ``n_steps`` index labels that follow ``index``."""
+    import pandas as pd
+
+    if isinstance(index, pd.PeriodIndex):
+        return pd.period_range(index[-1] + 1, periods=n_steps, freq=index.freq)
+    if isinstance(index, pd.DatetimeIndex):
+        freq = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
+        if freq is not None:
+            return pd.date_range(index[-1], periods=n_steps + 1, freq=freq)[1:]
+        step = index[-1] - index[-2] if len(index) >= 2 else pd.Timedelta(1, "D")
+        return pd.DatetimeIndex([index[-1] + step * (k + 1) for k in range(n_steps)])
+    if isinstance(index, pd.RangeIndex):
+        return pd.RangeIndex(index[-1] + index.step, index[-1] + index.step * (n_steps + 1), index.step)
+    if pd.api.types.is_integer_dtype(index) and len(index) >= 1:
+        step = int(index[-1] - index[-2]) if len(index) >= 2 else 1
+        return pd.Index([int(index[-1]) + step * (k + 1) for k in range(n_steps)])
+    raise TypeError(
+        "predict continues the index of the fitted y past its end, which needs a RangeIndex, "
+        f"integer, DatetimeIndex or PeriodIndex; got {type(index).__name__}. Pass a numpy "
+        "array or reset the index."
+    )
+
+
+def check_series(y, name="y", min_length=1):
+    """``y`` as a float array of shape (n_timesteps, n_outputs), validated."""
+    if y is None:
+        raise ValueError(f"{name} is required: the series to forecast (1-D, or 2-D with one column per output).")
+    arr = _as_float(y, name)
+    if arr.ndim not in (1, 2):
+        raise ValueError(
+            f"{name} must be one series: 1-D of shape (n_timesteps,) or 2-D of shape "
+            f"(n_timesteps, n_outputs); got an array of shape {arr.shape}."
+        )
+    arr = arr.reshape(len(arr), -1)
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} has no columns (shape {arr.shape}).")
+    if len(arr) < min_length:
+        raise ValueError(
+            f"{name} has {len(arr)} time step(s); a forecaster needs at least {min_length} "
+            "observed values to fit."
+        )
+    _check_finite(arr, name)
+    return arr
+
+
+def check_exogenous(X, n_rows, name="X", n_features=None, *, future=False):
+    """``X`` as a float array of shape (n_rows or more, n_features), validated."""
+    arr = _as_float(X, name)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_timesteps, n_features); got shape {arr.shape}.")
+    if future and len(arr) < n_rows:
+        raise ValueError(
+            f"{name} has {len(arr)} row(s) but the forecast of {n_rows} step(s) needs the "
+            f"exogenous values of every forecast step: pass {n_rows} future rows."
+        )
+    if not future and len(arr) != n_rows:
+        raise ValueError(f"{name} must have one row per time step of y ({n_rows}); got {len(arr)}.")
+    if n_features is not None and arr.shape[1] != n_features:
+        raise ValueError(f"{name} has {arr.shape[1]} feature(s); the forecaster was fitted with {n_features}.")
+    _check_finite(arr, name)
+    return arr[:n_rows] if future else arr
