@@ -29,6 +29,13 @@ def _internal_types():
     from .neural_network._params import ParameterLayout
     from .neural_network._seq2seq import EncoderDecoder
     from .neural_network._training import History
+    from .forecasting._data import SeriesLayout
+    from .forecasting._forecaster import _Candidate
+    from .forecasting._models import LinearModel, NaiveModel, ReservoirModel
+    from .forecasting._representation import Representation
+    from .forecasting._selection import IntervalProfile
+    from .preprocessing import DelayEmbedding
+    from .reservoir import ESNRegressorCV
     from .reservoir._readout import RidgeReadout, RLSReadout
     from .utils._scaling import Standardizer
 
@@ -43,6 +50,9 @@ def _internal_types():
         "lstm": (LSTMCell,),
         "gru": (GRUCell,),
         "seq2seq": (EncoderDecoder, LSTMCell, GRUCell, ElmanCell),
+        # a forecaster holds its candidates and the package's estimators they fitted
+        "forecasting": (_Candidate, Representation, ReservoirModel, LinearModel, NaiveModel,
+                        SeriesLayout, IntervalProfile, ESNRegressorCV, DelayEmbedding),
     }
 
 
@@ -65,14 +75,16 @@ _GROUPS = {
     "GRURegressor": ("network", "gru"),
     "GRUClassifier": ("network", "gru"),
     "Seq2SeqRegressor": ("network", "seq2seq"),
+    "Forecaster": ("reservoir", "readout", "forecasting"),
 }
 
 
 def _public_classes():
     """The public classes by name, from the subpackages (the package root re-exports exactly these)."""
-    from . import neural_network, preprocessing, reservoir
+    from . import forecasting, neural_network, preprocessing, reservoir
 
-    return {name: getattr(module, name) for module in (neural_network, preprocessing, reservoir)
+    modules = (neural_network, preprocessing, reservoir, forecasting)
+    return {name: getattr(module, name) for module in modules
             for name in module.__all__ if inspect.isclass(getattr(module, name))}
 
 

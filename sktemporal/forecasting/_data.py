@@ -36,58 +36,95 @@ def _check_finite(arr, name):
 
 
 class SeriesLayout:
-    """What ``predict`` needs to give its output the input's type: columns, name, index."""
+    """What ``predict`` needs to type its output like the fitted ``y``: columns, name, index.
+
+    The index is kept as plain values (its kind, last label, step or frequency), so a
+    fitted forecaster pickles and saves with ``skops.io`` without pandas objects.
+    """
 
     def __init__(self, y):
         self.is_pandas = hasattr(y, "index") and hasattr(y, "iloc")
         self.frame = hasattr(y, "columns")
         self.ndim = 2 if self.frame else np.ndim(y)
-        self.name = getattr(y, "name", None)
+        self.name = getattr(y, "name", None) if not self.frame else None
         self.columns = list(y.columns) if self.frame else None
-        self.index = y.index if self.is_pandas else None
+        self.index = _describe_index(y.index) if self.is_pandas else None
 
     def extend(self, y_new):
-        """The layout after ``update`` appended ``y_new``."""
-        if self.is_pandas and hasattr(y_new, "index"):
-            self.index = self.index.append(y_new.index)
-        elif self.is_pandas:
-            self.index = self.index.append(future_index(self.index, len(y_new)))
+        """This layout after ``update`` appended ``y_new`` (a new layout)."""
+        new = SeriesLayout.__new__(SeriesLayout)
+        new.__dict__.update(self.__dict__)
+        if self.is_pandas:
+            if hasattr(y_new, "index") and len(y_new.index):
+                new.index = _describe_index(y_new.index, self.index)
+            else:
+                new.index = _advance(self.index, len(y_new))
+        return new
 
-    def wrap(self, values, start=0):
-        """``values`` (n_steps, n_outputs) typed like the fitted ``y``; ``start`` steps past its end."""
+    def wrap(self, values):
+        """``values`` (n_steps, n_outputs) typed like the fitted ``y``, indexed past its end."""
         out = values[:, 0] if self.ndim == 1 else values
         if not self.is_pandas:
             return out
         import pandas as pd
 
-        index = future_index(self.index, start + len(values))[start:]
+        index = future_index(self.index, len(values))
         if self.frame:
             return pd.DataFrame(out, index=index, columns=self.columns)
         return pd.Series(out, index=index, name=self.name)
 
 
-def future_index(index, n_steps):
-    """The ``n_steps`` index labels that follow ``index``."""
+def _describe_index(index, previous=None):
+    """``{kind, last, step, freq, name}`` of a pandas index (``previous``: for one label)."""
     import pandas as pd
 
+    name = index.name
     if isinstance(index, pd.PeriodIndex):
-        return pd.period_range(index[-1] + 1, periods=n_steps, freq=index.freq)
+        return {"kind": "period", "last": str(index[-1]), "freq": index.freqstr, "name": name}
     if isinstance(index, pd.DatetimeIndex):
-        freq = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
-        if freq is not None:
-            return pd.date_range(index[-1], periods=n_steps + 1, freq=freq)[1:]
-        step = index[-1] - index[-2] if len(index) >= 2 else pd.Timedelta(1, "D")
-        return pd.DatetimeIndex([index[-1] + step * (k + 1) for k in range(n_steps)])
-    if isinstance(index, pd.RangeIndex):
-        return pd.RangeIndex(index[-1] + index.step, index[-1] + index.step * (n_steps + 1), index.step)
-    if pd.api.types.is_integer_dtype(index) and len(index) >= 1:
-        step = int(index[-1] - index[-2]) if len(index) >= 2 else 1
-        return pd.Index([int(index[-1]) + step * (k + 1) for k in range(n_steps)])
+        freq = index.freqstr or (pd.infer_freq(index) if len(index) >= 3 else None)
+        if freq is None and previous is not None and previous["kind"] == "datetime":
+            freq = previous["freq"]
+        step = (int((index[-1] - index[-2]).value) if len(index) >= 2
+                else (previous or {}).get("step", 86_400 * 10**9))
+        return {"kind": "datetime", "last": index[-1].isoformat(), "freq": freq, "step": step,
+                "tz": None if index.tz is None else str(index.tz), "name": name}
+    if pd.api.types.is_integer_dtype(index):
+        step = (int(index[-1] - index[-2]) if len(index) >= 2
+                else (previous or {}).get("step", 1))
+        kind = "range" if isinstance(index, pd.RangeIndex) else "integer"
+        return {"kind": kind, "last": int(index[-1]), "step": step or 1, "name": name}
     raise TypeError(
-        "predict continues the index of the fitted y past its end, which needs a RangeIndex, "
-        f"integer, DatetimeIndex or PeriodIndex; got {type(index).__name__}. Pass a numpy "
-        "array or reset the index."
+        "A forecaster continues the index of y past its end, which needs a RangeIndex, an "
+        f"integer index, a DatetimeIndex or a PeriodIndex; got {type(index).__name__}. Pass a "
+        "numpy array, or reset the index."
     )
+
+
+def _advance(desc, n_steps):
+    """The description of the index once ``n_steps`` unlabelled steps are appended."""
+
+    return _describe_index(future_index(desc, n_steps), desc) if n_steps else desc
+
+
+def future_index(desc, n_steps):
+    """The ``n_steps`` pandas index labels that follow the described index."""
+    import pandas as pd
+
+    name = desc["name"]
+    if desc["kind"] == "period":
+        return pd.period_range(pd.Period(desc["last"], freq=desc["freq"]) + 1, periods=n_steps,
+                               freq=desc["freq"], name=name)
+    if desc["kind"] == "datetime":
+        last = pd.Timestamp(desc["last"])
+        if desc["freq"] is not None:
+            return pd.date_range(last, periods=n_steps + 1, freq=desc["freq"], name=name)[1:]
+        step = pd.Timedelta(desc["step"], "ns")
+        return pd.DatetimeIndex([last + step * (k + 1) for k in range(n_steps)], name=name)
+    start, step = desc["last"] + desc["step"], desc["step"]
+    if desc["kind"] == "range":
+        return pd.RangeIndex(start, start + step * n_steps, step, name=name)
+    return pd.Index([start + step * k for k in range(n_steps)], name=name)
 
 
 def check_series(y, name="y", min_length=1):

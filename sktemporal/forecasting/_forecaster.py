@@ -287,11 +287,12 @@ class Forecaster(BaseEstimator):
         if not orig:
             H = max(1, n // 3)
             orig = [n - H]
-        if len(orig) < self.n_origins:
+        if len(orig) < self.n_origins or orig[0] < MIN_MODEL_TRAIN:
             warnings.warn(
                 f"y has {n} values: too few for {self.n_origins} validation origins of horizon "
-                f"{H} after at least {min_train} training values; validating on {len(orig)} "
-                f"origin(s)" + (" with the naive forecasts only" if orig[0] < MIN_MODEL_TRAIN else "")
+                f"{H} after at least {MIN_MODEL_TRAIN} training values; validating on "
+                f"{len(orig)} origin(s)"
+                + (" with the naive forecasts only" if orig[0] < MIN_MODEL_TRAIN else "")
                 + ". Forecasts and intervals of a series this short rest on little evidence.",
                 UserWarning, stacklevel=3,
             )
@@ -493,13 +494,6 @@ class Forecaster(BaseEstimator):
             new["fallback"] = fit["fallback"].copy().fit(Y[:, j], E)
             new["range"] = observed_range(Y[:, j])
             fits.append(new)
-        layout = copy_layout(self._layout)
-        layout.extend(y)
+        layout = self._layout.extend(y)
         self._fits, self._Y, self._E, self._layout = fits, Y, E, layout
         return self
-
-
-def copy_layout(layout):
-    new = SeriesLayout.__new__(SeriesLayout)
-    new.__dict__.update(layout.__dict__)
-    return new

@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.base import is_classifier
 
 from ..utils._param_validation import POSITIVE_INT, check_params
+from ..utils._range import observed_range, warn_if_implausible
 from ..utils._sequences import check_sequences
 
 __all__ = ["make_windows", "make_horizon_targets", "recursive_forecast"]
@@ -150,6 +151,13 @@ def recursive_forecast(estimator, history, n_steps):
     -------
     forecast : ndarray of shape (n_steps,) or (n_steps, n_features)
 
+    Warns
+    -----
+    ImplausibleForecastWarning
+        When the forecast leaves the plausible range of ``history`` (its observed range
+        widened by its span on each side; ``generate`` checks the same for the
+        recurrent models, against the history and the targets seen in fit).
+
     Examples
     --------
     >>> import numpy as np
@@ -172,7 +180,7 @@ def recursive_forecast(estimator, history, n_steps):
         )
     if hasattr(estimator, "generate"):
         return estimator.generate(n_steps, warmup=history)
-    hist = _series(history, "history")
+    hist = hist0 = _series(history, "history")
     if hasattr(history, "columns"):
         import pandas as pd
 
@@ -193,4 +201,5 @@ def recursive_forecast(estimator, history, n_steps):
         forecast.append(step)
         hist = np.vstack([hist, step[None]])
     forecast = np.array(forecast)
+    warn_if_implausible(forecast, observed_range(hist0), "recursive_forecast")
     return forecast[:, 0] if forecast.shape[1] == 1 else forecast

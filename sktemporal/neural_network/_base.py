@@ -13,7 +13,7 @@ import numbers
 from abc import abstractmethod
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -36,6 +36,7 @@ from ..utils._param_validation import (
     validate_params,
 )
 from ..utils._persistence import VersionedStateMixin
+from ..utils._range import check_generated, record_target_range
 from ..utils._scaling import SCALERS, fit_standardizer
 from ..utils._sequences import SequenceBatch, check_targets, restore_layout, series_key, validate_sequences
 from ._auto import patch, resolve_bidirectional, resolve_early_stopping, resolve_patch_size
@@ -221,6 +222,8 @@ class BaseSequenceNetwork(CallbackSupportMixin, VersionedStateMixin, BaseEstimat
         first = not ((incremental or self.warm_start) and hasattr(self, "params_"))
         raw, _ = validate_sequences(self, X, reset=first)
         targets = check_targets(self._prepare_targets(y, raw, first), raw, task=self._task)
+        if not is_classifier(self):
+            record_target_range(self, targets.flat(), first)
         if first:
             # statistics of the valid steps (padding never counts), frozen after the first fit
             self._input_scaler = fit_standardizer(raw.flat(), getattr(self, "scaler", None))
@@ -663,6 +666,8 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
                 y = out[0]
         net.release()
         generated = self._unscale_outputs(generated)
+        check_generated(self, generated, None if warmup is None else raw.flat(),
+                        f"{type(self).__name__}.generate")
         return generated[:, 0] if self._squeeze else generated
 
     def _output_to_input(self, dtype):

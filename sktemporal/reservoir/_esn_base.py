@@ -10,12 +10,14 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import DivergenceError
 from ..utils import TSLEARN_HINT, validate_sequences
 from ..utils._dask import is_dask_array
 from ..utils._param_validation import NON_NEGATIVE_REAL, Interval, Real, StrOptions
+from ..utils._range import record_target_range
 from ._dask import fit_dask
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import (
@@ -119,6 +121,8 @@ class _BaseESN(_BaseReservoir):
                 + ("a target per step." if self._per_step else "a target per sequence.")
             )
         Y = self._encode_targets(targets, first, classes)
+        if not is_classifier(self):
+            record_target_range(self, targets.flat(), first)
         return batch, targets, Y
 
     def _init_model(self, batch, targets, Y, alpha, statistics=None):

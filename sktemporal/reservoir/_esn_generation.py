@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils import TSLEARN_HINT, validate_sequences
 from ..utils._param_validation import POSITIVE_INT, check_params
+from ..utils._range import check_generated
 from ._states import RecurrentProduct, final_state, run_autonomous
 
 __all__ = ["GenerationMixin"]
@@ -163,6 +164,8 @@ class GenerationMixin:
             h = final_state(self._states(batch, continuing=continuing, feedback=feedback, product=product))
             x = batch.values[0, -1]
         out = self._closed_loop(h.astype(dtype), x, n_steps, product, outputs_as_inputs)
+        check_generated(self, out, None if warmup is None or not outputs_as_inputs else batch.values[0],
+                        f"{type(self).__name__}.generate")
         if not return_std:
             return out[:, 0] if self._squeeze else out
         s0 = spread([h[None, :], x[None, :]] if self.include_input else [h[None, :]])

@@ -18,7 +18,7 @@ import numpy as np
 from ..exceptions import ImplausibleForecastWarning
 
 __all__ = ["observed_range", "merge_ranges", "plausible_bounds", "is_plausible",
-           "warn_if_implausible"]
+           "warn_if_implausible", "record_target_range", "check_generated"]
 
 
 def observed_range(values):
@@ -106,3 +106,19 @@ def warn_if_implausible(forecast, value_range, caller, *, widen=1.0, stacklevel=
         stacklevel=stacklevel,
     )
     return True
+
+
+def record_target_range(estimator, targets, first):
+    """Keep the range of the regression targets seen in ``fit`` (merged over ``partial_fit``)."""
+    seen = observed_range(targets)
+    old = None if first else getattr(estimator, "_target_range", None)
+    estimator._target_range = merge_ranges(old, seen)
+
+
+def check_generated(estimator, generated, warmup=None, caller="generate"):
+    """Warn when a closed-loop run leaves the plausible range of the targets seen in ``fit``
+    (and of ``warmup``, whose rows are the series being continued)."""
+    value_range = getattr(estimator, "_target_range", None)
+    if warmup is not None:
+        value_range = merge_ranges(value_range, observed_range(warmup))
+    return warn_if_implausible(generated, value_range, caller, stacklevel=5)
