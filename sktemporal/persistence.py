@@ -22,6 +22,11 @@ def _internal_types():
     """The package's internal types by group (imported here, not when sktemporal is)."""
     from scipy.sparse import csr_matrix
 
+    from .forecasting._data import SeriesLayout
+    from .forecasting._forecaster import _Candidate
+    from .forecasting._models import LinearModel, NaiveModel, ReservoirModel
+    from .forecasting._representation import Representation
+    from .forecasting._selection import IntervalProfile
     from .neural_network._cells import ElmanCell, GRUCell, JordanCell, LSTMCell
     from .neural_network._layers import Dense, Network, RecurrentLayer
     from .neural_network._online import OnlineState
@@ -29,11 +34,6 @@ def _internal_types():
     from .neural_network._params import ParameterLayout
     from .neural_network._seq2seq import EncoderDecoder
     from .neural_network._training import History
-    from .forecasting._data import SeriesLayout
-    from .forecasting._forecaster import _Candidate
-    from .forecasting._models import LinearModel, NaiveModel, ReservoirModel
-    from .forecasting._representation import Representation
-    from .forecasting._selection import IntervalProfile
     from .preprocessing import DelayEmbedding
     from .reservoir import ESNRegressorCV
     from .reservoir._readout import RidgeReadout, RLSReadout
