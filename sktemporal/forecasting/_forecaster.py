@@ -27,6 +27,8 @@ MIN_MODEL_TRAIN = 16
 #: The lags of the linear candidates (capped to a quarter of the shortest training part).
 LINEAR_LAGS = (4, 12)
 MODELS = ("esn", "linear")
+#: The intervals are calibrated on up to this many times the validation origins.
+CALIBRATION_ORIGINS = 2
 
 
 class _Candidate:
@@ -338,14 +340,13 @@ class Forecaster(BaseEstimator):
                 ImplausibleForecastWarning, stacklevel=3,
             )
             chosen_idx, chosen = [], [fallback]
-            residuals = np.stack([
-                y[o:o + H] - fallback.copy().fit(y[:o]).forecast(H) for o in orig])
         else:
             chosen_idx = [i for i, _ in chosen]
-            residuals = np.stack([
-                y[o:o + H] - np.mean([paths[i, k] for i in chosen_idx], axis=0)
-                for k, o in enumerate(orig)])
             chosen = [c for _, c in chosen]
+        residuals = self._calibration_residuals(
+            y, E, H, orig, min_train, [candidates[i] for i in chosen_idx] or [fallback],
+            {k: np.mean([paths[i, k] for i in chosen_idx], axis=0) for k in range(len(orig))}
+            if chosen_idx else {})
         rank = np.empty(len(candidates), dtype=int)
         rank[np.argsort(-mean, kind="stable")] = np.arange(1, len(candidates) + 1)
         table = {
@@ -362,6 +363,24 @@ class Forecaster(BaseEstimator):
         return {"season": season, "horizon": H, "origins": orig, "table": table,
                 "chosen": chosen, "reserves": [c for _, c in reserves], "fallback": fallback,
                 "profile": IntervalProfile(residuals), "range": observed_range(y)}
+
+    def _calibration_residuals(self, y, E, H, orig, min_train, chosen, known):
+        """Errors ``(n_origins, H)`` of the averaged chosen forecast, on up to
+        ``CALIBRATION_ORIGINS`` times as many origins as the validation used."""
+        rows = []
+        for o in origins(len(y), H, CALIBRATION_ORIGINS * len(orig), min_train):
+            if o in orig and orig.index(o) in known:
+                rows.append(y[o:o + H] - known[orig.index(o)])
+                continue
+            try:
+                paths = [c.copy().fit(y[:o], None if E is None else E[:o])
+                         .forecast(H, None if E is None else E[o:o + H]) for c in chosen]
+            except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+                continue
+            f = np.mean(paths, axis=0)
+            if np.all(np.isfinite(f)):
+                rows.append(y[o:o + H] - f)
+        return np.stack(rows)
 
     # ------------------------------------------------------------------ predict
     def _check_predict(self, horizon, X, caller):
