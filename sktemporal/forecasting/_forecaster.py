@@ -368,7 +368,7 @@ class Forecaster(BaseEstimator):
         """Errors ``(n_origins, H)`` of the averaged chosen forecast, on up to
         ``CALIBRATION_ORIGINS`` times as many origins as the validation used."""
         rows = []
-        for o in origins(len(y), H, CALIBRATION_ORIGINS * len(orig), min_train):
+        for o in sorted(set(origins(len(y), H, CALIBRATION_ORIGINS * len(orig), min_train)) | set(orig)):
             if o in orig and orig.index(o) in known:
                 rows.append(y[o:o + H] - known[orig.index(o)])
                 continue
