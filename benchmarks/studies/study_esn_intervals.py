@@ -17,8 +17,13 @@ Fitted on steps 0-2999, scored on 3000-4999.  For each size {100, 300, 1000} and
 * ``ESNRegressor(alpha=p).predict(X, return_std=True)`` likewise, with whether it warned
   (``CalibrationWarning``) and its readout's effective degrees of freedom per row.
 
-Nothing is timed.  Usage: ``python benchmarks/studies/study_esn_intervals.py [seed]``
-(default 0; the model seed is the data seed).
+``df`` as the first argument runs the scan behind the warning's threshold instead: the
+plain ``ESNRegressor(alpha=p).predict(return_std=True)`` with 300 and 1000 units fitted on
+the first 800, 1200, 1600, 2000 or 3000 steps (penalties 1e-8, 1e-6, 1e-4), scored on the
+same 2000 steps, against the effective degrees of freedom per training row of its readout.
+
+Nothing is timed.  Usage: ``python benchmarks/studies/study_esn_intervals.py [df] [seed]``
+(default seed 0; the model seed is the data seed).
 """
 
 import sys
@@ -84,5 +89,29 @@ def main(seed=0):
                       f"{'yes' if warned else 'no':>11s}  {dfn:4.2f}", flush=True)
 
 
+def df_scan(seed=0):
+    print(f"seed {seed}: plain ESNRegressor, nominal 90 %, steps {N_FIT}-{N_FIT + N_TEST - 1} scored")
+    print("task          units  rows  alpha   coverage  df/n  warns")
+    for task in ("Mackey-Glass", "NARMA10"):
+        X, y = observed(task, seed)
+        for n_units in (300, 1000):
+            for n_rows in (800, 1200, 1600, 2000, 3000):
+                for alpha in (1e-8, 1e-6, 1e-4):
+                    esn = ESNRegressor(n_reservoir=n_units, alpha=alpha, random_state=seed)
+                    esn.fit(X[:n_rows], y[:n_rows])
+                    with warnings.catch_warnings(record=True) as seen:
+                        warnings.simplefilter("always", CalibrationWarning)
+                        pred, std = esn.predict(X[N_FIT:], return_std=True)
+                    L_inv, _, _ = esn._readout.predictive(alpha)
+                    dfn = effective_df(L_inv, alpha) / esn._readout.n
+                    cov = covered(y[N_FIT:], pred - Z90 * std, pred + Z90 * std)
+                    print(f"{task:13s} {n_units:5d}  {n_rows:4d}  {alpha:5.0e}  {cov:8.1%}  {dfn:4.2f}  "
+                          f"{'yes' if seen else 'no'}", flush=True)
+
+
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:2]))
+    args = sys.argv[1:]
+    if args and args[0] == "df":
+        df_scan(*(int(a) for a in args[1:2]))
+    else:
+        main(*(int(a) for a in args[:1]))
