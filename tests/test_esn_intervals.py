@@ -289,7 +289,8 @@ def test_plain_std_warns_when_the_readout_has_many_parameters_per_row():
     esn = ESNRegressor(n_reservoir=300, alpha=1e-8, random_state=0).fit(X[:350], y[:350])
     L_inv, _, _ = esn._readout.predictive()
     assert effective_df(L_inv, 1e-8) > MAX_DF_PER_ROW * 350
-    with pytest.warns(CalibrationWarning, match=r"effective parameters for 350 training rows \(df/n = 0\.\d\d > 0\.5\)"):
+    match = r"effective parameters for 350 training rows \(df/n = 0\.\d\d > 0\.5\)"
+    with pytest.warns(CalibrationWarning, match=match):
         pred, std = esn.predict(X[3000:], return_std=True)
     assert np.mean(np.abs(y[3000:] - pred) <= 1.645 * std) < 0.87
     with warnings.catch_warnings():
@@ -317,7 +318,7 @@ def calibrated(noisy_mg):
 
 
 def test_conformity_scores_are_the_residuals_of_refitted_folds(noisy_mg, calibrated):
-    """The last two folds of TimeSeriesSplit(5): an ESNRegressor(alpha=alpha_) fitted on each prefix predicts the block after it."""
+    """Last two folds of TimeSeriesSplit(5): ESNRegressor(alpha=alpha_) refitted per prefix predicts the next block."""
     X, y, _, _ = noisy_mg
     splits = list(TimeSeriesSplit(5).split(X))
     np.testing.assert_array_equal(calibration_folds([tr.size for tr, _ in splits]), [3, 4])

@@ -374,7 +374,9 @@ class ESNRegressorCV(CalibratedIntervalsMixin, _BaseESNCV, _ESNRegressorBase):
     of its states (see the Notes); successive halving prunes the candidates.  After
     ``fit`` it is the ``ESNRegressor`` of the chosen reservoir fitted on all the data
     with ``alpha=alpha_``: ``predict``, ``score``, ``generate``, ``initial_state`` work
-    as there.  A number for each of the three parameters fixes the reservoir.
+    as there.  A number for each of the three parameters fixes the reservoir.  The
+    out-of-fold residuals of the choice calibrate :meth:`predict_interval` (split
+    conformal) and the scale of ``predict(X, return_std=True)``.
 
     Read more in the :ref:`User Guide <reservoir>`.
 
@@ -390,6 +392,18 @@ class ESNRegressorCV(CalibratedIntervalsMixin, _BaseESNCV, _ESNRegressorBase):
     Attributes
     ----------
     %(cv_attrs)s
+    conformity_scores_ : ndarray of shape (n_calibration_rows, n_outputs)
+        Absolute out-of-fold residuals of ``alpha_`` and the chosen reservoir, sorted per
+        output, from the folds trained on at least 80 % of the largest training fold's
+        steps or sequences: what :meth:`predict_interval` takes its quantiles from.  Not
+        set by a fit on a dask array.
+    std_scale_ : ndarray of shape (n_outputs,)
+        Factor applied to the readout's predictive standard deviation by
+        ``predict(X, return_std=True)``: :math:`\kappa_j^2 = \overline{r_{\cdot j}^2} \big/
+        \big(\hat\sigma_j^2 (1 + (1 + \mathrm{df}) / n)\big)`, the out-of-fold mean
+        squared residual over the mean predictive variance of the training rows
+        (:math:`\mathrm{df}` the readout's effective degrees of freedom; see the
+        :ref:`User Guide <esn_cv_intervals>`).  Not set by a fit on a dask array.
     coef_ : ndarray of shape (n_outputs, n_readout_features)
     intercept_ : ndarray of shape (n_outputs,)
     feedback_weights_ : ndarray of shape (n_reservoir, n_outputs) or None
