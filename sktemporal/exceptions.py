@@ -1,6 +1,7 @@
 """Exceptions and warnings raised by sktemporal."""
 
 __all__ = [
+    "CalibrationWarning",
     "DivergenceError",
     "ImplausibleForecastWarning",
     "IncompatibleVersionError",
@@ -8,6 +9,25 @@ __all__ = [
     "InvalidParameterError",
     "SaturationWarning",
 ]
+
+
+class CalibrationWarning(UserWarning):
+    r"""Prediction intervals whose nominal coverage the model cannot vouch for.
+
+    ``ESNRegressor.predict(X, return_std=True)`` calibrates its Gaussian intervals on
+    the training residuals; when the ridge readout has many effective parameters per
+    training row (:math:`\mathrm{df}/n > 0.5`, :math:`\mathrm{df} = \sum_i d_i/(d_i +
+    \alpha)`) those residuals understate the errors on new data and nominal 90 %
+    intervals cover less (measured in the user guide).  ``ESNRegressorCV`` warns when
+    an interval cannot be calibrated from out-of-fold residuals as documented.  The
+    intervals are still returned.
+
+    Examples
+    --------
+    >>> from sktemporal.exceptions import CalibrationWarning
+    >>> issubclass(CalibrationWarning, UserWarning)
+    True
+    """
 
 
 class DivergenceError(ValueError):

@@ -163,6 +163,7 @@ def evaluate(est, params, data, seed, keep):
     """The cross-validation of one candidate on ``data`` (an ``(X, y)`` pair): an :class:`Evaluation`."""
     X, y = data
     work = _fixed(est, params, seed)
+    work._calibrate_intervals = keep  # the out-of-fold residuals of the intervals: the last rung only
     try:
         work._fit_fixed(X, y)
     except DivergenceError as exc:

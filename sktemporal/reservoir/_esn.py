@@ -69,7 +69,12 @@ class _ESNRegressorBase(GenerationMixin, RegressorMixin, _BaseESN):
             independent, homoscedastic and Gaussian; ``y_pred ± 1.645 y_std`` is a
             nominal 90 % interval.  Needs ``solver='ridge'`` and the readout sums of the
             fit (kept in memory; in a saved model only with
-            ``keep_training_state=True``).
+            ``keep_training_state=True``).  ``ESNRegressor`` warns
+            (:class:`~sktemporal.exceptions.CalibrationWarning`) when its readout has
+            more than 0.5 effective parameters per training row, where the training
+            residuals understate the noise; ``ESNRegressorCV`` multiplies the standard
+            deviation by ``std_scale_``, calibrated on out-of-fold residuals (see
+            :ref:`esn_cv_intervals`).
 
         Returns
         -------

@@ -28,6 +28,13 @@ from ..utils._param_validation import NON_NEGATIVE_REAL, Integral, Interval, Rea
 from ..utils._validation import take_rows as _safe_indexing
 from ._cv_docs import cv_doc
 from ._cv_folds import Folds, FoldWeights, fill_folds, fold_membership
+from ._cv_intervals import (
+    CalibratedIntervalsMixin,
+    calibration_folds,
+    fold_residuals,
+    publish_calibration,
+    single_pass_residuals,
+)
 from ._cv_scores import Scoring, reduced_score, score_mode, score_rows, stacked_report, true_rows
 from ._cv_search import SEARCHED, is_series, results_table, search
 from ._dask_cv import cv_fit_dask
@@ -135,6 +142,10 @@ class _BaseESNCV:
             setattr(self, f"{name}_", getattr(winner, name))
         self.alpha_results_ = winner.cv_results_
         self.cv_results_, self.best_index_ = results_table(result, np.asarray(self.alphas, dtype=np.float64))
+        residuals = self.__dict__.pop("_oof_residuals", None)
+        self.__dict__.pop("_calibrate_intervals", None)
+        if self._task == "regression":
+            publish_calibration(self, residuals)  # (None after a fit on a dask array: dropped)
 
     def _fitted_leak_rate(self):
         if isinstance(self.leak_rate, numbers.Real):
@@ -221,11 +232,21 @@ class _BaseESNCV:
             scores = self._scores(folds, Scoring(alphas, score_mode(self), scorer, true_rows(self, targets)))
             total = folds.total()
         else:
-            scores = self._per_fold(X, y, splits, alphas, scorer)
+            scores, fold_res = self._per_fold(X, y, splits, alphas, scorer)
             total = self._readout
             self._train_readout(batch, Y, False, total)
         self._check_growth(total, batch.values)
         self._choose(alphas, scores, len(splits), total, batch.dtype)
+        if self._calibrating():  # the out-of-fold residuals of alpha_ (see _cv_intervals)
+            if self.single_pass_:
+                self._oof_residuals = single_pass_residuals(self, folds, true_rows(self, targets), splits)
+            else:
+                best = int(np.flatnonzero(alphas == self.alpha_)[0])
+                self._oof_residuals = np.concatenate([r[best] for r in fold_res if r is not None])
+
+    def _calibrating(self):
+        """Whether this fit keeps out-of-fold residuals: a regressor's last rung of the search."""
+        return self._task == "regression" and getattr(self, "_calibrate_intervals", True)
 
     def _choose(self, alphas, scores, n_splits, total, dtype):
         """The penalty of the best mean score, and the readout of all the data (``total``) solved with it."""
@@ -310,29 +331,39 @@ class _BaseESNCV:
         params = {k: v for k, v in self.get_params(deep=False).items()
                   if k in self._plain().get_params(deep=False)}
         scores = np.empty((len(splits), len(alphas)))
+        calibrating = set(calibration_folds([tr.size for tr, _ in splits])) if self._calibrating() else ()
+        residuals = []  # per fold: each penalty's out-of-fold residuals (calibration folds), else None
         for k, (train, test) in enumerate(splits):
             est = self._plain(**params, alpha=float(alphas[0]))
             est.fit(_safe_indexing(X, train), _safe_indexing(y, train))
             X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
             with one_blas_thread():
-                scores[k] = self._score_alphas(est, X_test, y_test, alphas, scorer)
-        return scores
+                scores[k], res = self._score_alphas(est, (X_test, y_test), alphas, scorer, k in calibrating)
+            residuals.append(res)
+        return scores, residuals
 
     @staticmethod
-    def _score_alphas(est, X_test, y_test, alphas, scorer):
-        """Every alpha solved from the fitted fold's sums, scored on its test rows."""
+    def _score_alphas(est, test, alphas, scorer, keep_residuals):
+        """Every alpha solved from the fitted fold's sums, scored on its test rows ``test = (X, y)``.
+
+        Returns the scores and, with ``keep_residuals``, each alpha's residuals (else None).
+        """
+        X_test, y_test = test
         out = np.empty(len(alphas))
+        residuals = [] if keep_residuals else None
         for j, a in enumerate(alphas):
             est.coef_, est.intercept_ = est._solve(est._readout, a, est.coef_.dtype)
             out[j] = est.score(X_test, y_test) if scorer is None else scorer(est, X_test, y_test)
-        return out
+            if keep_residuals:
+                residuals.append(fold_residuals(est, X_test, y_test))
+        return out, residuals
 
 
 # ----------------------------------------------------------------------------------
 # the estimators
 # ----------------------------------------------------------------------------------
 @cv_doc
-class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
+class ESNRegressorCV(CalibratedIntervalsMixin, _BaseESNCV, _ESNRegressorBase):
     r"""Echo state network regressor that chooses its reservoir and readout penalty by cross-validation.
 
     :class:`ESNRegressor` whose ``spectral_radius``, ``leak_rate`` and
@@ -343,7 +374,9 @@ class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
     of its states (see the Notes); successive halving prunes the candidates.  After
     ``fit`` it is the ``ESNRegressor`` of the chosen reservoir fitted on all the data
     with ``alpha=alpha_``: ``predict``, ``score``, ``generate``, ``initial_state`` work
-    as there.  A number for each of the three parameters fixes the reservoir.
+    as there.  A number for each of the three parameters fixes the reservoir.  The
+    out-of-fold residuals of the choice calibrate :meth:`predict_interval` (split
+    conformal) and the scale of ``predict(X, return_std=True)``.
 
     Read more in the :ref:`User Guide <reservoir>`.
 
@@ -359,6 +392,18 @@ class ESNRegressorCV(_BaseESNCV, _ESNRegressorBase):
     Attributes
     ----------
     %(cv_attrs)s
+    conformity_scores_ : ndarray of shape (n_calibration_rows, n_outputs)
+        Absolute out-of-fold residuals of ``alpha_`` and the chosen reservoir, sorted per
+        output, from the folds trained on at least 80 % of the largest training fold's
+        steps or sequences: what :meth:`predict_interval` takes its quantiles from.  Not
+        set by a fit on a dask array.
+    std_scale_ : ndarray of shape (n_outputs,)
+        Factor applied to the readout's predictive standard deviation by
+        ``predict(X, return_std=True)``: :math:`\kappa_j^2 = \overline{r_{\cdot j}^2} \big/
+        \big(\hat\sigma_j^2 (1 + (1 + \mathrm{df}) / n)\big)`, the out-of-fold mean
+        squared residual over the mean predictive variance of the training rows
+        (:math:`\mathrm{df}` the readout's effective degrees of freedom; see the
+        :ref:`User Guide <esn_cv_intervals>`).  Not set by a fit on a dask array.
     coef_ : ndarray of shape (n_outputs, n_readout_features)
     intercept_ : ndarray of shape (n_outputs,)
     feedback_weights_ : ndarray of shape (n_reservoir, n_outputs) or None
