@@ -13,13 +13,19 @@ A non-finite forecast scores no MASE.  Summary: the geometric mean of MASE over 
 Methods:
 
 * ``Forecaster``: ``sktemporal.forecasting.Forecaster(random_state=seed).fit(train).predict(h)``
-  on the bare array (no season, no index); reported as not available while the package has none.
+  on the bare array (no season, no index), and its ``predict_interval(h, coverage=0.8)``.
 * the one-step families (ESN, TDNN, RNN, LSTM, GRU): ``Est(random_state=seed)`` fitted on the
   pairs ``(train[:-1, None], train[1:])``, then ``recursive_forecast(est, train[:, None], h)``.
 * the anchors, sktime at fixed settings whatever ``--seeds`` says: ``AutoETS(auto=True, sp=m,
   n_jobs=1)``; ``ThetaForecaster(sp=m)``, deseasonalized only when m > 1 and the series is
   positive; ``NaiveForecaster(strategy="last", sp=m)``; each fitted on the training part as a
   ``pandas.Series`` with its default index, forecasting ``fh = 1..h``.
+
+Intervals: the Forecaster's nominal 80 % interval and AutoETS's (sktime ``predict_interval(coverage=0.8)``)
+give ``inside80`` (held-out values inside), ``width80`` (mean width) and ``scaled_width80`` (divided by
+the MASE scale); a second table pools the coverage over the series and divides the widths by
+AutoETS's, per series and pooled on the MASE scale.  The Forecaster's rows also say what it chose
+(``chosen``, ``season``) and how many ``ImplausibleForecastWarning`` it raised (``fallbacks``).
 
 Each (series, method, seed) prints one JSON line (appended to ``--jsonl`` too) with ``fit_s``
 (the fit alone) and ``s`` (fit and forecast).  The table has one row per method; a package
@@ -84,8 +90,28 @@ def _anchor(method, train, m):
     return NaiveForecaster(strategy="last", sp=m)
 
 
-def forecast(method, train, m, horizon, seed, params):
-    """Fit on ``train``, return (the next ``horizon`` values, fit seconds)."""
+def _ets_interval(est, train, horizon, coverage):
+    """AutoETS's interval through sktime; if sktime's call does not fit the installed
+    statsmodels (sktime 1.2 passes ``simulate_kwargs=`` to statsmodels 0.15's
+    ``get_prediction``, which takes the simulation options as keywords), the same
+    statsmodels prediction of the model sktime fitted, simulated as statsmodels does."""
+    try:
+        pi = est.predict_interval(fh=np.arange(1, horizon + 1), coverage=coverage)
+        return pi.iloc[:, 0].to_numpy(float), pi.iloc[:, 1].to_numpy(float)
+    except TypeError:
+        pred = est._fitted_forecaster.get_prediction(start=len(train), end=len(train) + horizon - 1,
+                                                     rng=np.random.default_rng(0))
+        ci = np.asarray(pred.pred_int(alpha=1 - coverage), dtype=float)
+        return ci[:, 0], ci[:, 1]
+
+
+def forecast(method, train, m, horizon, seed, params, intervals=None):
+    """Fit on ``train``, return (the next ``horizon`` values, fit seconds).
+
+    ``intervals`` (a dict), when given, receives ``lower``/``upper`` of the nominal 80 %
+    interval for the methods that give one (the Forecaster and AutoETS) and, for the
+    Forecaster, what it chose and how often it warned.
+    """
     import sktemporal
 
     if method == "Forecaster":
@@ -94,10 +120,22 @@ def forecast(method, train, m, horizon, seed, params):
         except ImportError as exc:
             raise Unavailable(f"{NOT_AVAILABLE}: sktemporal {sktemporal.__version__} has no "
                               "sktemporal.forecasting.Forecaster") from exc
-        tic = time.perf_counter()
-        est = Forecaster(**params, random_state=seed).fit(train)
-        fit_s = time.perf_counter() - tic
-        return np.asarray(est.predict(horizon), dtype=float).ravel(), fit_s
+        from sktemporal.exceptions import ImplausibleForecastWarning
+
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            tic = time.perf_counter()
+            est = Forecaster(**params, random_state=seed).fit(train)
+            fit_s = time.perf_counter() - tic
+            f = np.asarray(est.predict(horizon), dtype=float).ravel()
+            if intervals is not None:
+                lower, upper = est.predict_interval(horizon, coverage=0.8)
+                intervals.update(lower=np.asarray(lower, float), upper=np.asarray(upper, float))
+        if intervals is not None:
+            intervals.update(
+                chosen=est.chosen_[0], season=est.season_,
+                fallbacks=sum(issubclass(w.category, ImplausibleForecastWarning) for w in seen))
+        return f, fit_s
     if method in FAMILIES:
         from sktemporal.forecasting import recursive_forecast
 
@@ -111,6 +149,9 @@ def forecast(method, train, m, horizon, seed, params):
     tic = time.perf_counter()
     est.fit(pd.Series(train))
     fit_s = time.perf_counter() - tic
+    if method == "AutoETS" and intervals is not None:
+        lower, upper = _ets_interval(est, train, horizon, 0.8)
+        intervals.update(lower=lower, upper=upper)
     return np.asarray(est.predict(fh=np.arange(1, horizon + 1)), dtype=float).ravel(), fit_s
 
 
@@ -131,9 +172,17 @@ def run(methods, series, seed_list, params, jsonl=None):
                     if load_error:
                         raise RuntimeError(f"loading {name}: {load_error}")
                     train, actual = y[:-horizon], y[-horizon:]
-                    f, fit_s = forecast(method, train.copy(), m, horizon, seed, row["params"])
+                    extra = {}
+                    f, fit_s = forecast(method, train.copy(), m, horizon, seed, row["params"], extra)
                     row.update(MASE=round(mase(actual, f, train, m), 3) if np.all(np.isfinite(f)) else None,
                                fit_s=round(fit_s, 2))
+                    if "lower" in extra:
+                        lo, hi = extra.pop("lower"), extra.pop("upper")
+                        scale = np.mean(np.abs(train[m:] - train[:-m]))
+                        row.update(inside80=int(np.sum((actual >= lo) & (actual <= hi))), n=len(actual),
+                                   width80=round(float(np.mean(hi - lo)), 4),
+                                   scaled_width80=round(float(np.mean(hi - lo) / scale), 4))
+                    row.update(extra)
                 except Unavailable as exc:
                     row.update(MASE=None, available=False, error=str(exc))
                 except Exception as exc:
@@ -170,6 +219,29 @@ def table(rows):
     return suite.markdown(header, body)
 
 
+def interval_table(rows):
+    """Nominal 80 % intervals: pooled coverage and the width relative to AutoETS's."""
+    ets = {r["series"]: r for r in rows if r["method"] == "AutoETS" and "width80" in r}
+    series = [s for s in dict.fromkeys(r["series"] for r in rows) if s in ets]
+    header = ["method", "pooled coverage"] + [f"width / AutoETS, {s}" for s in series] + [
+        "geometric mean of the width ratios", "pooled scaled width / AutoETS's"]
+    body = []
+    for method in ("Forecaster", "AutoETS"):
+        for seed in dict.fromkeys(r["seed"] for r in rows if r["method"] == method):
+            mine = {r["series"]: r for r in rows if r["method"] == method and r["seed"] == seed
+                    and "width80" in r and r["series"] in ets}
+            if len(mine) != len(series) or not series:
+                continue
+            cover = sum(r["inside80"] for r in mine.values()) / sum(r["n"] for r in mine.values())
+            ratios = [mine[s]["width80"] / ets[s]["width80"] for s in series]
+            pooled = (sum(mine[s]["scaled_width80"] * mine[s]["n"] for s in series)
+                      / sum(ets[s]["scaled_width80"] * ets[s]["n"] for s in series))
+            title = method if seed is None else f"{method} s{seed}"
+            body.append([title, suite.cell(cover, 3)] + [suite.cell(x, 2) for x in ratios]
+                        + [suite.cell(suite.geometric_mean(ratios), 2), suite.cell(pooled, 2)])
+    return suite.markdown(header, body) if body else ""
+
+
 def parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--methods", default=",".join(METHODS))
@@ -196,6 +268,9 @@ def main(argv=None):
         warnings.simplefilter("ignore")
         rows = run(args.methods, args.series, args.seeds, args.params, args.jsonl)
     print("\n" + table(rows))
+    intervals = interval_table(rows)
+    if intervals:
+        print("\n" + intervals)
     return rows
 
 
