@@ -179,7 +179,8 @@ sktemporal: temporal neural networks for scikit-learn.
 _EPILOG = """\
 Reading the demo table: NRMSE, MSE and MASE are lower-is-better, accuracy is
 higher-is-better (MASE: the forecast's mean absolute error over the in-sample
-seasonal naive error; the seasonal naive forecast itself is shown below it). On the adding problem, predicting the mean scores an MSE of
+seasonal naive error; the seasonal naive forecast itself is shown below it).
+On the adding problem, predicting the mean scores an MSE of
 0.167. The Elman network (RNNRegressor) scores worse than that (about 0.2):
 the error signal vanishes over the up to 50 steps between the marked values
 and the target, so it cannot learn the sum and fits noise in its training

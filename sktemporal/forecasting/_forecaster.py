@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, metadata_routing
 from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import ImplausibleForecastWarning
@@ -148,8 +148,8 @@ class Forecaster(BaseEstimator):
 
     Notes
     -----
-    The validation, the score and the conformal intervals are defined in
-    :mod:`sktemporal.forecasting._selection`.  Several outputs (a 2-D ``y``) are
+    The validation, the score and the conformal intervals are written out in the
+    :ref:`User Guide <forecaster>`.  Several outputs (a 2-D ``y``) are
     forecast independently, each with its own choice.
 
     Examples
@@ -165,6 +165,9 @@ class Forecaster(BaseEstimator):
     >>> future.shape, bool((lower <= future).all() and (future <= upper).all())
     ((12,), True)
     """
+
+    # predict's horizon is an argument, not metadata to route
+    __metadata_request__predict = {"horizon": metadata_routing.UNUSED}
 
     _parameter_constraints = {
         "season": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
