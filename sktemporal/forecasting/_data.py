@@ -9,18 +9,13 @@ last step).
 
 import numpy as np
 
+from ..utils._sequences import _as_float as as_float
+
 __all__ = ["check_series", "check_exogenous", "SeriesLayout"]
 
 
 def _as_float(values, name):
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{name} must hold numbers (a numeric numpy array, list or pandas object); "
-            f"converting it to float failed: {exc}"
-        ) from None
-    return arr
+    return as_float(np.asarray(values), name, allow_float32=False)
 
 
 def _check_finite(arr, name):

@@ -21,8 +21,12 @@ grows with the horizon; the maximum keeps it from shrinking on sampling noise), 
 :math:`|r_{kj}|/g_j` for the coverage :math:`c` (the largest if there are too few).
 """
 
+import warnings
+
 import numpy as np
 
+from ..exceptions import CalibrationWarning
+from ..utils._conformal import conformal_quantile, conformal_rank
 from ..utils._range import is_plausible, observed_range, plausible_bounds
 
 __all__ = ["validation_horizon", "origins", "mase_scale", "score_forecast", "IntervalProfile"]
@@ -73,7 +77,13 @@ class IntervalProfile:
         steps = np.arange(1, n_steps + 1)
         g = np.where(steps <= H, self.scale_[np.minimum(steps, H) - 1],
                      self.scale_[-1] * np.sqrt(steps / H))
-        N = len(self.scores_)
-        rank = int(np.ceil((N + 1) * coverage))
-        q = self.scores_[min(rank, N) - 1]
+        q = conformal_quantile(self.scores_, coverage)
+        if not np.isfinite(q):  # too few errors for the guarantee: the largest one
+            warnings.warn(
+                f"coverage={coverage} needs at least {conformal_rank(len(self.scores_), coverage)} "
+                f"validation errors for a conformal interval, but the forecaster has "
+                f"{len(self.scores_)}: the interval uses the largest error, and covers less "
+                "than asked. Lower the coverage or forecast a longer series.",
+                CalibrationWarning, stacklevel=3)
+            q = self.scores_[-1]
         return q * g

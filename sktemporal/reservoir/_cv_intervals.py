@@ -48,6 +48,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..exceptions import CalibrationWarning
 from ..utils import check_targets
 from ..utils._blas import one_blas_thread
+from ..utils._conformal import conformal_quantile, conformal_rank
 from ..utils._dask import is_dask_array
 from ._esn_intervals import effective_df, predictive_spread
 
@@ -178,15 +179,12 @@ class CalibratedIntervalsMixin:
                 "memory (X.compute()) to get intervals."
             )
         m = scores.shape[0]
-        k = math.ceil((m + 1) * coverage - 1e-9)
-        if k > m:
+        q = conformal_quantile(scores, coverage)
+        if conformal_rank(m, coverage) > m:
             warnings.warn(
                 f"coverage={coverage} needs at least {math.ceil(coverage / (1 - coverage) - 1e-9)} out-of-fold "
                 f"residuals, but the fit kept {m}: the interval is unbounded. Lower the coverage or fit on "
                 "more data.", CalibrationWarning, stacklevel=2)
-            q = np.full(scores.shape[1], np.inf)
-        else:
-            q = scores[k - 1]
         pred = self.predict(X)
         if is_dask_array(pred) or isinstance(pred, np.ndarray):
             width = q[0] if self._squeeze else q
