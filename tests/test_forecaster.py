@@ -312,6 +312,7 @@ def test_skops_round_trip(fitted):
     data = sio.dumps(fitted)
     untrusted = set(sio.get_untrusted_types(data=data))
     assert untrusted <= set(trusted_types(Forecaster))
-    assert set(trusted_types(fitted)) == untrusted
+    # (what skops reports untrusted may shrink once another test trusted a type globally)
+    assert untrusted <= set(trusted_types(fitted)) <= set(trusted_types(Forecaster))
     restored = sio.loads(data, trusted=trusted_types(Forecaster))
     np.testing.assert_array_equal(restored.predict(12), fitted.predict(12))
