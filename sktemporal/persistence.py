@@ -110,12 +110,14 @@ def _class_types(cls, public, internal):
 
 def _types_inside(obj, known):
     """The names in ``known`` of the types found in ``obj``'s pickled state, recursively."""
-    found, seen, stack = set(), set(), [obj]
+    # ``seen`` keeps every visited object alive: a state dict built by ``__getstate__``
+    # would otherwise be freed and its id reused by the next one, which would be skipped
+    found, seen, stack = set(), {}, [obj]
     while stack:
         item = stack.pop()
         if id(item) in seen or isinstance(item, (np.ndarray, np.generic, str, bytes, int, float)):
             continue
-        seen.add(id(item))
+        seen[id(item)] = item
         name = _type_name(type(item))
         if name in known:
             found.add(name)
