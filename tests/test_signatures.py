@@ -8,6 +8,7 @@ around the rule: a function taking them is judged by reading, not here).
 
 import ast
 import importlib
+import importlib.util
 import inspect
 import pathlib
 
@@ -17,6 +18,8 @@ PACKAGE = pathlib.Path(sktemporal.__file__).resolve().parent
 PUBLIC_MODULES = ["sktemporal", "sktemporal.datasets", "sktemporal.exceptions", "sktemporal.forecasting",
                   "sktemporal.metrics", "sktemporal.neural_network", "sktemporal.persistence",
                   "sktemporal.preprocessing", "sktemporal.reservoir", "sktemporal.utils"]
+if importlib.util.find_spec("sktime"):  # the adapter module imports sktime
+    PUBLIC_MODULES.append("sktemporal.sktime")
 LIMIT = 8
 #: Left in the subpackages other developers are reshaping (neural_network, reservoir);
 #: each entry must still exist, so the list only shrinks.
@@ -77,6 +80,8 @@ def test_no_long_signature_outside_the_public_api():
     public = _public()
     long = {}
     for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "sktime.py" and "sktemporal.sktime" not in PUBLIC_MODULES:
+            continue
         long.update(_long_signatures(path, path.relative_to(PACKAGE).as_posix()))
     private = {name: n for name, n in long.items() if name not in public}
     assert sorted(set(private) - KNOWN) == []  # a new long private signature
