@@ -362,7 +362,7 @@ def test_continue_beats_zeros_across_time_series_split_folds():
 def test_a_single_series_trains_with_many_updates_per_epoch():
     """bptt_steps='auto': truncated streams, not one update per epoch on the whole series."""
     from sktemporal.neural_network import _optimizers
-    from sktemporal.neural_network._base import auto_truncation
+    from sktemporal.neural_network._arrange import auto_truncation
 
     X, y = narma(2000, random_state=0)
     calls = {"n": 0}

@@ -22,13 +22,14 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.metrics import r2_score
 
+from ..utils._batch import restore_layout
 from ..utils._param_validation import UNIT_INTERVAL, StrOptions
-from ..utils._sequences import restore_layout
-from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceRegressorMixin
+from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork
 from ._cells import CELLS
 from ._docstrings import NETWORK_ATTRIBUTES, SCALER_DOC, network_docstring
 from ._layers import Network
 from ._params import ParameterLayout
+from ._task_mixins import SequenceRegressorMixin
 from ._training import TrainingData
 
 __all__ = ["Seq2SeqRegressor"]
