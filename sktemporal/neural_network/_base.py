@@ -24,6 +24,7 @@ from ..utils._atomic import all_or_nothing
 from ..utils._batch import SequenceBatch, series_key
 from ..utils._blas import one_blas_thread
 from ..utils._callbacks import CallbackSupportMixin, EpochTasks, with_callbacks
+from ..utils._fit_checks import INITIAL_STATES, check_target_layout, check_y_given
 from ..utils._param_validation import (
     NON_NEGATIVE_REAL,
     POSITIVE_INT,
@@ -52,7 +53,6 @@ __all__ = ["NETWORK_CONSTRAINTS", "BaseSequenceNetwork", "scaled_batch", "stocha
 _SOLVERS = ("adam", "sgd", "lbfgs")
 _SCHEDULES = ("constant", "invscaling", "adaptive")
 _HALF_OPEN_UNIT = Interval(Real, 0, 1, closed="left")
-_INITIAL_STATES = ("continue", "zeros")
 
 #: Constraints of the parameters every trained network shares (scikit-learn's MLP names);
 #: each estimator's ``_parameter_constraints`` is this table with its own entries added
@@ -88,7 +88,7 @@ NETWORK_CONSTRAINTS = {
     # None or a non-zero int (scikit-learn's convention; -1: all CPUs)
     "n_jobs": [Interval(Integral, None, -1, closed="right"), POSITIVE_INT, None],
     "scaler": [StrOptions(set(SCALERS)), None],
-    "initial_state": [StrOptions(set(_INITIAL_STATES))],
+    "initial_state": [StrOptions(set(INITIAL_STATES))],
 }
 
 
@@ -185,10 +185,7 @@ class BaseSequenceNetwork(CallbackSupportMixin, VersionedStateMixin, TrainingDat
 
     def _fit(self, X, y, incremental, classes=None):
         self._validate_hyperparameters()
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
+        check_y_given(self, y)
         # everything below builds new objects (copies of θ, of the optimizer, of the random
         # generator): an exception or Ctrl-C anywhere restores the previous model as it was
         with all_or_nothing(self):
@@ -214,12 +211,7 @@ class BaseSequenceNetwork(CallbackSupportMixin, VersionedStateMixin, TrainingDat
             self.n_outputs_ = Y.shape[-1]  # classifiers: one column per class (or one for two)
             self._random_state = check_random_state(self.random_state)
         else:
-            if targets.per_step != self._per_step:
-                raise ValueError(
-                    "y must keep the layout seen in the first fit: a target "
-                    f"{'per step' if self._per_step else 'per sequence'} was learned, got one "
-                    f"{'per step' if targets.per_step else 'per sequence'}."
-                )
+            check_target_layout(targets.per_step, self._per_step)
             self._random_state = copy.deepcopy(self._random_state)  # the old one stays untouched
         n_out = Y.shape[-1]
         out_act = OUTPUT_ACTIVATION[self._loss_name(n_out)]

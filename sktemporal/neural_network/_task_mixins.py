@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils._batch import restore_layout
 from ..utils._blas import one_blas_thread
 from ..utils._callbacks import with_callbacks
+from ..utils._fit_checks import check_closed_loop, check_n_outputs
 from ..utils._labels import check_classes, check_partial_fit_classes, encode_labels
 from ..utils._param_validation import POSITIVE_INT, check_params
 from ..utils._range import check_generated
@@ -79,8 +80,8 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
         return out if self._target_scaler is None else self._target_scaler.inverse(out)
 
     def _encode_targets(self, targets, first, classes=None):
-        if not first and targets.n_outputs != self.n_outputs_:
-            raise ValueError(f"y has {targets.n_outputs} outputs; {self.n_outputs_} were seen in the first fit.")
+        if not first:
+            check_n_outputs(targets.n_outputs, self.n_outputs_)
         return targets.values
 
     def _score_rows(self, pred, y, sample_weight=None, encoded=True):
@@ -148,13 +149,7 @@ class SequenceRegressorMixin(_SequenceScoreMixin, RegressorMixin):
         (20,)
         """
         check_is_fitted(self, "params_")
-        if not self._per_step or self.n_outputs_ != self.n_features_in_:
-            raise ValueError(
-                "generate feeds each output back as the next input: it needs a model fitted with "
-                f"a target per step and as many outputs as input features; this one has "
-                f"{self.n_outputs_} output(s) for {self.n_features_in_} feature(s)"
-                + ("" if self._per_step else " and a target per sequence") + "."
-            )
+        check_closed_loop(self, "generate")
         if self._bidirectional:
             raise ValueError("generate runs forward in time; a bidirectional network reads the future.")
         check_params({"n_steps": [POSITIVE_INT]}, f"{type(self).__name__}.generate", {"n_steps": n_steps})
