@@ -251,8 +251,13 @@ def _warn_max_iter(history, config):
         )
 
 
-def _minibatch_epoch(config, net, theta, grad, data, loss_name, history, opt, rng, split, weight_mask):
-    """One pass of minibatch updates; ``(summed loss, rows, finite)``, stopping at a non-finite loss."""
+def _minibatch_epoch(info, net, grad, data, loss_name, rng, split, weight_mask):
+    """One pass of minibatch updates; ``(summed loss, rows, finite)``, stopping at a non-finite loss.
+
+    ``info`` (:class:`~._epochs.EpochInfo`) gives the configuration, the parameters ``θ``
+    (updated in place), the optimizer and the history.
+    """
+    config, theta, opt, history = info.config, info.theta, info.optimizer, info.history
     total, rows = 0.0, 0
     for idx in data.minibatches(config.batch_size, rng if config.shuffle else None):
         for loss, n in chunk_gradients(net, theta, grad, loss_name, data, idx, split):
@@ -307,8 +312,7 @@ def fit_stochastic(config, net, theta, data, loss_name, history, rng, validation
         hooks.begin(info)
         for _ in range(1 if incremental else config.max_iter):
             tic = time.perf_counter()
-            total, rows, finite = _minibatch_epoch(config, net, theta, grad, data, loss_name, history, opt,
-                                                   rng, split, weight_mask)
+            total, rows, finite = _minibatch_epoch(info, net, grad, data, loss_name, rng, split, weight_mask)
             running = total / max(rows, 1) if finite else np.inf
             if incremental:
                 check_finite_loss(running, history, config)
