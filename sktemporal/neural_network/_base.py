@@ -46,7 +46,7 @@ from ._continuation import StateContinuationMixin
 from ._layers import POOLINGS
 from ._loss import OUTPUT_ACTIVATION
 from ._online import ONLINE_SOLVERS, fit_online
-from ._training import History, SolverConfig, TrainingData, fit_lbfgs, fit_stochastic, time_major
+from ._training import History, SolverConfig, TrainingData, TrainingProblem, fit_lbfgs, fit_stochastic, time_major
 
 __all__ = ["NETWORK_CONSTRAINTS", "BaseSequenceNetwork", "scaled_batch", "stochastic_solver"]
 
@@ -239,12 +239,13 @@ class BaseSequenceNetwork(CallbackSupportMixin, VersionedStateMixin, TrainingDat
         tasks = [EpochTasks(self, 1 if incremental else config.max_iter, X, y)]
         try:
             with one_blas_thread():
+                problem = TrainingProblem(net, data, loss_name)
                 if self.solver in ONLINE_SOLVERS:
-                    fit_online(config, net, theta, data, loss_name, history, incremental, callbacks=tasks)
+                    fit_online(config, problem, theta, history, incremental, callbacks=tasks)
                 elif self.solver == "lbfgs":
-                    fit_lbfgs(config, net, theta, data, loss_name, history)
+                    fit_lbfgs(config, problem, theta, history)
                 else:
-                    fit_stochastic(config, net, theta, data, loss_name, history, self._random_state,
+                    fit_stochastic(config, problem, theta, history, self._random_state,
                                    validation, incremental, callbacks=tasks)
                 self.last_state_, self._last_output = self._end_state(batch, inputs)
                 self._fitted_series = series_key(raw) if self.last_state_ is not None else None
