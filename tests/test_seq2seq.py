@@ -14,7 +14,7 @@ from sktemporal import DelayEmbedding, RNNRegressor, Seq2SeqRegressor, TDNNRegre
 from sktemporal.datasets import mackey_glass
 from sktemporal.forecasting import make_horizon_targets, make_windows, recursive_forecast
 from sktemporal.neural_network._cells import CELLS
-from sktemporal.neural_network._seq2seq import EncoderDecoder, _Seq2SeqData
+from sktemporal.neural_network._seq2seq import DecoderFeedback, EncoderDecoder, _Seq2SeqData
 
 from _helpers import check_gradient
 
@@ -30,7 +30,7 @@ def test_encoder_decoder_gradient(cell, per_step):
     Y = rng.normal(size=(3, 5, H * k) if per_step else (3, H * k))
     factory = CELLS[cell] if cell != "elman" else partial(CELLS[cell], activation="tanh")
     net = EncoderDecoder(factory, n_in, (4, 3), k, H, per_step=per_step, bidirectional=not per_step)
-    data = _Seq2SeqData(X, lengths, Y, per_step, None, H, k, 1.0, None, None)
+    data = _Seq2SeqData(X, lengths, Y, per_step, None, DecoderFeedback(H, k, teacher_forcing=1.0))
     check_gradient(net, data, "squared_error", rng)
 
 

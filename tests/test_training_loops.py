@@ -15,6 +15,7 @@ from sktemporal.neural_network._training import (
     History,
     SolverConfig,
     TrainingData,
+    TrainingProblem,
     fit_lbfgs,
     fit_stochastic,
     training_loss,
@@ -38,7 +39,7 @@ def test_fit_stochastic_records_the_history_and_learns():
     net, theta, data = _problem()
     start = theta.copy()
     config = SolverConfig(max_iter=40, batch_size=8, learning_rate_init=0.02)
-    history = fit_stochastic(config, net, theta, data, "squared_error", History(),
+    history = fit_stochastic(config, TrainingProblem(net, data, "squared_error"), theta, History(),
                              np.random.RandomState(0))
     assert history.n_iter == len(history.loss_curve) == 40
     assert history.t == 40 * data.n_rows
@@ -50,16 +51,17 @@ def test_fit_stochastic_records_the_history_and_learns():
 def test_fit_stochastic_continues_its_optimizer_when_incremental():
     net, theta, data = _problem()
     config = SolverConfig(batch_size=8, shuffle=False)
-    history = fit_stochastic(config, net, theta, data, "squared_error", History(), None, incremental=True)
+    problem = TrainingProblem(net, data, "squared_error")
+    history = fit_stochastic(config, problem, theta, History(), None, incremental=True)
     assert history.n_iter == 1 and history.optimizer.t == 3  # three minibatches, one update each
-    fit_stochastic(config, net, theta, data, "squared_error", history, None, incremental=True)
+    fit_stochastic(config, problem, theta, history, None, incremental=True)
     assert history.n_iter == 2 and history.optimizer.t == 6
 
 
 def test_no_improvement_stops_like_sklearns_mlp():
     net, theta, data = _problem()
     config = SolverConfig(max_iter=500, batch_size=24, tol=10.0, n_iter_no_change=3)
-    history = fit_stochastic(config, net, theta, data, "squared_error", History(), None)
+    history = fit_stochastic(config, TrainingProblem(net, data, "squared_error"), theta, History(), None)
     assert history.n_iter == 5  # the first epoch sets best_loss; then 4 epochs > 3 without a gain of 10
 
 
@@ -74,7 +76,7 @@ def test_early_stopping_ends_at_the_best_validation_score():
 
     history = History(validation_scores=[], best_validation_score=-np.inf)
     config = SolverConfig(max_iter=7, batch_size=24, n_iter_no_change=10)
-    fit_stochastic(config, net, theta, data, "squared_error", history, None, validation)
+    fit_stochastic(config, TrainingProblem(net, data, "squared_error"), theta, history, None, validation)
     assert history.validation_scores == [0.1, 0.5, 0.3, 0.2, 0.2, 0.1, 0.0]
     assert history.best_validation_score == 0.5
     np.testing.assert_array_equal(theta, seen[2])
@@ -85,7 +87,7 @@ def test_a_loss_spike_is_rolled_back_with_a_lower_rate():
     """SGD at rate 50 blows up in its first epoch; the loop rolls back and halves the rate until it learns."""
     net, theta, data = _problem()
     config = SolverConfig(solver="sgd", max_iter=20, batch_size=8, learning_rate_init=50.0, momentum=0.9)
-    history = fit_stochastic(config, net, theta, data, "squared_error", History(), None)
+    history = fit_stochastic(config, TrainingProblem(net, data, "squared_error"), theta, History(), None)
     assert 1 <= history.n_rollbacks <= MAX_ROLLBACKS
     assert history.optimizer.learning_rate == 50.0 * LR_REDUCTION ** history.n_rollbacks
     assert np.isfinite(theta).all() and history.loss <= history.initial_loss
@@ -96,7 +98,7 @@ def test_a_divergence_no_rollback_can_cure_raises():
     net, theta, data = _problem()
     config = SolverConfig(solver="sgd", max_iter=50, batch_size=8, learning_rate_init=1e9, momentum=0.9)
     with pytest.raises(DivergenceError, match="learning_rate_init"):
-        fit_stochastic(config, net, theta, data, "squared_error", History(), None)
+        fit_stochastic(config, TrainingProblem(net, data, "squared_error"), theta, History(), None)
 
 
 def test_partial_fit_keeps_the_rule_relative_to_the_initial_loss():
@@ -104,7 +106,7 @@ def test_partial_fit_keeps_the_rule_relative_to_the_initial_loss():
     net, theta, data = _problem()
     history = History(reference_loss=1e-6)  # a loss far below any epoch's: the rule fires
     with pytest.raises(DivergenceError, match=f"more than {DIVERGENCE_FACTOR:g} times"):
-        fit_stochastic(SolverConfig(max_iter=1, batch_size=24), net, theta, data, "squared_error",
+        fit_stochastic(SolverConfig(max_iter=1, batch_size=24), TrainingProblem(net, data, "squared_error"), theta,
                        history, None, incremental=True)
 
 
@@ -112,7 +114,8 @@ def test_training_ends_on_the_best_epoch_by_the_end_of_epoch_loss():
     """A rate too large to settle: the losses of the end-of-epoch weights go up and down; the best is kept."""
     net, theta, data = _problem()
     config = SolverConfig(max_iter=30, batch_size=4, learning_rate_init=0.05, n_iter_no_change=100)
-    history = fit_stochastic(config, net, theta, data, "squared_error", History(), np.random.RandomState(0))
+    history = fit_stochastic(config, TrainingProblem(net, data, "squared_error"), theta, History(),
+                             np.random.RandomState(0))
     assert len(history.end_losses) == len(history.loss_curve) == history.n_iter
     best = int(np.argmin(history.end_losses)) + 1
     assert history.best_iter == best and history.loss == history.end_losses[best - 1]
@@ -122,8 +125,8 @@ def test_training_ends_on_the_best_epoch_by_the_end_of_epoch_loss():
 
 def test_fit_lbfgs_fills_the_history():
     net, theta, data = _problem()
-    history = fit_lbfgs(SolverConfig(solver="lbfgs", max_iter=50, batch_size=24), net, theta, data,
-                        "squared_error", History())
+    history = fit_lbfgs(SolverConfig(solver="lbfgs", max_iter=50, batch_size=24),
+                        TrainingProblem(net, data, "squared_error"), theta, History())
     assert 0 < history.n_iter <= 50 and history.loss_curve == [history.loss]
     assert history.loss < 0.01
 
@@ -132,7 +135,7 @@ def test_fit_lbfgs_fills_the_history():
 def test_fit_online_keeps_its_state_in_the_history(solver):
     net, theta, data = _problem(n=4)
     config = SolverConfig(solver=solver, max_iter=2, learning_rate_init=0.01)
-    history = fit_online(config, net, theta, data, "squared_error", History(), incremental=False)
+    history = fit_online(config, TrainingProblem(net, data, "squared_error"), theta, History(), incremental=False)
     assert history.n_iter == 2 and history.online_state is not None
     assert np.isfinite(theta).all()
 

@@ -1,8 +1,8 @@
 """GRURegressor and GRUClassifier: gated recurrent unit networks."""
 
-from ._base import SequenceClassifierMixin, SequenceRegressorMixin
 from ._docstrings import CLASSIFIER_N_OUTPUTS, RECURRENT_ATTRIBUTES, RECURRENT_CLASSIFIER_ATTRIBUTES, network_docstring
 from ._gated import BaseGatedRNN
+from ._task_mixins import SequenceClassifierMixin, SequenceRegressorMixin
 
 __all__ = ["GRURegressor", "GRUClassifier"]
 

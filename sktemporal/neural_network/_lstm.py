@@ -1,6 +1,5 @@
 """LSTMRegressor and LSTMClassifier: long short-term memory networks."""
 
-from ._base import SequenceClassifierMixin, SequenceRegressorMixin
 from ._docstrings import (
     CLASSIFIER_N_OUTPUTS,
     RECURRENT_ATTRIBUTES,
@@ -8,6 +7,7 @@ from ._docstrings import (
     network_docstring,
 )
 from ._gated import BaseGatedRNN, init_with_defaults
+from ._task_mixins import SequenceClassifierMixin, SequenceRegressorMixin
 
 __all__ = ["LSTMRegressor", "LSTMClassifier"]
 

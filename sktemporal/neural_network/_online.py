@@ -269,12 +269,14 @@ def new_online_state(config, net, dtype):
     return state
 
 
-def fit_online(config, net, theta, data, loss_name, history, incremental, callbacks=()):
+def fit_online(config, problem, theta, history, incremental, callbacks=()):
     """Pass(es) over the sequences in order, updating the weights after every target; update ``history``.
 
     ``history.online_state`` (sensitivities, covariance, the state of a series' stream)
     is continued when ``incremental``; otherwise training starts a new filter.
+    ``problem`` is a :class:`~._training.TrainingProblem`.
     """
+    net, data, loss_name = problem
     if not incremental or history.online_state is None:
         history.online_state = new_online_state(config, net, theta.dtype)
         history.optimizer = make_optimizer(config, theta, "sgd")

@@ -5,7 +5,7 @@ from functools import partial
 import numpy as np
 
 from ..utils._param_validation import NON_NEGATIVE_REAL, Hidden, StrOptions
-from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
+from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork
 from ._cells import CELLS
 from ._docstrings import (
     CLASSIFIER_N_OUTPUTS,
@@ -16,6 +16,7 @@ from ._docstrings import (
 )
 from ._layers import Network
 from ._online import ONLINE_SOLVERS
+from ._task_mixins import SequenceClassifierMixin, SequenceRegressorMixin
 from ._training import TrainingData
 
 __all__ = ["RNNRegressor", "RNNClassifier"]

@@ -22,13 +22,14 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.metrics import r2_score
 
+from ..utils._batch import restore_layout
 from ..utils._param_validation import UNIT_INTERVAL, StrOptions
-from ..utils._sequences import restore_layout
-from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceRegressorMixin
+from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork
 from ._cells import CELLS
 from ._docstrings import NETWORK_ATTRIBUTES, SCALER_DOC, network_docstring
 from ._layers import Network
 from ._params import ParameterLayout
+from ._task_mixins import SequenceRegressorMixin
 from ._training import TrainingData
 
 __all__ = ["Seq2SeqRegressor"]
@@ -39,6 +40,21 @@ class DecoderInputs(NamedTuple):
 
     encoder: np.ndarray  # (T, B, n_in), time-major, length-sorted
     previous: np.ndarray  # (H, B, n_out): what the decoder reads as ŷ(k − 1)
+
+
+class DecoderFeedback(NamedTuple):
+    """How the decoder's fed-back values ŷ(k − 1) are made during training.
+
+    With probability ``teacher_forcing`` the true previous value, otherwise (scheduled
+    sampling) the model's own: ``closed_loop(X, sizes, lengths)`` runs the network closed
+    loop on a chunk, ``rng`` draws which steps are sampled.
+    """
+
+    horizon: int
+    n_out: int  # outputs per future step
+    teacher_forcing: float
+    closed_loop: object = None  # needed only when teacher_forcing < 1
+    rng: object = None
 
 
 class EncoderDecoder:
@@ -116,11 +132,10 @@ class EncoderDecoder:
 class _Seq2SeqData(TrainingData):
     """Minibatches whose inputs carry the decoder's fed-back values (teacher forcing or sampled)."""
 
-    def __init__(self, values, lengths, targets, per_step, bptt_steps, horizon, n_out, teacher_forcing,
-                 closed_loop, rng):
+    def __init__(self, values, lengths, targets, per_step, bptt_steps, feedback):
         super().__init__(values, lengths, targets, per_step, bptt_steps)
-        self.horizon, self.k = horizon, n_out
-        self.teacher_forcing, self.closed_loop, self.rng = teacher_forcing, closed_loop, rng
+        self.horizon, self.k = feedback.horizon, feedback.n_out
+        self.teacher_forcing, self.closed_loop, self.rng = feedback.teacher_forcing, feedback.closed_loop, feedback.rng
 
     def chunks(self, idx):
         for X, sizes, lengths, Y, mask, n in super().chunks(idx):
@@ -306,8 +321,8 @@ class Seq2SeqRegressor(SequenceRegressorMixin, BaseSequenceNetwork):
             out, _, _ = self._net.forward(self.params_, X, sizes, L)
             return out
 
-        return _Seq2SeqData(values, lengths, Y, per_step, bptt_steps, self.horizon_, self._k,
-                            self.teacher_forcing, closed_loop, self._random_state)
+        feedback = DecoderFeedback(self.horizon_, self._k, self.teacher_forcing, closed_loop, self._random_state)
+        return _Seq2SeqData(values, lengths, Y, per_step, bptt_steps, feedback)
 
     def predict(self, X):
         """Predict the ``horizon_`` values following each window (or each step of a series), closed loop.

@@ -13,9 +13,10 @@ import numpy as np
 from ..preprocessing._taps import MEMORY_HINTS, TapMemory
 from ..utils._param_validation import NON_NEGATIVE_INT, POSITIVE_INT, Interval, Real, StrOptions
 from ._auto import resolve_delays
-from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork, SequenceClassifierMixin, SequenceRegressorMixin
+from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork
 from ._docstrings import CLASSIFIER_N_OUTPUTS, NETWORK_ATTRIBUTES, SCALER_DOC, network_docstring
 from ._layers import Network
+from ._task_mixins import SequenceClassifierMixin, SequenceRegressorMixin
 from ._training import TrainingData
 
 __all__ = ["TDNNRegressor", "TDNNClassifier"]

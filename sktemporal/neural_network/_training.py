@@ -22,6 +22,7 @@ import copy
 import time
 import warnings
 from dataclasses import dataclass, field, fields
+from typing import NamedTuple
 
 import numpy as np
 import scipy.optimize
@@ -33,7 +34,7 @@ from ._gradients import GradientSplit, chunk_gradients, loss_and_gradient
 from ._loss import LOSSES
 from ._optimizers import make_optimizer
 
-__all__ = ["SolverConfig", "History", "TrainingData", "fit_stochastic", "fit_lbfgs", "training_loss",
+__all__ = ["SolverConfig", "History", "TrainingData", "TrainingProblem", "fit_stochastic", "fit_lbfgs", "training_loss",
            "loss_and_gradient", "time_major", "DIVERGENCE_FACTOR"]
 
 @dataclass(frozen=True)
@@ -182,6 +183,18 @@ class TrainingData:
             yield X[t0:t1], sizes[t0:t1], Lc, Yc, Mc, n
 
 
+class TrainingProblem(NamedTuple):
+    """What a fit minimises: the loss ``loss_name`` of ``net`` on ``data`` (the L2 term is the config's).
+
+    The first argument after the config of :func:`fit_stochastic`, :func:`fit_lbfgs` and
+    :func:`~._online.fit_online`; the parameters ``θ`` it is minimised over come next.
+    """
+
+    net: object  # a Network (or the Seq2Seq EncoderDecoder)
+    data: TrainingData
+    loss_name: str
+
+
 def _regularize(theta, grad, loss, n, alpha, weight_mask):
     """Per-row mean loss and gradient with sklearn's L2 term ½α‖W‖² / n."""
     grad /= n
@@ -251,8 +264,13 @@ def _warn_max_iter(history, config):
         )
 
 
-def _minibatch_epoch(config, net, theta, grad, data, loss_name, history, opt, rng, split, weight_mask):
-    """One pass of minibatch updates; ``(summed loss, rows, finite)``, stopping at a non-finite loss."""
+def _minibatch_epoch(info, net, grad, data, loss_name, rng, split, weight_mask):
+    """One pass of minibatch updates; ``(summed loss, rows, finite)``, stopping at a non-finite loss.
+
+    ``info`` (:class:`~._epochs.EpochInfo`) gives the configuration, the parameters ``θ``
+    (updated in place), the optimizer and the history.
+    """
+    config, theta, opt, history = info.config, info.theta, info.optimizer, info.history
     total, rows = 0.0, 0
     for idx in data.minibatches(config.batch_size, rng if config.shuffle else None):
         for loss, n in chunk_gradients(net, theta, grad, loss_name, data, idx, split):
@@ -270,8 +288,7 @@ def _minibatch_epoch(config, net, theta, grad, data, loss_name, history, opt, rn
     return total, rows, True
 
 
-def fit_stochastic(config, net, theta, data, loss_name, history, rng, validation=None, incremental=False,
-                   callbacks=()):
+def fit_stochastic(config, problem, theta, history, rng, validation=None, incremental=False, callbacks=()):
     """Train ``theta`` in place with SGD or Adam; update ``history``; end on the best epoch.
 
     Each epoch is sklearn's MLP epoch (shuffled minibatches, an update per chunk; its mean
@@ -289,6 +306,7 @@ def fit_stochastic(config, net, theta, data, loss_name, history, rng, validation
     exception, KeyboardInterrupt included, propagates: the caller discards ``theta`` and
     ``history``.
     """
+    net, data, loss_name = problem
     if not incremental or history.optimizer is None:
         history.optimizer = make_optimizer(config, theta)
     opt = history.optimizer
@@ -307,8 +325,7 @@ def fit_stochastic(config, net, theta, data, loss_name, history, rng, validation
         hooks.begin(info)
         for _ in range(1 if incremental else config.max_iter):
             tic = time.perf_counter()
-            total, rows, finite = _minibatch_epoch(config, net, theta, grad, data, loss_name, history, opt,
-                                                   rng, split, weight_mask)
+            total, rows, finite = _minibatch_epoch(info, net, grad, data, loss_name, rng, split, weight_mask)
             running = total / max(rows, 1) if finite else np.inf
             if incremental:
                 check_finite_loss(running, history, config)
@@ -341,12 +358,13 @@ def end_epoch(history, config, opt, total, rows, theta, tic, hooks):
     return stop
 
 
-def fit_lbfgs(config, net, theta, data, loss_name, history):
+def fit_lbfgs(config, problem, theta, history):
     """Minimise the regularised mean loss over all data with L-BFGS-B, in place; update ``history``.
 
     ``theta`` ends at the lowest objective value evaluated (L-BFGS-B's final iterate is
     that point unless its last line search was cut short by ``max_fun``).
     """
+    net, data, loss_name = problem
     weight_mask = net.layout.weight_mask().astype(theta.dtype)
     grad = np.zeros_like(theta)
     total_grad = np.zeros(theta.shape, dtype=np.float64)

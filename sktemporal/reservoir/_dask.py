@@ -33,6 +33,7 @@ import numpy as np
 
 from ..utils import validate_sequences
 from ..utils._dask import is_dask_array
+from ..utils._fit_checks import check_n_outputs, check_target_layout, check_y_given
 from ..utils._scaling import guard_scale
 from ._forgetting import measure_overlap
 from ._readout import RidgeReadout
@@ -198,13 +199,7 @@ def _fit_block(est, readout_args, x_parts, y_parts, *, kind, continuing, skip, s
     w._noise_rng = np.random.RandomState(seed)
     x, y = np.concatenate(x_parts), np.concatenate(y_parts)
     batch, targets = validate_sequences(w, x, y, reset=False, task=w._task)
-    if targets.per_step != w._per_step:
-        raise ValueError(
-            "A chunk of y has "
-            + ("a target per step" if targets.per_step else "a target per sequence")
-            + " but the first chunk (or the first fit) had "
-            + ("a target per step." if w._per_step else "a target per sequence.")
-        )
+    check_target_layout(targets.per_step, w._per_step, what="A chunk of y")
     Y = w._encode_targets(targets, first=False)
     if kind == "series":
         bounds = _pieces(x.shape[0], skip, overlap)
@@ -319,8 +314,8 @@ def _setup(work, X, y, first, classes, alpha=None):
                              f"(required by washout={work.washout}).")
         statistics = None if work.scaler is None else input_statistics_dask(X, work.scaler)
         work._init_model(batch, targets, Y, work.alpha if alpha is None else alpha, statistics)
-    elif Y.shape[-1] != work.n_outputs_:
-        raise ValueError(f"y has {Y.shape[-1]} outputs but the first fit had {work.n_outputs_}.")
+    else:
+        check_n_outputs(Y.shape[-1], work.n_outputs_)
     r = work._readout
     # a chunk's task builds its own empty readout of this shape (sent: 4 numbers, not N x N zeros)
     return (r.C.shape[0], r.C.shape[1], r.alpha, r.C.shape[0] - r.n_main), batch.dtype
@@ -379,8 +374,7 @@ def fit_dask(work, X, y, *, incremental, classes=None):
     and publishes ``work`` when this returns): attributes are replaced, never modified
     in place, so a failure anywhere leaves the estimator as it was.
     """
-    if y is None:
-        raise ValueError(f"{type(work).__name__} requires y to be passed, but the target y is None.")
+    check_y_given(work, y)
     X = _check_dask_X(X)
     y = _align_y(y, X)
     if work.solver == "rls":

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..exceptions import DivergenceError
 from ..utils import TSLEARN_HINT, validate_sequences
 from ..utils._dask import is_dask_array
+from ..utils._fit_checks import check_n_outputs, check_target_layout, check_y_given
 from ..utils._param_validation import NON_NEGATIVE_REAL, Interval, Real, StrOptions
 from ..utils._range import record_target_range
 from ._dask import fit_dask
@@ -107,19 +108,11 @@ class _BaseESN(_BaseReservoir):
 
     def _prepare(self, X, y, first, classes):
         """Validate ``(X, y)``: the batch, the targets and the encoded targets ``Y``."""
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
+        check_y_given(self, y)
         batch, targets = validate_sequences(self, X, y, reset=first, task=self._task)
         _check_input_scaling(self, batch.n_features)
-        if not first and targets.per_step != self._per_step:
-            raise ValueError(
-                "partial_fit got "
-                + ("a target per step" if targets.per_step else "a target per sequence")
-                + " but the first fit got "
-                + ("a target per step." if self._per_step else "a target per sequence.")
-            )
+        if not first:
+            check_target_layout(targets.per_step, self._per_step)
         Y = self._encode_targets(targets, first, classes)
         if not is_classifier(self):
             record_target_range(self, targets.flat(), first)
@@ -150,8 +143,7 @@ class _BaseESN(_BaseReservoir):
         if first:
             self._init_model(batch, targets, Y, self.alpha, statistics)
         else:
-            if Y.shape[-1] != self.n_outputs_:
-                raise ValueError(f"y has {Y.shape[-1]} outputs but the first fit had {self.n_outputs_}.")
+            check_n_outputs(Y.shape[-1], self.n_outputs_)
             # the published model's training state is never updated in place
             self._readout = self._readout.copy()
             self._noise_rng = copy.deepcopy(self._noise_rng)

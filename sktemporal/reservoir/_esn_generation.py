@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import TSLEARN_HINT, validate_sequences
+from ..utils._fit_checks import check_closed_loop
 from ..utils._param_validation import POSITIVE_INT, check_params
 from ..utils._range import check_generated
 from ._states import RecurrentProduct, final_state, run_autonomous
@@ -29,15 +30,9 @@ class GenerationMixin:
         check_is_fitted(self, "coef_")
         self._check_params()
         check_params({"n_steps": [POSITIVE_INT]}, f"{type(self).__name__}.{caller}", {"n_steps": n_steps})
-        if not self._per_step:
-            raise ValueError(f"{caller} needs a model fitted with a target per step (a series).")
         outputs_as_inputs = not self.feedback
-        if outputs_as_inputs and self.n_outputs_ != self.n_features_in_:
-            raise ValueError(
-                "generate feeds the outputs back: through W_fb with feedback=True, or else "
-                f"as the next inputs, which needs n_outputs == n_features (here "
-                f"{self.n_outputs_} != {self.n_features_in_})."
-            )
+        check_closed_loop(self, caller, outputs_as_inputs=outputs_as_inputs,
+                          alternative="Or fit with feedback=True: the outputs then return through W_fb.")
         return outputs_as_inputs
 
     def _closed_loop(self, h, x, n_steps, product, outputs_as_inputs):

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..exceptions import DivergenceError, SaturationWarning
 from ..utils import validate_sequences
 from ..utils._dask import is_dask_array
+from ..utils._fit_checks import INITIAL_STATES
 from ..utils._output import ContainerOutputMixin, check_container_output
 from ..utils._param_validation import (
     NON_NEGATIVE_INT,
@@ -23,7 +24,7 @@ from ..utils._param_validation import (
     validate_params,
 )
 from ..utils._persistence import VersionedStateMixin
-from ..utils._scaling import fit_standardizer
+from ..utils._scaling import SCALERS, fit_standardizer
 from ..utils._sequences import _check_min_length
 from ..utils._validation import check_feature_names_in as _check_feature_names_in
 from ._dask import apply_dask, fit_reservoir_dask
@@ -47,8 +48,6 @@ DIVERGENCE_ADVICE = (
 __all__ = ["Reservoir"]
 
 POOLINGS = ("last", "mean", "both")
-INITIAL_STATES = ("continue", "zeros")
-SCALERS = ("standard", "robust")
 
 
 # ----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Shared utilities: the sequence data contract, class labels, the progress callback."""
 
+from ._batch import TSLEARN_HINT, SequenceBatch, Targets, restore_layout
 from ._callbacks import ProgressLine
 from ._labels import (
     check_classes,
@@ -7,15 +8,8 @@ from ._labels import (
     check_partial_fit_classes,
     encode_labels,
 )
-from ._sequences import (
-    TSLEARN_HINT,
-    SequenceBatch,
-    Targets,
-    check_sequences,
-    check_targets,
-    restore_layout,
-    validate_sequences,
-)
+from ._sequences import check_sequences, validate_sequences
+from ._targets import check_targets
 
 __all__ = [
     "TSLEARN_HINT",
