@@ -45,7 +45,9 @@ autodoc_default_options = {
     "exclude-members": ",".join(f"set_{m}_request" for m in _ROUTING),
 }
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "user_guide/_snippets"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "user_guide/_snippets",
+                    # left by builds with the execution-times pages on (no longer written)
+                    "sg_execution_times.rst", "auto_examples/sg_execution_times.rst"]
 
 # Every cross-reference must resolve (CI builds with -W -n).  The inventories of the
 # linked projects are written from the tables in docs/_inventories/ (no download):
@@ -98,6 +100,9 @@ sphinx_gallery_conf = {
     # matplotlib's defaults plus the gallery's legible text sizes, before every example
     "reset_modules": ("gallery_style.reset_matplotlib", "seaborn"),
     "show_memory": False,
+    # the execution-times pages load jQuery and DataTables from CDNs: the built docs
+    # must load nothing from the network
+    "write_computation_times": False,
     "min_reported_time": 0,
     # "Examples using X" on the API pages (the class template's minigallery)
     "backreferences_dir": "generated/backreferences",
