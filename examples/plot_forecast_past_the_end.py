@@ -44,7 +44,7 @@ X, y = observed[:-1], observed[1:, 0]
 # %%
 # Fit on everything observed
 # --------------------------
-# a noise-free series: a tiny ridge penalty (the default, 1e-4, suits noisy data)
+# a noise-free series: a tiny ridge penalty (the default, 1e-3, suits noisy data)
 esn = ESNRegressor(
     n_reservoir=300,
     leak_rate=0.3,

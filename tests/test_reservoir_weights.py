@@ -61,7 +61,7 @@ def test_small_world_is_a_rewired_ring_lattice():
     assert (W.diagonal() == 0).all()
     moved = 1 - (abs(W0).multiply(abs(W)) > 0).sum() / W.nnz  # edges not on the lattice
     assert 0.15 < moved < 0.45
-    np.testing.assert_allclose(_dense_radius(W), 0.9, rtol=1e-9)
+    np.testing.assert_allclose(_dense_radius(W), 0.97, rtol=1e-9)  # the default radius
 
 
 def test_cycle_reservoir():
@@ -164,3 +164,16 @@ def test_cache_is_bounded(monkeypatch):
     init_weights(_params(n_reservoir=50), 1, 1, 9)  # larger than the byte bound: not kept
     init_weights(_params(n_reservoir=50), 1, 1, 9)
     assert weights_cache_info()["hits"] == 1
+
+
+def test_recurrent_matrix_defaults_are_the_estimators():
+    import inspect
+
+    from sktemporal.reservoir import ESNRegressor
+
+    defaults = {k: v.default for k, v in inspect.signature(recurrent_matrix).parameters.items()
+                if v.default is not inspect.Parameter.empty}
+    esn = ESNRegressor().get_params()
+    shared = set(defaults) & set(esn)
+    assert {"spectral_radius", "density", "topology", "rewiring", "distribution"} <= shared
+    assert {k: defaults[k] for k in shared - {"random_state"}} == {k: esn[k] for k in shared - {"random_state"}}

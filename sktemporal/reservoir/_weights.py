@@ -289,7 +289,7 @@ def _seed_key(random_state):
     return None
 
 
-def recurrent_matrix(n_reservoir, *, spectral_radius=0.9, density=0.1, topology="random",
+def recurrent_matrix(n_reservoir, *, spectral_radius=0.97, density=0.3, topology="random",
                      rewiring=0.1, distribution="uniform", random_state=None, cache_seed=None):
     r"""Sparse recurrent weights ``W`` (CSR) scaled to an exact spectral radius.
 
@@ -300,8 +300,8 @@ def recurrent_matrix(n_reservoir, *, spectral_radius=0.9, density=0.1, topology=
     Parameters
     ----------
     n_reservoir : int
-    spectral_radius : float, default=0.9
-    density : float, default=0.1
+    spectral_radius : float, default=0.97
+    density : float, default=0.3
         Fraction of non-zero weights (``'random'``), or ``density * n_reservoir``
         incoming edges per unit (``'small_world'``).  Ignored by ``'cycle'``.
     topology : {'random', 'small_world', 'cycle'}, default='random'
