@@ -8,7 +8,7 @@ hyperparameters that decide what it can remember.  The two that matter most are
 
 * the **spectral radius** of the recurrent weights: below 1 the reservoir forgets its
   past geometrically; the closer to (or above) 1, the longer inputs echo in the state;
-* the **leak rate** :math:`\\alpha` of :math:`h(n) = (1 - \\alpha) h(n-1) + \\alpha
+* the **leak rate** :math:`a` of :math:`h(n) = (1 - a) h(n-1) + a
   \\tilde h(n)`: small values slow the reservoir down, for inputs that change slowly.
 
 :class:`~sktemporal.ESNRegressor` is a scikit-learn estimator, so

@@ -149,7 +149,7 @@ class ESNRegressor(_ESNRegressorBase):
     .. math::
 
         \tilde h(n) &= f\big(W_{in} [1; x(n)] + W h(n-1) + W_{fb}\, y(n-1)\big) \\
-        h(n) &= (1 - \alpha)\, h(n-1) + \alpha\, \tilde h(n) \\
+        h(n) &= (1 - a)\, h(n-1) + a\, \tilde h(n) \\
         y(n) &= W_{out} [1; h(n); x(n)]
 
     Only :math:`W_{out}` is trained, by ridge regression on the states (``solver='ridge'``:

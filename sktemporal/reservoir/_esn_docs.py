@@ -22,7 +22,7 @@ ESN_PARAMETER_DOCS = {
     ),
     "leak_rate": (
         "float in (0, 1]",
-        r":math:`\alpha`.  Smaller values slow the reservoir down to match slowly varying "
+        r":math:`a`.  Smaller values slow the reservoir down to match slowly varying "
         "inputs.",
     ),
     "input_scaling": (

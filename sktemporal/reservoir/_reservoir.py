@@ -342,7 +342,7 @@ class Reservoir(ContainerOutputMixin, TransformerMixin, _BaseReservoir):
     .. math::
 
         \tilde h(n) = f\big(W_{in} [1; x(n)] + W h(n-1)\big), \qquad
-        h(n) = (1 - \alpha)\, h(n-1) + \alpha\, \tilde h(n),
+        h(n) = (1 - a)\, h(n-1) + a\, \tilde h(n),
 
     with :math:`W` sparse, scaled to an exact spectral radius.  ``transform`` turns a
     2-D series into its states, one row per time step (``(n_timesteps, n_reservoir)``,
@@ -366,7 +366,7 @@ class Reservoir(ContainerOutputMixin, TransformerMixin, _BaseReservoir):
         forgets its initial state (echo state property, in practice); closer to 1 it
         remembers longer.
     leak_rate : float in (0, 1], default=1.0
-        :math:`\alpha`: 1 is the standard ESN; smaller values slow the reservoir down
+        :math:`a`: 1 is the standard ESN; smaller values slow the reservoir down
         (low-pass filtered states), matching slowly varying inputs.
     input_scaling : float or array-like of shape (n_features,), default=0.7
         Scale of the input weights (per feature if an array); small values keep the

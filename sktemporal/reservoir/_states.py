@@ -6,7 +6,7 @@ The whole module serves one formula, the leaky-integrator echo state update
 .. math::
 
     \tilde h(n) = f\big(W_{in} [1; x(n)] + W h(n-1) + W_{fb}\, y(n-1)\big), \qquad
-    h(n) = (1 - \alpha)\, h(n-1) + \alpha\, \tilde h(n),
+    h(n) = (1 - a)\, h(n-1) + a\, \tilde h(n),
 
 run over a whole batch of sequences at once.  Only what must be sequential happens
 per step: the input projection :math:`W_{in}[1; x(n)]` of every step of a segment is
@@ -63,7 +63,7 @@ def leaky_update(pre, h_prev, leak_rate, activation):
 
     .. math::
 
-        \tilde h(n) = f(\text{pre}), \qquad h(n) = (1 - \alpha)\, h(n-1) + \alpha\, \tilde h(n).
+        \tilde h(n) = f(\text{pre}), \qquad h(n) = (1 - a)\, h(n-1) + a\, \tilde h(n).
 
     Parameters
     ----------
@@ -72,7 +72,7 @@ def leaky_update(pre, h_prev, leak_rate, activation):
     h_prev : ndarray of shape (N, B)
         States :math:`h(n-1)`.
     leak_rate : float
-        :math:`\alpha`; 1 is the plain (non-leaky) echo state network.
+        :math:`a`; 1 is the plain (non-leaky) echo state network.
     activation : callable
         In-place activation from :data:`ACTIVATIONS`.
     """
