@@ -252,7 +252,7 @@ class BaseSequenceNetwork(CallbackSupportMixin, VersionedStateMixin, TrainingDat
         finally:  # cells reuse scratch arrays from batch to batch; a fitted model keeps none
             net.release()
             self._net.release()
-        self._publish(history, incremental, early_stopping)
+        self._publish_fit(history, incremental, early_stopping)
 
     def _resolve_auto(self, raw, targets):
         """Resolve the ``'auto'`` options from the first fit's data (see :mod:`._auto`)."""
@@ -275,7 +275,7 @@ class BaseSequenceNetwork(CallbackSupportMixin, VersionedStateMixin, TrainingDat
         values, lengths = patch(batch.values, batch.lengths, k)
         return SequenceBatch(values, lengths, batch.kind, None)
 
-    def _publish(self, history, incremental, early_stopping):
+    def _publish_fit(self, history, incremental, early_stopping):
         """The fitted attributes, from the history of this fit."""
         self.n_iter_, self.t_, self.loss_ = history.n_iter, history.t, history.loss
         self.loss_curve_ = history.loss_curve

@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import DivergenceError, SaturationWarning
 from ..utils import validate_sequences
+from ..utils._atomic import publish, shadow
 from ..utils._dask import is_dask_array
 from ..utils._fit_checks import INITIAL_STATES
 from ..utils._output import ContainerOutputMixin, check_container_output
@@ -203,20 +204,12 @@ class _BaseReservoir(VersionedStateMixin, BaseEstimator):
 
     # ------------------------------------------------------------- all or nothing
     def _shadow(self):
-        """A working copy whose attributes ``fit`` may set freely (the estimator is untouched).
-
-        Attributes are shared, not copied: code working on the shadow replaces them
-        (and copies mutable training state before updating it), never modifies them in
-        place.  :meth:`_publish` makes the shadow's attributes the estimator's in one
-        step.
-        """
-        new = object.__new__(type(self))
-        new.__dict__.update(self.__dict__)
-        return new
+        """A working copy for ``fit`` (see :func:`~sktemporal.utils._atomic.shadow`)."""
+        return shadow(self)
 
     def _publish(self, new):
-        """Make the attributes of ``new`` (a shadow) the estimator's, in one assignment."""
-        self.__dict__ = new.__dict__
+        """Make the shadow ``new`` the estimator (see :func:`~sktemporal.utils._atomic.publish`)."""
+        publish(self, new)
 
     def _init_reservoir(self, batch, n_outputs, statistics=None):
         """Draw the fixed weights (``W``, then ``W_in``, then ``W_fb``) from ``random_state``.
