@@ -21,9 +21,10 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._atomic import all_or_nothing
-from ..utils._batch import SequenceBatch, series_key
+from ..utils._batch import SequenceBatch
 from ..utils._blas import one_blas_thread
 from ..utils._callbacks import CallbackSupportMixin, EpochTasks, with_callbacks
+from ..utils._continuation import remember_fitted_series
 from ..utils._fit_checks import INITIAL_STATES, check_target_layout, check_y_given
 from ..utils._param_validation import (
     NON_NEGATIVE_REAL,
@@ -248,7 +249,7 @@ class BaseSequenceNetwork(CallbackSupportMixin, VersionedStateMixin, TrainingDat
                     fit_stochastic(config, problem, theta, history, self._random_state,
                                    validation, incremental, callbacks=tasks)
                 self.last_state_, self._last_output = self._end_state(batch, inputs)
-                self._fitted_series = series_key(raw) if self.last_state_ is not None else None
+                remember_fitted_series(self, raw)
         finally:  # cells reuse scratch arrays from batch to batch; a fitted model keeps none
             net.release()
             self._net.release()

@@ -8,8 +8,8 @@ warm-up continues from the state and the output.
 
 import numpy as np
 
-from ..utils._batch import series_key
 from ..utils._blas import one_blas_thread
+from ..utils._continuation import continues_fitted_series
 
 __all__ = ["StateContinuationMixin"]
 
@@ -40,9 +40,7 @@ class StateContinuationMixin:
         The fitted series itself (the same values) starts from zeros, as it did in the fit:
         ``predict(X)`` after ``fit(X, y)`` gives the in-sample predictions.
         """
-        if (raw.kind == "series" and getattr(self, "initial_state", "zeros") == "continue"
-                and getattr(self, "last_state_", None) is not None
-                and series_key(raw) != getattr(self, "_fitted_series", None)):
+        if continues_fitted_series(self, raw):
             return [s.copy() for s in self.last_state_]
         return None
 

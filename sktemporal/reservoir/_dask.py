@@ -378,7 +378,7 @@ def fit_dask(work, X, y, *, incremental, classes=None):
     X = _check_dask_X(X)
     y = _align_y(y, X)
     if work.solver == "rls":
-        return _stream_on_client(work, X, y, incremental, classes)
+        return _remember_dask_series(_stream_on_client(work, X, y, incremental, classes), X)
     first = not incremental or not hasattr(work, "coef_")
     if not first:  # the noise generator advances: the published one stays as it was
         work._noise_rng = copy.deepcopy(work._noise_rng)
@@ -397,6 +397,16 @@ def fit_dask(work, X, y, *, incremental, classes=None):
         work.last_state_, work._last_target, work._last_input = end
     else:
         work.last_state_ = None
+    return _remember_dask_series(work, X)
+
+
+def _remember_dask_series(work, X):
+    """The fitted series of a dask fit is known by the array's name (dask's token of its data).
+
+    ``predict``/``transform`` on that same dask array then restart from zeros, as the
+    in-memory path does on the fitted series (see :mod:`~sktemporal.utils._continuation`).
+    """
+    work._fitted_series = ("dask", X.name) if X.ndim == 2 else None
     return work
 
 
@@ -450,7 +460,7 @@ def fit_reservoir_dask(work, X):
             work._fit_into(np.asarray(X[max(0, X.shape[0] - _overlap(work)):].compute()), statistics)
     else:
         work._fit_into(np.asarray(X[:1].compute()), statistics)
-    return work
+    return _remember_dask_series(work, X)
 
 
 # ----------------------------------------------------------------------------------
@@ -494,8 +504,10 @@ def apply_dask(est, X, method):
     trailing, dtype = probe.shape[1:], probe.dtype
     shipped = dask.delayed(_worker_copy(est, keep_state=True), pure=True)
     apply_block = dask.delayed(_apply_block, pure=True)
+    # the fitted series itself restarts from zeros, as in memory
+    refitted = X.ndim == 2 and getattr(est, "_fitted_series", None) == ("dask", X.name)
     out = []
     for i, (parts, skip, first) in enumerate(_chunk_inputs(X, est)):
-        task = apply_block(shipped, method, parts, keep_state=first, skip=skip)
+        task = apply_block(shipped, method, parts, keep_state=first and not refitted, skip=skip)
         out.append(da.from_delayed(task, shape=(X.chunks[0][i],) + trailing, dtype=dtype))
     return da.concatenate(out, axis=0)

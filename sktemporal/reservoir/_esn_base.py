@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import DivergenceError
 from ..utils import TSLEARN_HINT, validate_sequences
+from ..utils._continuation import remember_fitted_series
 from ..utils._dask import is_dask_array
 from ..utils._fit_checks import check_n_outputs, check_target_layout, check_y_given
 from ..utils._param_validation import NON_NEGATIVE_REAL, Interval, Real, StrOptions
@@ -138,7 +139,7 @@ class _BaseESN(_BaseReservoir):
         """The whole fit, on a shadow (see :meth:`_fit`); ``statistics`` as in ``_init_reservoir``."""
         first = not incremental or not hasattr(self, "coef_")
         batch, targets, Y = self._prepare(X, y, first, classes)
-        continuing = not first and self._continues(batch)
+        continuing = not first and self._continues(batch, restart_fitted=False)
         self._check_washout(batch, required=not continuing and (targets.per_step or self.pooling != "last"))
         if first:
             self._init_model(batch, targets, Y, self.alpha, statistics)
@@ -232,6 +233,7 @@ class _BaseESN(_BaseReservoir):
             self._last_input = batch.values[0, T - 1].copy()
         else:
             self.last_state_ = None
+        remember_fitted_series(self, batch)
 
     # --------------------------------------------------------------------- predict
     def _output_feedback(self, batch, continuing, coef, intercept):

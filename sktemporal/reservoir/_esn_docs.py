@@ -69,7 +69,9 @@ ESN_PARAMETER_DOCS = {
         "Where a 2-D series starts in ``predict``, ``partial_fit`` and ``generate``: "
         "'continue' carries on from the state reached at the end of the series seen in the "
         "last ``fit``/``partial_fit`` (the test block of ``TimeSeriesSplit`` follows its "
-        "training block, so its first predictions are as good as the rest); 'zeros' "
+        "training block, so its first predictions are as good as the rest; the fitted "
+        "series itself restarts from zeros, so ``predict(X)`` after ``fit(X, y)`` is "
+        "in-sample); 'zeros' "
         "restarts from the zero state (all predictions are returned, the first ones carry "
         "the start-up transient).  Collections always start from zeros.",
     ),

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..exceptions import DivergenceError, SaturationWarning
 from ..utils import validate_sequences
 from ..utils._atomic import publish, shadow
+from ..utils._continuation import continues_fitted_series, remember_fitted_series
 from ..utils._dask import is_dask_array
 from ..utils._fit_checks import INITIAL_STATES
 from ..utils._output import ContainerOutputMixin, check_container_output
@@ -233,7 +234,7 @@ class _BaseReservoir(VersionedStateMixin, BaseEstimator):
         if "feedback" in self.get_params(deep=False):  # the estimators that can feed back
             # None when feedback is off, so a refit without feedback drops a previous W_fb
             self.feedback_weights_ = weights.W_fb
-        self.last_state_ = None
+        self.last_state_ = self._fitted_series = None
         self.__dict__.pop("overlap_", None)  # a dask fit's measured warm-up, of the weights replaced
         return rs
 
@@ -244,13 +245,9 @@ class _BaseReservoir(VersionedStateMixin, BaseEstimator):
         if getattr(self, "feedback_weights_", None) is not None:
             self.feedback_weights_ = self.feedback_weights_.astype(dtype, copy=False)
 
-    def _continues(self, batch):
-        """Whether this 2-D series continues the one seen in fit (``initial_state='continue'``)."""
-        return (
-            batch.kind == "series"
-            and self.initial_state == "continue"
-            and getattr(self, "last_state_", None) is not None
-        )
+    def _continues(self, batch, restart_fitted=True):
+        """Whether this 2-D series continues the one seen in fit (see :mod:`~sktemporal.utils._continuation`)."""
+        return continues_fitted_series(self, batch, restart_fitted=restart_fitted)
 
     def _check_washout(self, batch, required):
         """Sequences must outlast the washout when it applies (a start from zeros, mean pooling)."""
@@ -497,6 +494,7 @@ class Reservoir(ContainerOutputMixin, TransformerMixin, _BaseReservoir):
             h = final_state(self._states(batch, continuing=False))
             check_state_growth(self, float(np.abs(h).max()), input_drive(self.input_weights_, batch.values))
             self.last_state_ = h
+            remember_fitted_series(self, batch)
 
     def transform(self, X):
         """Reservoir states of a series, or pooled states of a collection.
