@@ -438,7 +438,7 @@ class ESNRegressorCV(CalibratedIntervalsMixin, _BaseESNCV, _ESNRegressorBase):
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
                  spectral_radius="auto", leak_rate="auto", input_scaling="auto", bias_scaling=0.4,
                  density=0.3, topology="random", rewiring=0.1, distribution="uniform",
-                 activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
+                 activation="tanh", include_input=True, washout=0, pooling="mean", n_segments=1, noise=0.0,
                  feedback=False, feedback_scaling=1.0, initial_state="continue", scaler=None,
                  overlap="auto", n_jobs=None, random_state=None):
         self.n_reservoir = n_reservoir
@@ -457,6 +457,7 @@ class ESNRegressorCV(CalibratedIntervalsMixin, _BaseESNCV, _ESNRegressorBase):
         self.include_input = include_input
         self.washout = washout
         self.pooling = pooling
+        self.n_segments = n_segments
         self.noise = noise
         self.feedback = feedback
         self.feedback_scaling = feedback_scaling
@@ -520,7 +521,7 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
                  spectral_radius="auto", leak_rate="auto", input_scaling="auto", bias_scaling=0.4,
                  density=0.3, topology="random", rewiring=0.1, distribution="uniform",
-                 activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
+                 activation="tanh", include_input=True, washout=0, pooling="mean", n_segments=1, noise=0.0,
                  initial_state="continue", scaler=None, overlap="auto", n_jobs=None,
                  random_state=None):
         self.n_reservoir = n_reservoir
@@ -539,6 +540,7 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
         self.include_input = include_input
         self.washout = washout
         self.pooling = pooling
+        self.n_segments = n_segments
         self.noise = noise
         self.initial_state = initial_state
         self.scaler = scaler
