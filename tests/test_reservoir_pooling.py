@@ -158,3 +158,22 @@ def test_dask_collection_fits_as_in_memory():
     res = Reservoir(**params).fit(X)
     np.testing.assert_allclose(res.transform(da.from_array(X, chunks=(15, 12, 2))).compute(), res.transform(X),
                                atol=1e-12)
+
+
+def test_cv_search_over_n_segments():
+    X, y = make_sequence_classification(60, n_classes=3, random_state=0)
+    fixed = dict(spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7, alphas=[1e-4, 1e-1])
+    clf = ESNClassifierCV(20, n_segments=[1, 3], random_state=0, **fixed).fit(X, y)
+    res = clf.cv_results_
+    assert res["param_n_segments"].tolist() == [1, 3]
+    assert res["params"][clf.best_index_]["n_segments"] == clf.n_segments_
+    # the chosen candidate's model: the fixed fit with its number of segments
+    alone = ESNClassifierCV(20, n_segments=clf.n_segments_, random_state=0, **fixed).fit(X, y)
+    np.testing.assert_allclose(clf.coef_, alone.coef_, rtol=1e-10, atol=1e-12)
+    # a series has per-step rows: one candidate, whatever the list
+    series = np.random.RandomState(0).randn(300, 1)
+    reg = ESNRegressorCV(20, n_segments=[2, 4], random_state=0, **fixed).fit(series, series[:, 0])
+    assert reg.cv_results_["param_n_segments"].tolist() == [2] and reg.n_segments_ == 2
+    for value in ([0, 4], [1.5], []):
+        with pytest.raises(ValueError, match="n_segments"):
+            ESNClassifierCV(20, n_segments=value, **fixed).fit(X, y)

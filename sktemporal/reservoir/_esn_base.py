@@ -72,7 +72,7 @@ class _BaseESN(_BaseReservoir):
         """What the table cannot say about the readout parameters (nothing for a plain ESN)."""
 
     def _n_readout_features(self, n_features, per_step):
-        k = 1 if per_step else len(pooled_kinds(self.pooling, self.n_segments))
+        k = 1 if per_step else len(pooled_kinds(self.pooling, self._fitted_n_segments()))
         return k * (self.n_reservoir + (n_features if self.include_input else 0))
 
     # ---------------------------------------------------------------------- pickle

@@ -95,7 +95,7 @@ def pooled_features(est, batch, segments, washout):
     """
     want_last = est.pooling in ("last", "both")
     want_mean = est.pooling in ("mean", "both")
-    k = getattr(est, "n_segments", 1)
+    k = est._fitted_n_segments()
     split = want_mean and k > 1
     if split:
         starts, ends = segment_bounds(batch.lengths, washout, k)

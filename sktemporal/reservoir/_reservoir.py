@@ -287,6 +287,10 @@ class _BaseReservoir(VersionedStateMixin, BaseEstimator):
         """The leak rate the states run with (a searching estimator publishes the one it chose)."""
         return float(self.leak_rate)
 
+    def _fitted_n_segments(self):
+        """The segments of the mean pooling (likewise; 1 in a model pickled before the parameter)."""
+        return int(getattr(self, "n_segments", 1))
+
     def _pooled_features(self, batch, segments, washout):
         """Pooled readout features of a collection, ``(n_sequences, k)`` (see ``_pooling``)."""
         return pooled_features(self, batch, segments, washout)
@@ -309,7 +313,7 @@ class _BaseReservoir(VersionedStateMixin, BaseEstimator):
         names_x = list(_check_feature_names_in(self, input_features)) if self.include_input else []
         if not pooled:
             return names_h + names_x
-        kinds = pooled_kinds(self.pooling, getattr(self, "n_segments", 1))
+        kinds = pooled_kinds(self.pooling, self._fitted_n_segments())
         out = [f"{k}_{n}" for k in kinds for n in names_h]
         out += [f"{k}_{n}" for k in kinds for n in names_x]
         return out
