@@ -14,19 +14,32 @@ features that keep shape") come from::
     nice -n 10 python benchmarks/studies/study_esn_pooling.py --seeds 1,2,3
     nice -n 10 python benchmarks/studies/study_esn_pooling.py --seeds 0,4 --settings mean:1,mean:2,mean:3,mean:4
     nice -n 10 python benchmarks/studies/study_esn_pooling.py --seeds 1,2,3 --cv-choice 1,2,3,4,6
+    nice -n 10 python benchmarks/studies/study_esn_pooling.py --seeds 1,2,3 --features
 
 ``--cv-choice K1,K2,...`` asks whether ``ESNClassifierCV``'s own cross-validation could
 choose ``n_segments``: it fits ``ESNClassifierCV(pooling='mean', n_segments=k)`` for each
 candidate (same folds, same seed) and takes the candidate of the best CV score
 (``mean_test_score``; ties to the fewer segments), or, by the one-standard-error rule, the
 fewest segments whose CV score is at least the best minus its standard error over the
-folds; it prints the test accuracy of the choice for every candidate subset containing 1.
+folds; it prints the test accuracy of the choice between 1 and each other candidate, and
+among all of them.
+
+``--features`` compares feature sets that the estimators do not offer, through one readout:
+``Reservoir(include_input=True, random_state=seed)`` states (100 units, the reservoir
+defaults), read by scikit-learn's ``RidgeClassifierCV`` (penalty by leave-one-out over
+1e-10 ... 100), so that only the features differ: the whole mean (the control), segment
+means, a bidirectional reservoir (the same reservoir run over the reversed sequence too:
+means, or last states), several leak rates at once (three reservoirs of the same seed with
+leak rates 1, 0.3 and 0.1, means concatenated; the control of equal width: 300 units), and
+the reservoir model space (Bianchi et al. 2020): the states reduced to 10 principal
+components (fitted on the training states), per sequence the ridge weights (penalty 1)
+that predict the next reduced state from the current one and a bias, 110 features,
+standardised.
 
 Needs the ``bench`` extra (sktime) for the datasets.
 """
 
 import argparse
-import itertools
 import pathlib
 import sys
 import time
@@ -86,8 +99,8 @@ def cv_choice(datasets, seeds, candidates):
                 folds = np.array([res[f"split{i}_test_score"][0] for i in range(est.n_splits_)])
                 test = float(np.mean(np.asarray(est.predict(X_test)).astype(str) == y_test))
                 fits[dataset, seed, k] = (test, folds.mean(), folds.std() / np.sqrt(folds.size))
-    subsets = [c for r in range(2, len(candidates) + 1) for c in itertools.combinations(candidates, r)
-               if 1 in c]
+    # 1 against each other candidate, then all of them
+    subsets = [(1, k) for k in candidates if k != 1] + [tuple(candidates)]
     rows = []
     for subset in subsets:
         for rule in ("best", "one-SE"):
@@ -103,6 +116,58 @@ def cv_choice(datasets, seeds, candidates):
                 per.append(float(np.mean(chosen)))
             rows.append(["ESNClassifierCV", f"CV {rule} of {subset}", *per, float(np.mean(per)), float("nan")])
     return rows
+
+
+def _ridge_weights(Z, penalty=1.0):
+    """Ridge weights ``[b, A]`` of ``z(t+1) ~ b + A z(t)`` over one sequence, flattened (bias unpenalised)."""
+    A = np.hstack([np.ones((len(Z) - 1, 1)), Z[:-1]])
+    G = A.T @ A + penalty * np.eye(A.shape[1])
+    G[0, 0] -= penalty
+    return np.linalg.solve(G, A.T @ Z[1:]).ravel()
+
+
+def _feature_sets(X_train, X_test, seed):
+    """``{name: (train features, test features)}`` of every feature set of ``--features``."""
+    from sklearn.decomposition import PCA
+    from sklearn.preprocessing import StandardScaler
+
+    from sktemporal.reservoir import Reservoir
+
+    def pooled(reverse=False, **params):
+        res = Reservoir(include_input=True, random_state=seed, **params).fit(X_train)
+        flip = (lambda X: [x[::-1].copy() for x in X]) if reverse else (lambda X: X)
+        return res.transform(flip(X_train)), res.transform(flip(X_test))
+
+    parts = {"mean": pooled(), "segments 4": pooled(n_segments=4), "mean 300 units": pooled(n_reservoir=300),
+             "reversed mean": pooled(reverse=True), "last": pooled(pooling="last"),
+             "reversed last": pooled(reverse=True, pooling="last"),
+             "leak 0.3": pooled(leak_rate=0.3), "leak 0.1": pooled(leak_rate=0.1)}
+    res = Reservoir(random_state=seed, pooling=None).fit(X_train)
+    states = [res.transform(X_train), res.transform(X_test)]
+    pca = PCA(10, random_state=0).fit(np.vstack(states[0]))
+    space = [np.array([_ridge_weights(pca.transform(h)) for h in S]) for S in states]
+    scaler = StandardScaler().fit(space[0])
+    parts["model space"] = tuple(scaler.transform(F) for F in space)
+    sets = {"mean (control)": ["mean"], "segment means, 4": ["segments 4"],
+            "bidirectional means": ["mean", "reversed mean"], "bidirectional last": ["last", "reversed last"],
+            "leak rates 1, 0.3, 0.1": ["mean", "leak 0.3", "leak 0.1"], "mean, 300 units": ["mean 300 units"],
+            "model space": ["model space"], "mean + model space": ["mean", "model space"]}
+    return {name: tuple(np.hstack([parts[p][i] for p in names]) for i in (0, 1)) for name, names in sets.items()}
+
+
+def features(datasets, seeds):
+    """Test accuracy of each feature set of :func:`_feature_sets` through ``RidgeClassifierCV``."""
+    from sklearn.linear_model import RidgeClassifierCV
+
+    acc = {}
+    for dataset in datasets:
+        (X_train, y_train), (X_test, y_test) = dev.load(dataset)
+        for seed in seeds:
+            for name, (F_train, F_test) in _feature_sets(X_train, X_test, seed).items():
+                ridge = RidgeClassifierCV(alphas=np.logspace(-10, 2, 13)).fit(F_train, y_train)
+                acc.setdefault(name, {}).setdefault(dataset, []).append(np.mean(ridge.predict(F_test) == y_test))
+    return [["Reservoir + RidgeClassifierCV", name, *(float(np.mean(per[d])) for d in datasets),
+             float(np.mean([np.mean(per[d]) for d in datasets])), float("nan")] for name, per in acc.items()]
 
 
 def table(rows, datasets, seeds):
@@ -121,6 +186,8 @@ def main(argv=None):
     parser.add_argument("--datasets", default=",".join(dev.DATASETS))
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--settings", default=",".join(SETTINGS))
+    parser.add_argument("--features", action="store_true",
+                        help="compare feature sets through one ridge readout (instead of --settings)")
     parser.add_argument("--cv-choice", default=None, metavar="K1,K2,...",
                         help="candidate n_segments of the CV choice (instead of --settings)")
     args = parser.parse_args(argv)
@@ -130,7 +197,9 @@ def main(argv=None):
     suite.use_checkout()
     print(suite.timing_lines())
     tic = time.perf_counter()
-    if args.cv_choice:
+    if args.features:
+        rows = features(datasets, seeds)
+    elif args.cv_choice:
         rows = cv_choice(datasets, seeds, [int(k) for k in args.cv_choice.split(",")])
     else:
         rows = run(models, datasets, seeds, settings)
