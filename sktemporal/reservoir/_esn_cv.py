@@ -515,8 +515,8 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
     >>> from sktemporal.reservoir import ESNClassifierCV
     >>> X, y = make_sequence_classification(200, n_classes=3, random_state=0)
     >>> clf = ESNClassifierCV(n_reservoir=100, leak_rate=[0.5, 1.0], random_state=0).fit(X[:150], y[:150])
-    >>> clf.single_pass_, clf.n_splits_, len(clf.cv_results_["params"])
-    (True, 5, 2)
+    >>> clf.single_pass_, clf.n_splits_, len(clf.cv_results_["params"])  # 2 leak rates x 1 or 4 segments
+    (True, 5, 4)
     >>> clf.score(X[150:], y[150:]) > 0.8
     True
     """
