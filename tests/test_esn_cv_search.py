@@ -39,7 +39,8 @@ def test_auto_searches_the_documented_grid(searched):
     best = searched.best_index_
     assert res["params"][best] == {"spectral_radius": searched.spectral_radius_,
                                    "leak_rate": searched.leak_rate_,
-                                   "input_scaling": searched.input_scaling_, "alpha": searched.alpha_}
+                                   "input_scaling": searched.input_scaling_, "n_segments": 1,
+                                   "alpha": searched.alpha_}
     assert res["iter"][best] == res["iter"].max()
     assert res["n_resources"][best] == 1000
     np.testing.assert_allclose(res["mean_test_score"][best], searched.best_score_)
@@ -86,7 +87,7 @@ def _evaluation(params, fold_scores):
 
 def test_one_standard_error_rule_prefers_the_reference():
     near = dict(REFERENCE)
-    far = {"spectral_radius": 0.5, "leak_rate": 0.2, "input_scaling": 3.0}
+    far = {"spectral_radius": 0.5, "leak_rate": 0.2, "input_scaling": 3.0, "n_segments": 4}
     # far is best by 0.01, within one standard error (0.02 / sqrt(4)) of itself: near wins
     evals = [_evaluation(far, [0.81, 0.79, 0.83, 0.77]), _evaluation(near, [0.80, 0.78, 0.82, 0.76])]
     assert one_se_choice(evals) == 1
@@ -94,6 +95,10 @@ def test_one_standard_error_rule_prefers_the_reference():
     # far better by more than a standard error: far wins
     evals[1] = _evaluation(near, [0.60, 0.58, 0.62, 0.56])
     assert one_se_choice(evals) == 0
+    # the whole-sequence mean is the reference pooling
+    segments = {**REFERENCE, "n_segments": 4}
+    assert one_se_choice([_evaluation(segments, [0.81, 0.79, 0.83, 0.77]),
+                          _evaluation(near, [0.80, 0.78, 0.82, 0.76])]) == 1
 
 
 def test_candidate_lists_per_feature_rows_and_bad_values(series):
@@ -116,7 +121,10 @@ def test_classifier_auto_is_the_reference_and_lists_search():
     X, y = make_sequence_classification(90, n_classes=3, random_state=0)
     clf = ESNClassifierCV(30, random_state=0).fit(X, y)
     assert (clf.spectral_radius_, clf.leak_rate_, clf.input_scaling_) == (0.97, 1.0, 0.7)
-    clf = ESNClassifierCV(30, leak_rate=[0.3, 1.0], input_scaling=[0.3, 1.0], random_state=0).fit(X, y)
+    assert clf.cv_results_["param_n_segments"].tolist() == [1, 4] and clf.n_segments_ in (1, 4)
+    assert clf.coef_.shape[1] == clf.n_segments_ * (30 + X[0].shape[1])
+    clf = ESNClassifierCV(30, leak_rate=[0.3, 1.0], input_scaling=[0.3, 1.0], n_segments=1,
+                          random_state=0).fit(X, y)
     assert len(clf.cv_results_["params"]) == 4 and set(clf.cv_results_["iter"]) == {0}  # too few to halve
     assert clf.leak_rate_ in (0.3, 1.0)
 

@@ -14,7 +14,7 @@ from sktemporal.reservoir._cv_intervals import calibration_folds
 from sktemporal.reservoir._esn_intervals import MAX_DF_PER_ROW, effective_df
 from sktemporal.reservoir._readout import RidgeReadout
 
-FIXED = dict(spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7)  # no reservoir search: fast
+FIXED = dict(spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7, n_segments=1)  # no reservoir search: fast
 
 
 def test_readout_predictive_equals_the_dense_bayesian_formulas():

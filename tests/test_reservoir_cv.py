@@ -22,7 +22,7 @@ from sktemporal.reservoir import (
 from sktemporal.reservoir._esn_cv import DEFAULT_ALPHAS
 
 #: a fixed reservoir: these tests check the choice of the penalty (the search: test_esn_cv_search.py)
-FIXED = dict(spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7)
+FIXED = dict(spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7, n_segments=1)
 
 
 def _reg_cv(*args, **kwargs):

@@ -1,5 +1,7 @@
 r"""The docstring sections of ``ESNRegressorCV`` / ``ESNClassifierCV``: parameters, attributes, notes."""
 
+import inspect
+
 from ._esn import _esn_doc
 
 __all__ = ["cv_doc"]
@@ -24,6 +26,8 @@ _CV_ATTRS_DOC = r"""
     spectral_radius_, leak_rate_, input_scaling_ : float or ndarray
         The reservoir chosen by the search (the given value when fixed; ``input_scaling_``
         may be a per-feature array).
+    n_segments_ : int
+        The number of segments of the mean pooling chosen with it.
     alpha_ : float
         The penalty of the best mean test score for that reservoir (the first one on
         ties, like ``GridSearchCV``); the readout ``coef_``, ``intercept_`` is fitted on
@@ -33,7 +37,7 @@ _CV_ATTRS_DOC = r"""
     cv_results_ : dict of ndarray
         One row per reservoir candidate, at the last rung of the search it reached, in
         ``GridSearchCV``'s layout: ``param_spectral_radius``, ``param_leak_rate``,
-        ``param_input_scaling``, ``param_alpha`` (its best penalty),
+        ``param_input_scaling``, ``param_n_segments``, ``param_alpha`` (its best penalty),
         ``split<k>_test_score``, ``mean_test_score``, ``std_test_score``,
         ``rank_test_score`` (the candidates of later rungs first), ``iter`` (its rung),
         ``n_resources`` (steps or sequences it was scored on), ``params``.
@@ -52,13 +56,13 @@ _CV_ATTRS_DOC = r"""
 
 _CV_NOTES_DOC = r"""
     **The reservoir search.**  The candidates are the product of the values of
-    ``spectral_radius``, ``leak_rate`` and ``input_scaling``; all share the weights drawn
-    from one seed.  They are pruned by successive halving (a third survive each rung;
+    ``spectral_radius``, ``leak_rate``, ``input_scaling`` and ``n_segments``; all share
+    the weights drawn from one seed.  They are pruned by successive halving (a third survive each rung;
     rungs on the first :math:`n / 3^r` steps of a series or a stratified subset of the
     sequences, at least 200 steps or 150 sequences; the last rung on all the data;
     only with ``cv`` None or an int), and the last rung's winner is chosen by the
     one-standard-error rule: the candidate nearest to ``spectral_radius=0.97,
-    leak_rate=1.0, input_scaling=0.7`` (log distance) whose mean score is within one
+    leak_rate=1.0, input_scaling=0.7, n_segments=1`` (log distance) whose mean score is within one
     standard error :math:`\mathrm{std}_k(s_k)/\sqrt{K}` of the best.
 
     **One candidate.**  One reservoir pass serves every fold and penalty when the folds allow it:
@@ -108,6 +112,15 @@ _SEARCHED_DOC = r"""
         regressor, 0.7 for the classifier).  A 1-D list holds candidates; a fixed
         per-feature scaling is one row of a 2-D array (each row a candidate)."""
 
+_N_SEGMENTS_DOC = r"""
+    n_segments : int, list of int or 'auto', default=%(default)r
+        With ``pooling='mean'`` or ``'both'`` and a target per sequence: the mean state
+        is taken over each of ``n_segments`` consecutive, nearly equal segments of the
+        sequence (see :class:`ESNClassifier`); one value (fixed), candidates searched with
+        the reservoir, or ``'auto'`` (``ESNClassifierCV``: 1 and 4, the one-standard-error
+        rule preferring 1; ``ESNRegressorCV``: 1).  A 2-D series keeps the first
+        candidate (its readout rows are per step)."""
+
 _N_JOBS_DOC = r"""
     n_jobs : int or None, default=None
         Reservoir candidates evaluated in parallel through joblib (None: one, unless in a
@@ -127,6 +140,10 @@ def cv_doc(cls):
     start = doc.index("    spectral_radius : float, default=")
     end = doc.index("    bias_scaling : float")
     doc = doc[:start] + _SEARCHED_DOC.strip("\n") + "\n" + doc[end:]
+    start = doc.index("    n_segments : int, default=")
+    end = doc.index("    noise : float")
+    default = inspect.signature(cls.__init__).parameters["n_segments"].default
+    doc = doc[:start] + (_N_SEGMENTS_DOC % {"default": default}).strip("\n") + "\n" + doc[end:]
     at = doc.index("    random_state :")
     cls.__doc__ = doc[:at] + _N_JOBS_DOC.strip("\n") + "\n" + doc[at:]
     return cls

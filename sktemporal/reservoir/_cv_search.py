@@ -1,8 +1,8 @@
 r"""Search over the reservoir of the CV estimators: candidates, successive halving, the choice.
 
-``spectral_radius``, ``leak_rate`` and ``input_scaling`` of ``ESNRegressorCV`` /
-``ESNClassifierCV`` are each a number (fixed), a list of candidates or ``'auto'``
-(:data:`AUTO_SPACE`); their product is the candidate grid.  Every candidate is one
+``spectral_radius``, ``leak_rate``, ``input_scaling`` and ``n_segments`` (the pooling of a
+sequence) of ``ESNRegressorCV`` / ``ESNClassifierCV`` are each a number (fixed), a list of
+candidates or ``'auto'`` (:data:`AUTO_SPACE`); their product is the candidate grid.  Every candidate is one
 fixed-reservoir cross-validation (one reservoir pass, every penalty from the same sums,
 :mod:`._esn_cv`), all drawn from the same seed, so that the candidates share the
 unscaled recurrent matrix (cached per process by :func:`~._weights.init_weights`).
@@ -37,19 +37,21 @@ from ..exceptions import DivergenceError
 __all__ = ["AUTO_SPACE", "MIN_UNITS", "REFERENCE", "Evaluation", "SearchResult", "candidate_grid",
            "halving_sizes", "is_series", "one_se_choice", "results_table", "search"]
 
-SEARCHED = ("spectral_radius", "leak_rate", "input_scaling")
+SEARCHED = ("spectral_radius", "leak_rate", "input_scaling", "n_segments")
 
 #: the candidate values of ``'auto'``, per task and parameter: a regressor searches a grid
-#: of 27 reservoirs; a classifier keeps the reference (on small collections the search
-#: chose reservoirs that tested worse, see the user guide)
+#: of 27 reservoirs; a classifier keeps the reference reservoir (on small collections the
+#: search chose reservoirs that tested worse, see the user guide) and chooses between the
+#: whole-sequence mean and 4 segment means (the pooling study of the user guide)
 AUTO_SPACE = {
     "regression": {"spectral_radius": (0.8, 0.95, 1.1), "leak_rate": (0.3, 0.6, 1.0),
-                   "input_scaling": (0.1, 0.3, 1.0)},
-    "classification": {"spectral_radius": (0.97,), "leak_rate": (1.0,), "input_scaling": (0.7,)},
+                   "input_scaling": (0.1, 0.3, 1.0), "n_segments": (1,)},
+    "classification": {"spectral_radius": (0.97,), "leak_rate": (1.0,), "input_scaling": (0.7,),
+                       "n_segments": (1, 4)},
 }
 
 #: the reservoir the one-standard-error rule falls back towards (the plain ESN's defaults)
-REFERENCE = {"spectral_radius": 0.97, "leak_rate": 1.0, "input_scaling": 0.7}
+REFERENCE = {"spectral_radius": 0.97, "leak_rate": 1.0, "input_scaling": 0.7, "n_segments": 1}
 
 #: the fewest units of a rung: time steps of a series, sequences of a collection
 MIN_UNITS = {"series": 200, "collection": 150}
@@ -97,6 +99,8 @@ def _values(est, name):
     value = getattr(est, name)
     if isinstance(value, str):
         return list(AUTO_SPACE[est._task][name])
+    if name == "n_segments":
+        return [int(v) for v in np.atleast_1d(value)]
     if isinstance(value, numbers.Real):
         return [float(value)]
     arr = np.asarray(value, dtype=np.float64)
@@ -105,9 +109,15 @@ def _values(est, name):
     return [float(v) for v in arr.ravel()]
 
 
-def candidate_grid(est):
-    """The candidates of ``est``: a list of dicts over :data:`SEARCHED`, in grid order."""
+def candidate_grid(est, series=False):
+    """The candidates of ``est``: a list of dicts over :data:`SEARCHED`, in grid order.
+
+    A 2-D ``series`` has per-step readout rows, which ``n_segments`` does not change: its
+    first value alone is kept.
+    """
     values = [_values(est, name) for name in SEARCHED]
+    if series:
+        values[SEARCHED.index("n_segments")] = values[SEARCHED.index("n_segments")][:1]
     return [dict(zip(SEARCHED, combo)) for combo in itertools.product(*values)]
 
 
@@ -244,7 +254,7 @@ def search(est, X, y, series):
     ``est.n_jobs`` through joblib (any backend, e.g. Dask's).
     """
     X, y = _as_indexable(X), _as_indexable(y)
-    grid = candidate_grid(est)
+    grid = candidate_grid(est, series)
     seed = None
     if len(grid) > 1 and not isinstance(est.random_state, numbers.Integral):
         # one reservoir for every candidate: a seed drawn once

@@ -206,7 +206,7 @@ class ESNRegressor(_ESNRegressorBase):
     def __init__(self, n_reservoir=100, *, spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7,
                  bias_scaling=0.4, density=0.3, topology="random", rewiring=0.1,
                  distribution="uniform", activation="tanh", include_input=True, alpha=1e-3,
-                 washout=0, pooling="mean", solver="ridge", forgetting=1.0, noise=0.0,
+                 washout=0, pooling="mean", n_segments=1, solver="ridge", forgetting=1.0, noise=0.0,
                  feedback=False, feedback_scaling=1.0, initial_state="continue", scaler=None,
                  keep_training_state=False, overlap="auto", random_state=None):
         self.n_reservoir = n_reservoir
@@ -223,6 +223,7 @@ class ESNRegressor(_ESNRegressorBase):
         self.alpha = alpha
         self.washout = washout
         self.pooling = pooling
+        self.n_segments = n_segments
         self.solver = solver
         self.forgetting = forgetting
         self.noise = noise
@@ -412,7 +413,7 @@ class ESNClassifier(_ESNClassifierBase):
     def __init__(self, n_reservoir=100, *, spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7,
                  bias_scaling=0.4, density=0.3, topology="random", rewiring=0.1,
                  distribution="uniform", activation="tanh", include_input=True, alpha=1e-3,
-                 washout=0, pooling="mean", solver="ridge", forgetting=1.0, noise=0.0,
+                 washout=0, pooling="mean", n_segments=1, solver="ridge", forgetting=1.0, noise=0.0,
                  initial_state="continue", scaler=None, keep_training_state=False, overlap="auto",
                  random_state=None):
         self.n_reservoir = n_reservoir
@@ -429,6 +430,7 @@ class ESNClassifier(_ESNClassifierBase):
         self.alpha = alpha
         self.washout = washout
         self.pooling = pooling
+        self.n_segments = n_segments
         self.solver = solver
         self.forgetting = forgetting
         self.noise = noise

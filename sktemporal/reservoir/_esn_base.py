@@ -18,9 +18,10 @@ from ..utils import TSLEARN_HINT, validate_sequences
 from ..utils._continuation import remember_fitted_series
 from ..utils._dask import is_dask_array
 from ..utils._fit_checks import check_n_outputs, check_target_layout, check_y_given
-from ..utils._param_validation import NON_NEGATIVE_REAL, Interval, Real, StrOptions
+from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Interval, Real, StrOptions
 from ..utils._range import record_target_range
 from ._dask import fit_dask
+from ._pooling import pooled_kinds
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import (
     DIVERGENCE_ADVICE,
@@ -60,6 +61,7 @@ class _BaseESN(_BaseReservoir):
     _parameter_constraints = {
         **RESERVOIR_CONSTRAINTS,
         "pooling": [StrOptions(set(POOLINGS))],
+        "n_segments": [POSITIVE_INT],
         "noise": [NON_NEGATIVE_REAL],
         **READOUT_CONSTRAINTS,
     }
@@ -72,7 +74,7 @@ class _BaseESN(_BaseReservoir):
         """What the table cannot say about the readout parameters (nothing for a plain ESN)."""
 
     def _n_readout_features(self, n_features, per_step):
-        k = 1 if per_step or self.pooling != "both" else 2
+        k = 1 if per_step else len(pooled_kinds(self.pooling, self._fitted_n_segments()))
         return k * (self.n_reservoir + (n_features if self.include_input else 0))
 
     # ---------------------------------------------------------------------- pickle

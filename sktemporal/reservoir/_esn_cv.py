@@ -24,7 +24,7 @@ from sklearn.model_selection import TimeSeriesSplit, check_cv
 
 from ..utils._blas import one_blas_thread
 from ..utils._dask import is_dask_array
-from ..utils._param_validation import NON_NEGATIVE_REAL, Integral, Interval, Real, StrOptions
+from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Integral, Interval, Real, StrOptions
 from ..utils._validation import take_rows as _safe_indexing
 from ._cv_docs import cv_doc
 from ._cv_folds import Folds, FoldWeights, fill_folds, fold_membership
@@ -64,6 +64,7 @@ def _cv_constraints(plain_constraints):
         "spectral_radius": [NON_NEGATIVE_REAL, StrOptions({"auto"}), "array-like"],
         "leak_rate": [Interval(Real, 0, 1, closed="right"), StrOptions({"auto"}), "array-like"],
         "input_scaling": [NON_NEGATIVE_REAL, StrOptions({"auto"}), "array-like"],
+        "n_segments": [POSITIVE_INT, StrOptions({"auto"}), "array-like"],
         "n_jobs": [Integral, None],
     }
 
@@ -87,7 +88,7 @@ class _BaseESNCV:
     def _check_candidates(self):
         """The values inside a list of reservoir candidates."""
         valid = {"spectral_radius": NON_NEGATIVE_REAL, "leak_rate": Interval(Real, 0, 1, closed="right"),
-                 "input_scaling": NON_NEGATIVE_REAL}
+                 "input_scaling": NON_NEGATIVE_REAL, "n_segments": POSITIVE_INT}
         for name, constraint in valid.items():
             value = getattr(self, name)
             if isinstance(value, (str, numbers.Real)):
@@ -151,6 +152,11 @@ class _BaseESNCV:
         if isinstance(self.leak_rate, numbers.Real):
             return float(self.leak_rate)
         return float(self.leak_rate_)
+
+    def _fitted_n_segments(self):
+        if isinstance(self.n_segments, numbers.Integral):
+            return int(self.n_segments)
+        return int(self.n_segments_)
 
     def _closed_loop(self, h, x, n_steps, product, outputs_as_inputs):
         # generate runs with the chosen reservoir: a shadow carrying the fitted values
@@ -438,7 +444,7 @@ class ESNRegressorCV(CalibratedIntervalsMixin, _BaseESNCV, _ESNRegressorBase):
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
                  spectral_radius="auto", leak_rate="auto", input_scaling="auto", bias_scaling=0.4,
                  density=0.3, topology="random", rewiring=0.1, distribution="uniform",
-                 activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
+                 activation="tanh", include_input=True, washout=0, pooling="mean", n_segments=1, noise=0.0,
                  feedback=False, feedback_scaling=1.0, initial_state="continue", scaler=None,
                  overlap="auto", n_jobs=None, random_state=None):
         self.n_reservoir = n_reservoir
@@ -457,6 +463,7 @@ class ESNRegressorCV(CalibratedIntervalsMixin, _BaseESNCV, _ESNRegressorBase):
         self.include_input = include_input
         self.washout = washout
         self.pooling = pooling
+        self.n_segments = n_segments
         self.noise = noise
         self.feedback = feedback
         self.feedback_scaling = feedback_scaling
@@ -508,8 +515,8 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
     >>> from sktemporal.reservoir import ESNClassifierCV
     >>> X, y = make_sequence_classification(200, n_classes=3, random_state=0)
     >>> clf = ESNClassifierCV(n_reservoir=100, leak_rate=[0.5, 1.0], random_state=0).fit(X[:150], y[:150])
-    >>> clf.single_pass_, clf.n_splits_, len(clf.cv_results_["params"])
-    (True, 5, 2)
+    >>> clf.single_pass_, clf.n_splits_, len(clf.cv_results_["params"])  # 2 leak rates x 1 or 4 segments
+    (True, 5, 4)
     >>> clf.score(X[150:], y[150:]) > 0.8
     True
     """
@@ -520,7 +527,7 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
     def __init__(self, n_reservoir=100, *, alphas=DEFAULT_ALPHAS, cv=None, scoring=None,
                  spectral_radius="auto", leak_rate="auto", input_scaling="auto", bias_scaling=0.4,
                  density=0.3, topology="random", rewiring=0.1, distribution="uniform",
-                 activation="tanh", include_input=True, washout=0, pooling="mean", noise=0.0,
+                 activation="tanh", include_input=True, washout=0, pooling="mean", n_segments="auto", noise=0.0,
                  initial_state="continue", scaler=None, overlap="auto", n_jobs=None,
                  random_state=None):
         self.n_reservoir = n_reservoir
@@ -539,6 +546,7 @@ class ESNClassifierCV(_BaseESNCV, _ESNClassifierBase):
         self.include_input = include_input
         self.washout = washout
         self.pooling = pooling
+        self.n_segments = n_segments
         self.noise = noise
         self.initial_state = initial_state
         self.scaler = scaler

@@ -59,6 +59,14 @@ ESN_PARAMETER_DOCS = {
         "Many-to-one (a target per sequence): the readout reads the state after the last "
         "step, the mean state after the washout, or both concatenated.",
     ),
+    "n_segments": (
+        "int",
+        "With ``pooling='mean'`` or ``'both'``: the mean is taken over each of ``n_segments`` "
+        "consecutive, nearly equal segments of the steps after the washout (``n_segments`` "
+        "times as many mean features), which keeps the order of events in a sequence; a "
+        "sequence with fewer steps than segments gets one-step segments, some repeated (see "
+        "the User Guide).  Ignored with ``pooling='last'`` and for targets per step.",
+    ),
     "noise": (
         "float",
         "Standard deviation of Gaussian noise added to the pre-activations while fitting (a "
@@ -137,7 +145,7 @@ ESN_PARAMETER_DOCS = {
 
 COMMON_PARAMS = ("n_reservoir", "spectral_radius", "leak_rate", "input_scaling", "bias_scaling", "density",
                  "topology", "rewiring", "distribution", "activation", "include_input", "washout", "pooling",
-                 "noise", "initial_state", "scaler", "overlap", "random_state")
+                 "n_segments", "noise", "initial_state", "scaler", "overlap", "random_state")
 READOUT_PARAMS = ("alpha", "solver", "forgetting", "keep_training_state")
 FEEDBACK_PARAMS = ("feedback", "feedback_scaling")
 

@@ -30,11 +30,11 @@ from ..utils._scaling import SCALERS, fit_standardizer
 from ..utils._sequences import _check_min_length
 from ..utils._validation import check_feature_names_in as _check_feature_names_in
 from ._dask import apply_dask, fit_reservoir_dask
+from ._pooling import pooled_features, pooled_kinds
 from ._states import (
     ACTIVATIONS,
     RecurrentProduct,
     final_state,
-    pool_segments,
     run_states,
     scatter_rows,
     segment_rows,
@@ -276,26 +276,13 @@ class _BaseReservoir(VersionedStateMixin, BaseEstimator):
         """The leak rate the states run with (a searching estimator publishes the one it chose)."""
         return float(self.leak_rate)
 
+    def _fitted_n_segments(self):
+        """The segments of the mean pooling (likewise; 1 in a model pickled before the parameter)."""
+        return int(getattr(self, "n_segments", 1))
+
     def _pooled_features(self, batch, segments, washout):
-        """Pooled readout features of a collection, ``(n_sequences, k)``."""
-        want_last = self.pooling in ("last", "both")
-        want_mean = self.pooling in ("mean", "both")
-        last, sums = pool_segments(
-            segments, batch.n_sequences, self.n_reservoir, batch.dtype, washout, want_mean
-        )
-        parts_h, parts_x = [], []
-        counts = np.maximum(batch.lengths - washout, 1)
-        if want_last:
-            parts_h.append(last)
-            if self.include_input:
-                parts_x.append(batch.values[np.arange(batch.n_sequences), batch.lengths - 1])
-        if want_mean:
-            parts_h.append((sums / counts[:, None]).astype(batch.dtype))
-            if self.include_input:
-                valid = batch.mask & (np.arange(batch.max_length) >= washout)[None, :]
-                x_sum = (batch.values * valid[:, :, None]).sum(axis=1, dtype=np.float64)
-                parts_x.append((x_sum / counts[:, None]).astype(batch.dtype))
-        return np.concatenate(parts_h + parts_x, axis=1)
+        """Pooled readout features of a collection, ``(n_sequences, k)`` (see ``_pooling``)."""
+        return pooled_features(self, batch, segments, washout)
 
     def _readout_rows(self, batch, segment, washout):
         """Readout rows of one segment as column parts ``[H]`` or ``[H, X]`` (time-major).
@@ -315,7 +302,7 @@ class _BaseReservoir(VersionedStateMixin, BaseEstimator):
         names_x = list(_check_feature_names_in(self, input_features)) if self.include_input else []
         if not pooled:
             return names_h + names_x
-        kinds = {"last": ["last"], "mean": ["mean"], "both": ["last", "mean"]}[self.pooling]
+        kinds = pooled_kinds(self.pooling, self._fitted_n_segments())
         out = [f"{k}_{n}" for k in kinds for n in names_h]
         out += [f"{k}_{n}" for k in kinds for n in names_x]
         return out
@@ -378,13 +365,21 @@ class Reservoir(ContainerOutputMixin, TransformerMixin, _BaseReservoir):
     include_input : bool, default=False
         Append the inputs :math:`x(n)` to the states (pooled the same way).
     washout : int, default=0
-        Steps at the start of each sequence excluded from ``pooling='mean'``.  A
+        Steps at the start of each sequence excluded from ``pooling='mean'`` (and from
+        its segments).  A
         transformer never drops rows, so per-step states keep the initial transient;
         drop it yourself or use :class:`ESNRegressor`, whose readout skips it.
     pooling : {'last', 'mean', 'both'} or None, default='mean'
         Features of a collection: the state after the last step, the mean state over
         the steps after the washout, or both concatenated.  ``None`` returns the states
         of every step in the collection's layout (3-D or list).
+    n_segments : int, default=1
+        With ``pooling='mean'`` or ``'both'``: the mean is taken over each of
+        ``n_segments`` consecutive, nearly equal segments of the steps after the washout
+        (``n_segments * n_reservoir`` features instead of ``n_reservoir``), which keeps
+        the order of events in the sequence; a sequence with fewer steps than segments
+        gets one-step segments, some repeated (see the :ref:`User Guide <reservoir>`).
+        Ignored with ``pooling='last'`` and for per-step states.
     initial_state : {'zeros', 'continue'}, default='zeros'
         Start of a 2-D series in ``transform``: zeros, or the state reached at the end
         of the series seen in ``fit`` (a test block that follows its training block, as
@@ -435,8 +430,8 @@ class Reservoir(ContainerOutputMixin, TransformerMixin, _BaseReservoir):
     def __init__(self, n_reservoir=100, *, spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7,
                  bias_scaling=0.4, density=0.3, topology="random", rewiring=0.1,
                  distribution="uniform", activation="tanh", include_input=False, washout=0,
-                 pooling="mean", initial_state="zeros", scaler=None, overlap="auto",
-                 random_state=None):
+                 pooling="mean", n_segments=1, initial_state="zeros", scaler=None,
+                 overlap="auto", random_state=None):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -450,12 +445,14 @@ class Reservoir(ContainerOutputMixin, TransformerMixin, _BaseReservoir):
         self.include_input = include_input
         self.washout = washout
         self.pooling = pooling
+        self.n_segments = n_segments
         self.initial_state = initial_state
         self.scaler = scaler
         self.overlap = overlap
         self.random_state = random_state
 
-    _parameter_constraints = {**RESERVOIR_CONSTRAINTS, "pooling": [StrOptions(set(POOLINGS)), None]}
+    _parameter_constraints = {**RESERVOIR_CONSTRAINTS, "pooling": [StrOptions(set(POOLINGS)), None],
+                              "n_segments": [POSITIVE_INT]}
 
     def _check_params(self):
         check_reservoir_params(self)
@@ -539,7 +536,8 @@ class Reservoir(ContainerOutputMixin, TransformerMixin, _BaseReservoir):
         """Output feature names: ``reservoir<i>`` (then the inputs when ``include_input``).
 
         For a transformer fitted on a collection with ``pooling``, names carry the pooling:
-        ``last_reservoir0, ..., mean_reservoir0, ...``.
+        ``last_reservoir0, ..., mean_reservoir0, ...``; with ``n_segments > 1`` the means
+        are ``mean_seg0_reservoir0, ..., mean_seg1_reservoir0, ...`` (segment by segment).
 
         Parameters
         ----------
