@@ -75,7 +75,7 @@ def test_identical_to_sklearn_mlp_on_delay_embedding():
     (With ``scaler=None``: sklearn's MLP sees the data as given.)
     """
     X, y = narma(300, random_state=0)
-    ours = TDNNRegressor((10,), delays=5, max_iter=15, shuffle=False, random_state=0,
+    ours = TDNNRegressor((10,), delays=5, max_iter=15, shuffle=False, random_state=0, alpha=1e-4,
                          scaler=None).fit(X, y)
     mlp = MLPRegressor(hidden_layer_sizes=(10,), max_iter=15, shuffle=False, random_state=0)
     theirs = make_pipeline(DelayEmbedding(delays=5), mlp).fit(X, y)

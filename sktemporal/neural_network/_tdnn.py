@@ -85,12 +85,12 @@ class _BaseTDNN(BaseSequenceNetwork):
         clip_norm=None,
         scaler="standard",
         solver="adam",
-        alpha=0.0001,
+        alpha=0.1,
         batch_size="auto",
         learning_rate="constant",
         learning_rate_init=0.001,
         power_t=0.5,
-        max_iter=200,
+        max_iter=1000,
         shuffle=True,
         random_state=None,
         tol=1e-4,
@@ -103,7 +103,7 @@ class _BaseTDNN(BaseSequenceNetwork):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change=100,
         max_fun=15000,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
