@@ -3,20 +3,8 @@ r"""Linear readouts trained from streamed rows: ridge regression and recursive l
 Both fit :math:`y = W z + b` on readout rows :math:`z = [h; x]` delivered chunk by chunk,
 so the ``T x N`` matrix of states never has to exist.  Sums are kept in float64
 whatever the precision of the states; only the fitted weights follow the data's dtype.
-Float32 states (float32 data) may have their products :math:`H^\top H`, :math:`H^\top Y`,
-:math:`H^\top 1` computed in float32 (about half the time of float64 BLAS) over blocks of
-at most :data:`FLOAT32_BLOCK` rows, each block's result added into the float64 sums; the
-solves always run in float64.  Rounding a float32 product perturbs the Gram matrix by
-about :math:`\epsilon_{32} \operatorname{tr}(G)` (:math:`\epsilon_{32} \approx 1.2 \cdot
-10^{-7}`), an indefinite error that a ridge penalty below it cannot absorb: measured on
-Mackey-Glass and NARMA10 (300 and 1000 units), the test NRMSE grew 5-50 fold for
-:math:`\alpha < 0.03\, \epsilon_{32} \operatorname{tr}(G)` and was unchanged (ratio
-1.000 +- 0.001) from :math:`0.3\, \epsilon_{32} \operatorname{tr}(G)` on.  So a chunk of
-float32 rows is summed in float32 only when :math:`\epsilon_{32} \lVert Z_c \rVert_F^2
-\, n / n_c \le \alpha` (``n``: the rows the sums will hold, ``n_c`` the chunk's; summed
-over the chunks, the float32 error stays below :math:`\alpha` however the rows are
-chunked, merged or folded), and in float64 otherwise.  At the small penalties that fit
-clean series best (Mackey-Glass: 1e-8) that is float64.
+Float32 rows may be summed in float32 blocks where the penalty absorbs their rounding
+(:mod:`._float32_sums`).
 """
 
 from __future__ import annotations
@@ -27,15 +15,9 @@ import warnings
 import numpy as np
 from scipy.linalg import LinAlgWarning, eigh, get_lapack_funcs
 
-__all__ = ["RLSReadout", "RidgeReadout", "FLOAT32_BLOCK"]
+from ._float32_sums import FLOAT32_BLOCK, add_float32, float32_suffices
 
-# Rows per float32 product block.  Measured on Mackey-Glass states (5000 units, 7900
-# rows; docs/development.rst): the Gram matrix's relative error grew only from 4e-8
-# (256 rows) to 1e-7 (8000 rows), while each block costs one N x N float64 addition
-# (8 % of a 2048-row block's product at 5000 units).
-FLOAT32_BLOCK = 2048
-_EPS32 = float(np.finfo(np.float32).eps)
-
+__all__ = ["RLSReadout", "RidgeReadout"]
 
 def _as_parts(Z, keep_float32=False):
     """Readout rows given as one array or as column parts ``[H, X]`` (never concatenated).
@@ -163,7 +145,7 @@ class RidgeReadout:
         Width of the extra column part (the last ``n_extra`` features).
     float32_alpha : float or None, default=None
         The smallest penalty these sums will be solved with (``alpha`` if None): the
-        float32 sums' guard (see the module).
+        float32 sums' guard (:mod:`._float32_sums`).
     float32_rows : int or None, default=None
         How many rows the sums will hold when solved (if None: those added so far and
         in the current call): the guard's ``n``.
@@ -278,7 +260,7 @@ class RidgeReadout:
 
         Float32 rows (every part float32) are summed in float32 blocks of at most
         :data:`FLOAT32_BLOCK` rows, each block added into the float64 sums, when that
-        keeps the error below the penalty (see the module); in float64 otherwise.
+        keeps the error below the penalty (:mod:`._float32_sums`); in float64 otherwise.
         """
         parts = _as_parts(Z, keep_float32=True)
         H = parts[0]
@@ -318,44 +300,8 @@ class RidgeReadout:
         self.n += Y.shape[0]
         return self
 
-    def _float32_suffices(self, parts):
-        r"""Whether float32 products of these rows keep the sums' error below the penalty.
-
-        :math:`\epsilon_{32} \lVert Z_c \rVert_F^2\, n / n_c \le \alpha` (see the module).
-        Non-finite or float32-overflowing rows fail the test and go to float64.
-        """
-        alpha = self.alpha if self.float32_alpha is None else self.float32_alpha
-        n_chunk = parts[0].shape[0]
-        n = max(self.float32_rows or 0, self.n + n_chunk)
-        squares = sum(float(p.reshape(-1) @ p.reshape(-1)) for p in parts)
-        return _EPS32 * squares * n <= alpha * n_chunk
-
-    def _add_float32(self, H, E, Y):
-        """Add one block of float32 rows: the products over ``H`` in float32, added in float64.
-
-        The products with the small parts (inputs ``E``, targets ``Y``) cost ``O(n F^2)``
-        and run in float64.
-        """
-        if self._tmp is None or self._tmp.dtype != np.float32:
-            self._tmp = np.empty(self.G.shape, dtype=np.float32)  # half the float64 scratch
-        np.dot(H.T, H, out=self._tmp)  # numpy calls SYRK for a product with its own transpose
-        self.G += self._tmp
-        m, k = self.n_main, Y.shape[1]
-        Y1 = np.empty((Y.shape[0], k + 1), dtype=np.float32)
-        Y1[:, :k], Y1[:, k] = Y, 1.0
-        HY1 = H.T @ Y1  # sum h y^T and sum h in one float32 pass over H
-        self.C[:m] += HY1[:, :k]
-        self.sum_z[:m] += HY1[:, k]
-        if E.shape[1]:
-            self.G_me += H.T @ E
-            E = E.astype(np.float64)
-            self.G_ee += E.T @ E
-            self.C[m:] += E.T @ Y
-            self.sum_z[m:] += E.sum(axis=0)
-        self.sum_y += Y.sum(axis=0)
-        if self.sum_yy is not None:
-            self.sum_yy += np.einsum("ij,ij->j", Y, Y)
-        self.n += Y.shape[0]
+    _float32_suffices = float32_suffices
+    _add_float32 = add_float32
 
     def solve(self, alpha=None):
         """Readout weights from the sums.
