@@ -10,3 +10,19 @@ def _single_threaded_blas():
     multi-threaded BLAS is 10-100x slower than a single thread (measured)."""
     with threadpool_limits(limits=1):
         yield
+
+
+@pytest.fixture
+def float32_rows(monkeypatch):
+    """The list of row counts the ridge readouts summed in float32 blocks (in this process)."""
+    from sktemporal.reservoir._readout import RidgeReadout
+
+    counted = []
+    add = RidgeReadout._add_float32
+
+    def counting(readout, H, E, Y):
+        counted.append(H.shape[0])
+        return add(readout, H, E, Y)
+
+    monkeypatch.setattr(RidgeReadout, "_add_float32", counting)
+    return counted

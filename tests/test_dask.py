@@ -320,6 +320,39 @@ def test_series_with_feedback_and_float32(client, mg):
     np.testing.assert_allclose(est.predict(X_test), ref.predict(X_test), rtol=0, atol=1e-3)
 
 
+def test_series_float32_block_sums_on_the_chunks(client, mg):
+    """A penalty that absorbs the float32 rounding: the chunks' float32 block sums (each chunk told
+    the rows of the whole series) merge into the in-memory float32 sums, to float32 precision."""
+    import dask.array as da
+
+    X, y, X_test, _ = mg
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    params = dict(MG, alpha=10.0, overlap=300)
+    ref = ESNRegressor(**params).fit(X32, y32)
+    est = ESNRegressor(**params).fit(da.from_array(X32, chunks=(1000, 1)), da.from_array(y32, chunks=1000))
+    assert est.coef_.dtype == np.float32 and est._readout.n == ref._readout.n
+    for name in ("G", "C", "sum_z"):
+        got, want = getattr(est._readout, name), getattr(ref._readout, name)
+        assert np.linalg.norm(got - want) <= 1e-6 * np.linalg.norm(want), name
+    np.testing.assert_allclose(est.predict(X_test.astype(np.float32)), ref.predict(X_test.astype(np.float32)),
+                               rtol=0, atol=1e-5)
+
+
+def test_float32_chunks_sum_in_float32_blocks(mg, float32_rows):
+    """The chunk tasks (run here by dask's synchronous scheduler) take the float32 path when the whole
+    series allows it, and the float64 path at a small penalty."""
+    dask = pytest.importorskip("dask")
+    import dask.array as da
+
+    X, y, _, _ = mg
+    X32, y32 = da.from_array(X.astype(np.float32), chunks=(1000, 1)), da.from_array(y.astype(np.float32), chunks=1000)
+    with dask.config.set(scheduler="synchronous"):
+        ESNRegressor(**MG, alpha=1e-8, overlap=300).fit(X32, y32)
+        assert not float32_rows
+        ESNRegressor(**MG, alpha=10.0, overlap=300).fit(X32, y32)
+    assert sum(float32_rows) == X.shape[0] - MG["washout"]
+
+
 def test_rls_streams_the_chunks_in_order(client, mg):
     import dask.array as da
 

@@ -215,3 +215,30 @@ def test_fold_scores_from_chunk_sums_equal_scikit_learn_metrics(scoring, n_outpu
     sign = get_scorer(scoring)._sign
     expected = [sign * metric(Y, P[:, j]) for j in range(3)]
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("initial_state", ["continue", "zeros"])  # one pass over the folds / a fit per fold
+def test_float32_sums_follow_the_smallest_penalty_of_the_grid(series, float32_rows, initial_state):
+    """Float32 block sums only when the smallest penalty absorbs their error (the grid's order is
+    irrelevant); the choice and the predictions follow the float64 fit."""
+    X, y = series
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    kw = dict(cv=TimeSeriesSplit(3), initial_state=initial_state, random_state=0)
+    small = _reg_cv(30, alphas=[10.0, 1e-8], **kw).fit(X32, y32)
+    assert not float32_rows
+    large = _reg_cv(30, alphas=[100.0, 10.0], **kw).fit(X32, y32)
+    assert sum(float32_rows) >= X.shape[0]  # the folds' sums (per fold: again) and the final fit
+    for est in (small, large):
+        ref = _reg_cv(30, alphas=est.alphas, **kw).fit(X, y)
+        assert est.alpha_ == ref.alpha_
+        np.testing.assert_allclose(est.predict(X32), ref.predict(X), rtol=0, atol=1e-4)
+
+
+def test_float32_classifier_cv(float32_rows):
+    X, y = make_sequence_classification(60, n_classes=2, min_length=10, max_length=20, random_state=0)
+    X32 = [x.astype(np.float32) for x in X]
+    clf = _clf_cv(30, alphas=[1.0, 10.0], cv=3, random_state=0).fit(X32, y)
+    assert float32_rows
+    ref = _clf_cv(30, alphas=[1.0, 10.0], cv=3, random_state=0).fit(X, y)
+    assert clf.alpha_ == ref.alpha_
+    np.testing.assert_allclose(clf.decision_function(X32), ref.decision_function(X), rtol=0, atol=1e-4)

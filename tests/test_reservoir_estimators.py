@@ -282,6 +282,39 @@ def test_float32_end_to_end(mg):
     assert Reservoir(n_reservoir=20, random_state=0).fit_transform(X[:50]).dtype == np.float32
 
 
+def test_float32_sums_deterministic_cloned_pickled_and_streamed(mg, float32_rows):
+    """alpha=10 absorbs the float32 rounding: float32 block sums, the same model twice, after clone, pickle,
+    and (to float32 rounding) from two partial_fit calls; the float64 fit agrees to float32 precision."""
+    X, y = (a[:2000].astype(np.float32) for a in mg)
+    params = dict(n_reservoir=100, washout=50, alpha=10.0, random_state=0)
+    esn = ESNRegressor(**params).fit(X[:1500], y[:1500])
+    assert sum(float32_rows) == 1450
+    again = clone(esn).fit(X[:1500], y[:1500])
+    np.testing.assert_array_equal(again.coef_, esn.coef_)
+    pred = esn.predict(X[1500:])
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(esn)).predict(X[1500:]), pred)
+    streamed = ESNRegressor(**params).partial_fit(X[:700], y[:700]).partial_fit(X[700:1500], y[700:1500])
+    np.testing.assert_allclose(streamed.predict(X[1500:]), pred, rtol=0, atol=1e-4)
+    ref = ESNRegressor(**params).fit(X[:1500].astype(float), y[:1500].astype(float))
+    np.testing.assert_allclose(pred, ref.predict(X[1500:].astype(float)), rtol=0, atol=1e-4)
+
+
+def test_float32_small_penalty_sums_in_float64(mg, float32_rows):
+    """alpha=1e-8 is below the float32 error of the sums: float64 sums of the float32 states."""
+    X, y = (a[:1500].astype(np.float32) for a in mg)
+    esn = ESNRegressor(n_reservoir=100, washout=50, alpha=1e-8, random_state=0).fit(X, y)
+    assert not float32_rows and esn.coef_.dtype == np.float32
+
+
+def test_float32_classifier_of_pooled_states(float32_rows):
+    X, y = make_sequence_classification(60, n_classes=2, min_length=10, max_length=20, random_state=0)
+    X32 = [x.astype(np.float32) for x in X]
+    clf = ESNClassifier(n_reservoir=50, alpha=1.0, random_state=0).fit(X32, y)
+    assert sum(float32_rows) == 60
+    ref = ESNClassifier(n_reservoir=50, alpha=1.0, random_state=0).fit(X, y)
+    np.testing.assert_allclose(clf.decision_function(X32), ref.decision_function(X), rtol=0, atol=1e-4)
+
+
 @pytest.mark.parametrize("topology", ["random", "small_world", "cycle"])
 @pytest.mark.parametrize("distribution", ["uniform", "normal"])
 def test_topologies_learn(mg, topology, distribution):

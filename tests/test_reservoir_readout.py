@@ -137,3 +137,93 @@ def test_shifted_solves_equal_direct_solves(D):
     out = shifted_solves(singular.copy(), np.ones((D, 1)), [0.0, 1.0])
     assert out[0] is None
     np.testing.assert_allclose((singular + np.eye(D)) @ out[1], np.ones((D, 1)), atol=1e-10)
+
+
+# ----------------------------------------------------------------------------------
+# float32 rows: float32 block sums when the penalty absorbs their error, else float64
+# ----------------------------------------------------------------------------------
+def _float32_rows(n=5000, d=40, seed=0):
+    rs = np.random.RandomState(seed)
+    H = np.tanh(rs.randn(n, d)).astype(np.float32)
+    E = rs.rand(n, 2).astype(np.float32)
+    Y = H[:, :3].astype(np.float64) @ rs.randn(3, 2) + 0.1 * rs.randn(n, 2)
+    return H, E, Y
+
+
+def _exact(H, E, Y, alpha):
+    return RidgeReadout(42, 2, alpha, n_extra=2).partial_fit([H.astype(float), E.astype(float)], Y)
+
+
+def test_float32_block_sums_at_a_large_penalty():
+    """eps32 * ||Z||^2 <= alpha: float32 blocks (a float32 scratch), within float32 rounding of the exact sums."""
+    H, E, Y = _float32_rows()
+    alpha = 1.0  # eps32 * ||Z||^2 is about 0.01 here
+    readout = RidgeReadout(42, 2, alpha, n_extra=2).partial_fit([H, E], Y)
+    assert readout._tmp.dtype == np.float32
+    exact = _exact(H, E, Y, alpha)
+    assert not np.array_equal(readout.G, exact.G)  # float32 products, not float64
+    for name in ("G", "G_me", "G_ee", "C", "sum_z", "sum_y", "sum_yy"):
+        got, ref = getattr(readout, name), getattr(exact, name)
+        assert np.linalg.norm(got - ref) <= 1e-6 * np.linalg.norm(ref), name
+    assert readout.n == exact.n == 5000
+    np.testing.assert_allclose(readout.solve()[0], exact.solve()[0], rtol=1e-4, atol=1e-6)
+
+
+def test_float32_rows_at_a_small_penalty_are_summed_exactly_in_float64():
+    """Below the float32 error the rows go to float64: the same sums as the float64 rows, bit for bit."""
+    H, E, Y = _float32_rows()
+    readout = RidgeReadout(42, 2, 1e-6, n_extra=2).partial_fit([H, E], Y)
+    exact = _exact(H, E, Y, 1e-6)
+    for name in ("G", "G_me", "G_ee", "C", "sum_z"):
+        np.testing.assert_array_equal(getattr(readout, name), getattr(exact, name))
+
+
+@pytest.mark.parametrize("attribute, value", [("float32_rows", 10**7), ("float32_alpha", 1e-6)])
+def test_float32_guard_counts_all_the_rows_and_the_smallest_penalty(attribute, value):
+    """The rows the sums will hold, and the smallest penalty they serve, can forbid float32 for a chunk."""
+    H, E, Y = _float32_rows()
+    readout = RidgeReadout(42, 2, 1.0, n_extra=2)
+    setattr(readout, attribute, value)
+    readout.partial_fit([H[:500], E[:500]], Y[:500])  # 500 rows, at the scale of 10^7 (or alpha 1e-6)
+    exact = _exact(H[:500], E[:500], Y[:500], 1.0)
+    np.testing.assert_array_equal(readout.G, exact.G)
+
+
+def test_float32_guard_bounds_the_error_however_the_rows_are_chunked():
+    """Chunks and merged readouts told the total rows sum in float32 exactly as far as one readout would."""
+    H, E, Y = _float32_rows()
+    whole = RidgeReadout(42, 2, 1.0, n_extra=2).partial_fit([H, E], Y)
+    parts = [RidgeReadout(42, 2, 1.0, n_extra=2, float32_rows=5000).partial_fit([H[s:s + 1000], E[s:s + 1000]],
+                                                                               Y[s:s + 1000])
+             for s in range(0, 5000, 1000)]
+    merged = RidgeReadout.sum(parts)
+    exact = _exact(H, E, Y, 1.0)
+    for r in (whole, merged):
+        assert not np.array_equal(r.G, exact.G)
+        assert np.linalg.norm(r.G - exact.G) <= 1e-6 * np.linalg.norm(exact.G)
+
+
+def test_float32_non_finite_rows_take_the_float64_path():
+    H, E, Y = _float32_rows(n=100)
+    H[3, 5] = np.inf
+    readout = RidgeReadout(42, 2, 1e6, n_extra=2).partial_fit([H, E], Y)
+    assert readout._tmp.dtype == np.float64
+    assert readout.nonfinite() == "states"
+
+
+def test_float32_and_float64_rows_in_one_readout_and_pickle():
+    """Mixed precisions add up; the float32 scratch is not pickled; sums saved before the guard still load."""
+    import pickle
+
+    H, E, Y = _float32_rows()
+    readout = RidgeReadout(42, 2, 1.0, n_extra=2).partial_fit([H[:2500], E[:2500]], Y[:2500])
+    readout.partial_fit([H[2500:].astype(float), E[2500:].astype(float)], Y[2500:])
+    restored = pickle.loads(pickle.dumps(readout))
+    assert restored._tmp is None
+    np.testing.assert_array_equal(restored.solve()[0], readout.solve()[0])
+    exact = _exact(H, E, Y, 1.0)
+    np.testing.assert_allclose(readout.solve()[0], exact.solve()[0], rtol=1e-4, atol=1e-6)
+    for name in ("float32_alpha", "float32_rows"):  # an older pickle's state
+        del restored.__dict__[name]
+    restored.partial_fit([H[:10], E[:10]], Y[:10])
+    assert restored.n == 5010

@@ -30,11 +30,23 @@ Run alone on a quiet machine::
 
     flock /tmp/cpu.lock python benchmarks/anchors/bench_esn.py [--tasks mg1000,mg5000,collection]
         [--repeat 3] [--threads 2] [--pyrcn]
+
+``--fresh`` (series tasks) instead times every run in a new process, as a user's first
+fit: imports and data excluded, first-call costs (page faults, ARPACK, BLAS start-up)
+included, no warm-up; sktemporal on float64 and on float32 input and reservoirpy
+alternate, ``--repeat`` runs each, median and range reported.  ``--alpha`` replaces the
+ridge penalty (float32 input has its readout sums in float32 only when the penalty
+absorbs their rounding, about ``alpha >= 1.2e-7 * trace(H^T H)``: not at the default 1e-8)::
+
+    flock /tmp/cpu.lock python benchmarks/anchors/bench_esn.py --fresh --tasks mg1000,mg5000 [--alpha 10]
 """
 
 import argparse
+import json
 import os
 import platform
+import subprocess
+import sys
 import time
 import tracemalloc
 import warnings
@@ -79,9 +91,10 @@ def collection_data():
 # ----------------------------------------------------------------------------------
 # the three libraries
 # ----------------------------------------------------------------------------------
-def ours_series(Xtr, ytr, Xte, n_reservoir, density, seed=0):
+def ours_series(Xtr, ytr, Xte, n_reservoir, density, seed=0, alpha=None):
+    params = MG if alpha is None else {**MG, "alpha": alpha}
     esn = ESNRegressor(n_reservoir, density=density, washout=100, include_input=False,
-                       random_state=seed, **MG)
+                       random_state=seed, **params)
     return esn.fit(Xtr, ytr).predict(Xte)
 
 
@@ -102,8 +115,9 @@ def _rpy_nodes(n_reservoir, density, leak_rate, spectral_radius, input_scaling, 
     return res, Ridge(ridge=alpha)
 
 
-def rpy_series(Xtr, ytr, Xte, n_reservoir, density, seed=0, **weights):
-    res, ridge = _rpy_nodes(n_reservoir, density, seed=seed, **MG, **weights)
+def rpy_series(Xtr, ytr, Xte, n_reservoir, density, seed=0, alpha=None, **weights):
+    params = MG if alpha is None else {**MG, "alpha": alpha}
+    res, ridge = _rpy_nodes(n_reservoir, density, seed=seed, **params, **weights)
     model = res >> ridge
     model.fit(Xtr, ytr[:, None], warmup=100)
     return model.run(Xte)[:, 0]
@@ -261,12 +275,58 @@ def run_collection(args, rows):
                  summary, f"{floor:.3f} s (batched CSR products)", ""))
 
 
+FRESH = (("sktemporal float64", "float64"), ("sktemporal float32", "float32"), ("reservoirpy", "float64"))
+
+
+def fresh_child(task, lib, dtype, alpha, threads):
+    """One timed construct + fit + predict in this (new) process; prints seconds and NRMSE as JSON."""
+    Xtr, ytr, Xte, yte = (a.astype(dtype) for a in series_data())
+    fn = rpy_series if lib == "reservoirpy" else ours_series
+    warnings.simplefilter("ignore")
+    with threadpool_limits(threads):
+        t0 = time.perf_counter()
+        pred = fn(Xtr, ytr, Xte, **SERIES[task], alpha=alpha)
+        seconds = time.perf_counter() - t0
+    print(json.dumps({"seconds": seconds, "nrmse": float(nrmse(yte[100:], pred[100:]))}))
+
+
+def run_fresh(args):
+    """Each run in a new process (see the module); a table of medians, ranges and ratios."""
+    # the children import the sktemporal this process imported (a checkout, not the installed one)
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(sktemporal.__file__))}
+    rows = []
+    for task in args.tasks.split(","):
+        runs = {name: [] for name, _ in FRESH}
+        for _ in range(args.repeat):  # alternate, so machine noise hits all alike
+            for name, dtype in FRESH:
+                lib = "reservoirpy" if name == "reservoirpy" else "sktemporal"
+                cmd = [sys.executable, __file__, "--child", task, lib, dtype, repr(args.alpha), str(args.threads)]
+                out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
+                runs[name].append(json.loads(out.strip().splitlines()[-1]))
+        rows.append((task, runs))
+    print(f"fresh processes, {args.repeat} runs each; alpha {args.alpha:g}; BLAS threads {args.threads}")
+    print("| task | run | median s | range s | vs reservoirpy | vs float64 | NRMSE |")
+    print("|---|---|---|---|---|---|---|")
+    for task, runs in rows:
+        med = {name: float(np.median([r["seconds"] for r in rs])) for name, rs in runs.items()}
+        for name, rs in runs.items():
+            t = [r["seconds"] for r in rs]
+            print(f"| {task} | {name} | {med[name]:.2f} | {min(t):.2f}–{max(t):.2f} | "
+                  f"{med['reservoirpy'] / med[name]:.2f}× | {med['sktemporal float64'] / med[name]:.2f}× | "
+                  f"{rs[-1]['nrmse']:.3e} |")
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        task, lib, dtype, alpha, threads = sys.argv[2:7]
+        return fresh_child(task, lib, dtype, float(alpha), int(threads))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tasks", default="mg1000,mg5000,collection")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2, help="BLAS threads for both libraries")
     parser.add_argument("--pyrcn", action="store_true", help="also run PyRCN (series tasks; slow)")
+    parser.add_argument("--fresh", action="store_true", help="every run in a new process (series tasks)")
+    parser.add_argument("--alpha", type=float, default=MG["alpha"], help="ridge penalty (--fresh)")
     args = parser.parse_args()
     import reservoirpy
 
@@ -279,6 +339,8 @@ def main():
         versions += f", PyRCN {pyrcn.__version__}"
     print(f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}; {versions}; "
           f"BLAS threads {args.threads}; load average {os.getloadavg()[0]:.1f}")
+    if args.fresh:
+        return run_fresh(args)
     rows = []
     warnings.simplefilter("ignore")  # reservoirpy warns about its ill-conditioned solve
     with threadpool_limits(args.threads):

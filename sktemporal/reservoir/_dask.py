@@ -317,8 +317,11 @@ def _setup(work, X, y, first, classes, alpha=None):
     else:
         check_n_outputs(Y.shape[-1], work.n_outputs_)
     r = work._readout
-    # a chunk's task builds its own empty readout of this shape (sent: 4 numbers, not N x N zeros)
-    return (r.C.shape[0], r.C.shape[1], r.alpha, r.C.shape[0] - r.n_main), batch.dtype
+    # the float32 sums' guard needs the rows of all the chunks, which no chunk sees (at most
+    # one per step or sequence: padded steps counted, an upper bound)
+    rows = r.n + (X.shape[0] * X.shape[1] if X.ndim == 3 and work._per_step else X.shape[0])
+    # a chunk's task builds its own empty readout of this shape (sent: 6 numbers, not N x N zeros)
+    return (r.C.shape[0], r.C.shape[1], r.alpha, r.C.shape[0] - r.n_main, r.float32_alpha, rows), batch.dtype
 
 
 def chunk_sums(work, X, y, readout_args, continuing):
@@ -336,7 +339,8 @@ def chunk_sums(work, X, y, readout_args, continuing):
     work : ESNRegressor or ESNClassifier with its weights drawn (``_init_model`` done)
     X, y : dask arrays aligned on the first axis (``_check_dask_X``, ``_align_y``)
     readout_args : tuple
-        ``RidgeReadout`` arguments ``(n_features, n_outputs, alpha, n_extra)``.
+        ``RidgeReadout`` arguments ``(n_features, n_outputs, alpha, n_extra, float32_alpha,
+        float32_rows)``.
     continuing : bool
         The series continues from ``work.last_state_``.
 

@@ -36,7 +36,7 @@ from ._reservoir import (
 )
 from ._states import OutputFeedback, scatter_rows
 
-__all__ = ["READOUT_CONSTRAINTS", "_BaseESN"]
+__all__ = ["READOUT_CONSTRAINTS", "_BaseESN", "expect_rows"]
 
 #: The readout parameters of ESNRegressor and ESNClassifier (the CV classes choose ``alpha``
 #: among ``alphas`` and have none of them).
@@ -46,6 +46,22 @@ READOUT_CONSTRAINTS = {
     "forgetting": [Interval(Real, 0, 1, closed="right")],
     "keep_training_state": ["boolean"],
 }
+
+
+def expect_rows(readout, batch, washout):
+    """Tell ``readout`` how many rows it will hold once ``batch`` is added (the float32 sums' guard).
+
+    ``washout``: the steps left out of each sequence (per-step rows), or None for one row
+    per sequence.  Never lowers an expectation set by the caller (a dask chunk knows the
+    whole series; a cross-validation's blocks, the whole batch).
+    """
+    if not hasattr(readout, "float32_rows"):  # RLS keeps no sums
+        return
+    if washout is None:
+        rows = batch.n_sequences
+    else:
+        rows = int(np.maximum(np.asarray(batch.lengths) - washout, 0).sum())
+    readout.float32_rows = max(readout.float32_rows or 0, readout.n + rows)
 
 
 class _BaseESN(_BaseReservoir):
@@ -176,6 +192,7 @@ class _BaseESN(_BaseReservoir):
     def _train_readout(self, batch, Y, continuing, readout):
         """Run the reservoir over ``batch`` and add its readout rows (after the washout) to ``readout``."""
         washout = 0 if continuing else self.washout
+        expect_rows(readout, batch, washout if self._per_step else None)
         if self._per_step:
             self._accumulate_steps(batch, Y, continuing, washout, readout)
         else:

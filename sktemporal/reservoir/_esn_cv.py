@@ -45,6 +45,7 @@ from ._esn import (
     _ESNClassifierBase,
     _ESNRegressorBase,
 )
+from ._esn_base import expect_rows
 
 __all__ = ["ESNClassifierCV", "ESNRegressorCV"]
 
@@ -73,6 +74,11 @@ class _BaseESNCV:
     """Cross-validated choice of ``alpha`` (mixed into the regressor and classifier bases)."""
 
     _plain = None  # the estimator class a fold is equivalent to
+
+    def _init_model(self, batch, targets, Y, alpha, statistics=None):
+        super()._init_model(batch, targets, Y, alpha, statistics)
+        # every penalty of the grid is solved from these sums: the float32 sums' guard needs the smallest
+        self._readout.float32_alpha = float(np.min(np.asarray(self.alphas, dtype=np.float64)))
 
     def _check_readout_params(self):
         """What the table cannot say: the values inside ``alphas``."""
@@ -225,6 +231,7 @@ class _BaseESNCV:
         self._check_washout(batch, required=targets.per_step or self.pooling != "last")
         alphas = np.asarray(self.alphas, dtype=np.float64)
         self._init_model(batch, targets, Y, alphas[0])
+        expect_rows(self._readout, batch, self.washout if targets.per_step else None)  # the folds' copies too
         series = batch.kind == "series"
         n_units = int(batch.lengths[0]) if series else batch.n_sequences
         strat = self._strata(series, targets.per_step, lambda: targets.flat().ravel())
@@ -340,7 +347,8 @@ class _BaseESNCV:
         calibrating = set(calibration_folds([tr.size for tr, _ in splits])) if self._calibrating() else ()
         residuals = []  # per fold: each penalty's out-of-fold residuals (calibration folds), else None
         for k, (train, test) in enumerate(splits):
-            est = self._plain(**params, alpha=float(alphas[0]))
+            # (the smallest penalty: the fold's float32 sums are then good for all of them)
+            est = self._plain(**params, alpha=float(alphas.min()))
             est.fit(_safe_indexing(X, train), _safe_indexing(y, train))
             X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
             with one_blas_thread():

@@ -2,9 +2,9 @@ r"""Linear readouts trained from streamed rows: ridge regression and recursive l
 
 Both fit :math:`y = W z + b` on readout rows :math:`z = [h; x]` delivered chunk by chunk,
 so the ``T x N`` matrix of states never has to exist.  Sums are kept in float64
-whatever the precision of the states (float32 sums of 10^4 outer products lose the
-digits a small ridge penalty relies on); only the fitted weights follow the data's
-dtype.
+whatever the precision of the states; only the fitted weights follow the data's dtype.
+Float32 rows may be summed in float32 blocks where the penalty absorbs their rounding
+(:mod:`._float32_sums`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,19 @@ import warnings
 import numpy as np
 from scipy.linalg import LinAlgWarning, eigh, get_lapack_funcs
 
+from ._float32_sums import FLOAT32_BLOCK, add_float32, float32_suffices
+
 __all__ = ["RLSReadout", "RidgeReadout"]
 
-def _as_parts(Z):
-    """Readout rows given as one array or as column parts ``[H, X]`` (never concatenated)."""
-    parts = Z if isinstance(Z, (list, tuple)) else [Z]
-    return [np.ascontiguousarray(p, dtype=np.float64) for p in parts]
+def _as_parts(Z, keep_float32=False):
+    """Readout rows given as one array or as column parts ``[H, X]`` (never concatenated).
+
+    Float64 parts, or float32 parts when ``keep_float32`` and every part is float32.
+    """
+    parts = [np.asarray(p) for p in (Z if isinstance(Z, (list, tuple)) else [Z])]
+    single = keep_float32 and all(p.dtype == np.float32 for p in parts)
+    dtype = np.float32 if single else np.float64
+    return [np.ascontiguousarray(p, dtype=dtype) for p in parts]
 
 
 def shifted_solves(A, B, alphas, block=32):
@@ -136,14 +143,23 @@ class RidgeReadout:
     alpha : float
     n_extra : int, default=0
         Width of the extra column part (the last ``n_extra`` features).
+    float32_alpha : float or None, default=None
+        The smallest penalty these sums will be solved with (``alpha`` if None): the
+        float32 sums' guard (:mod:`._float32_sums`).
+    float32_rows : int or None, default=None
+        How many rows the sums will hold when solved (if None: those added so far and
+        in the current call): the guard's ``n``.
     """
 
     # sums saved before the sum of squared targets was kept have none: they still fit and
     # continue, without the predictive standard deviation
     sum_yy = None
+    float32_alpha = float32_rows = None  # (sums saved before the float32 guard)
 
-    def __init__(self, n_features, n_outputs, alpha, n_extra=0):
+    def __init__(self, n_features, n_outputs, alpha, n_extra=0, float32_alpha=None, float32_rows=None):
         self.alpha = float(alpha)
+        self.float32_alpha = None if float32_alpha is None else float(float32_alpha)
+        self.float32_rows = float32_rows
         self.n_main = n_features - n_extra
         self.G = np.zeros((self.n_main, self.n_main))
         self.G_me = np.zeros((self.n_main, n_extra))
@@ -240,17 +256,30 @@ class RidgeReadout:
         return None
 
     def partial_fit(self, Z, Y):
-        """Add rows ``Z`` (``(n, D)``, or column parts ``[H, E]``) with targets ``Y`` ``(n, n_outputs)``."""
-        parts = _as_parts(Z)
+        """Add rows ``Z`` (``(n, D)``, or column parts ``[H, E]``) with targets ``Y`` ``(n, n_outputs)``.
+
+        Float32 rows (every part float32) are summed in float32 blocks of at most
+        :data:`FLOAT32_BLOCK` rows, each block added into the float64 sums, when that
+        keeps the error below the penalty (:mod:`._float32_sums`); in float64 otherwise.
+        """
+        parts = _as_parts(Z, keep_float32=True)
         H = parts[0]
         if H.shape[0] == 0:
             return self
-        E = np.hstack(parts[1:]) if len(parts) > 1 else np.zeros((H.shape[0], 0))
+        if H.dtype == np.float32 and not self._float32_suffices(parts):
+            parts = [p.astype(np.float64) for p in parts]
+            H = parts[0]
+        E = np.hstack(parts[1:]) if len(parts) > 1 else np.zeros((H.shape[0], 0), dtype=H.dtype)
         Y = np.asarray(Y, dtype=np.float64)
+        if H.dtype == np.float32:
+            for s in range(0, H.shape[0], FLOAT32_BLOCK):
+                rows = slice(s, s + FLOAT32_BLOCK)
+                self._add_float32(H[rows], E[rows], Y[rows])
+            return self
         # G += H.T @ H through a reused scratch matrix: numpy's GEMM ran at twice the
         # speed of scipy's BLAS wrapper accumulating in place (beta=1), and OpenBLAS gave
         # no gain for a half (triangular or SYRK) product at these shapes
-        if self._tmp is None:
+        if self._tmp is None or self._tmp.dtype != np.float64:
             self._tmp = np.empty_like(self.G)
         np.dot(H.T, H, out=self._tmp)
         self.G += self._tmp
@@ -270,6 +299,9 @@ class RidgeReadout:
             self.sum_yy += np.einsum("ij,ij->j", Y, Y)
         self.n += Y.shape[0]
         return self
+
+    _float32_suffices = float32_suffices
+    _add_float32 = add_float32
 
     def solve(self, alpha=None):
         """Readout weights from the sums.
