@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["FLOAT32_BLOCK", "add_float32", "float32_suffices"]
+__all__ = ["FLOAT32_BLOCK", "float32_suffices"]
 
 # Rows per float32 product block.  Measured on Mackey-Glass states (5000 units, 7900
 # rows; docs/development.rst): the Gram matrix's relative error grew only from 4e-8
@@ -60,31 +60,3 @@ def float32_suffices(readout, parts):
     n = max(readout.float32_rows or 0, readout.n + n_chunk)
     squares = sum(float(p.reshape(-1) @ p.reshape(-1)) for p in parts)
     return _EPS32 * squares * n <= alpha * n_chunk
-
-
-def add_float32(readout, H, E, Y):
-    """Add one block of float32 rows to ``readout``: the products over ``H`` in float32, added in float64.
-
-    ``H`` ``(n, N)`` and ``E`` ``(n, F)`` float32, ``Y`` ``(n, k)`` float64.  The products
-    with the small parts (inputs ``E``, targets ``Y``) cost ``O(n F^2)`` and run in float64.
-    """
-    if readout._tmp is None or readout._tmp.dtype != np.float32:
-        readout._tmp = np.empty(readout.G.shape, dtype=np.float32)  # half the float64 scratch
-    np.dot(H.T, H, out=readout._tmp)  # numpy calls SYRK for a product with its own transpose
-    readout.G += readout._tmp
-    m, k = readout.n_main, Y.shape[1]
-    Y1 = np.empty((Y.shape[0], k + 1), dtype=np.float32)
-    Y1[:, :k], Y1[:, k] = Y, 1.0
-    HY1 = H.T @ Y1  # sum h y^T and sum h in one float32 pass over H
-    readout.C[:m] += HY1[:, :k]
-    readout.sum_z[:m] += HY1[:, k]
-    if E.shape[1]:
-        readout.G_me += H.T @ E
-        E = E.astype(np.float64)
-        readout.G_ee += E.T @ E
-        readout.C[m:] += E.T @ Y
-        readout.sum_z[m:] += E.sum(axis=0)
-    readout.sum_y += Y.sum(axis=0)
-    if readout.sum_yy is not None:
-        readout.sum_yy += np.einsum("ij,ij->j", Y, Y)
-    readout.n += Y.shape[0]

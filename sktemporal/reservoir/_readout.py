@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 from scipy.linalg import LinAlgWarning, eigh, get_lapack_funcs
 
-from ._float32_sums import FLOAT32_BLOCK, add_float32, float32_suffices
+from ._float32_sums import FLOAT32_BLOCK, float32_suffices
 
 __all__ = ["RLSReadout", "RidgeReadout"]
 
@@ -271,37 +271,42 @@ class RidgeReadout:
             H = parts[0]
         E = np.hstack(parts[1:]) if len(parts) > 1 else np.zeros((H.shape[0], 0), dtype=H.dtype)
         Y = np.asarray(Y, dtype=np.float64)
-        if H.dtype == np.float32:
-            for s in range(0, H.shape[0], FLOAT32_BLOCK):
-                rows = slice(s, s + FLOAT32_BLOCK)
-                self._add_float32(H[rows], E[rows], Y[rows])
-            return self
-        # G += H.T @ H through a reused scratch matrix: numpy's GEMM ran at twice the
-        # speed of scipy's BLAS wrapper accumulating in place (beta=1), and OpenBLAS gave
-        # no gain for a half (triangular or SYRK) product at these shapes
-        if self._tmp is None or self._tmp.dtype != np.float64:
-            self._tmp = np.empty_like(self.G)
+        # float32 rows in blocks of FLOAT32_BLOCK (the error of a float32 sum grows with
+        # its length); float64 rows in one block
+        step = FLOAT32_BLOCK if H.dtype == np.float32 else max(H.shape[0], 1)
+        for s in range(0, H.shape[0], step):
+            rows = slice(s, s + step)
+            self._add_block(H[rows], E[rows], Y[rows])
+        return self
+
+    def _add_block(self, H, E, Y):
+        """Add rows ``[H, E]`` with targets ``Y`` (float64): the products over ``H`` in ``H``'s
+        precision, added into the float64 sums; those with ``E`` and ``Y`` in float64."""
+        # G += H.T @ H through a reused scratch matrix: numpy's GEMM (SYRK for a product
+        # with its own transpose) ran at twice the speed of scipy's BLAS wrapper
+        # accumulating in place (beta=1)
+        if self._tmp is None or self._tmp.dtype != H.dtype:
+            self._tmp = np.empty(self.G.shape, dtype=H.dtype)
         np.dot(H.T, H, out=self._tmp)
         self.G += self._tmp
-        if E.shape[1]:
-            self.G_me += H.T @ E
-            self.G_ee += E.T @ E
         m, k = self.n_main, Y.shape[1]
-        Y1 = np.empty((Y.shape[0], k + 1))
+        Y1 = np.empty((Y.shape[0], k + 1), dtype=H.dtype)
         Y1[:, :k], Y1[:, k] = Y, 1.0
         HY1 = H.T @ Y1  # sum z y^T and sum z in one pass over H
         self.C[:m] += HY1[:, :k]
         self.sum_z[:m] += HY1[:, k]
-        self.C[m:] += E.T @ Y
-        self.sum_z[m:] += E.sum(axis=0)
+        if E.shape[1]:
+            self.G_me += H.T @ E
+            E = E.astype(np.float64, copy=False)
+            self.G_ee += E.T @ E
+            self.C[m:] += E.T @ Y
+            self.sum_z[m:] += E.sum(axis=0)
         self.sum_y += Y.sum(axis=0)
         if self.sum_yy is not None:
             self.sum_yy += np.einsum("ij,ij->j", Y, Y)
         self.n += Y.shape[0]
-        return self
 
     _float32_suffices = float32_suffices
-    _add_float32 = add_float32
 
     def solve(self, alpha=None):
         """Readout weights from the sums.
