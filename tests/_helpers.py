@@ -1,11 +1,28 @@
 """Helpers shared by the test modules (the one place tests import helpers from)."""
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from sktemporal.neural_network._loss import LOSSES
 from sktemporal.neural_network._training import loss_and_gradient
 
-__all__ = ["make_problem", "total_loss_and_grad", "truncated_loss", "forward_loss", "check_gradient"]
+__all__ = ["make_problem", "total_loss_and_grad", "truncated_loss", "forward_loss", "check_gradient",
+           "modules_loaded_by"]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def modules_loaded_by(code, packages):
+    """The modules of ``packages`` (top-level names) that ``code`` loads, run in a fresh interpreter."""
+    probe = (f"{code}\nimport json, sys\n"
+             f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {tuple(packages)!r})))\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def make_problem(rng, lengths, n_in=3, n_out=2, per_step=True, classify=False):

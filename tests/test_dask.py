@@ -4,9 +4,6 @@ One 2-worker LocalCluster (processes, one thread each) serves the whole module; 
 test that needs dask skips cleanly without it.
 """
 
-import os
-import subprocess
-import sys
 import warnings
 
 import numpy as np
@@ -35,7 +32,7 @@ from sktemporal.reservoir import ESNClassifier, ESNRegressor, Reservoir, auto_ov
 from sktemporal.reservoir._readout import RidgeReadout
 from sktemporal.utils._dask import is_dask_array, local_n_jobs
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from _helpers import modules_loaded_by
 
 
 # ----------------------------------------------------------------------------------
@@ -44,15 +41,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def test_importing_sktemporal_never_imports_dask():
     """The package and its estimators import, fit and predict without loading dask."""
     code = (
-        "import sys, numpy as np, sktemporal\n"
+        "import numpy as np, sktemporal\n"
         "from sktemporal.reservoir import ESNRegressor\n"
         "X = np.random.RandomState(0).rand(50, 2)\n"
         "ESNRegressor(n_reservoir=10, random_state=0).fit(X, X[:, 0]).predict(X)\n"
-        "loaded = [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]\n"
-        "assert not loaded, loaded\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    assert modules_loaded_by(code, ("dask", "distributed")) == []
 
 
 def test_local_n_jobs_outside_dask_follows_joblib():
