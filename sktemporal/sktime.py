@@ -147,28 +147,28 @@ class Forecaster(BaseForecaster):
             )
         return future.iloc[:h].to_numpy(dtype=float)
 
-    def _frame(self, values, fh, steps, columns):
-        index = fh.to_absolute_index(self.cutoff)
-        return pd.DataFrame(np.asarray(values).reshape(-1, len(columns))[steps - 1],
-                            index=index, columns=columns)
+    def _forecast(self, method, fh, X, **kwargs):
+        """``method`` of the package forecaster up to the furthest step of ``fh``; the rows of ``fh``."""
+        steps = self._steps(fh)
+        h = int(steps.max())
+        out = getattr(self.forecaster_, method)(h, self._future_X(X, h), **kwargs)
+        def rows(values):
+            return np.asarray(values).reshape(h, -1)[steps - 1]
+
+        return tuple(rows(v) for v in out) if isinstance(out, tuple) else rows(out)
 
     def _predict(self, fh, X=None):
-        steps = self._steps(fh)
-        values = self.forecaster_.predict(int(steps.max()), self._future_X(X, steps.max()))
-        return self._frame(values, fh, steps, self._get_varnames())
+        return pd.DataFrame(self._forecast("predict", fh, X), index=fh.to_absolute_index(self.cutoff),
+                            columns=self._get_varnames())
 
     def _predict_interval(self, fh, X=None, coverage=0.9):
-        steps = self._steps(fh)
-        h, E = int(steps.max()), self._future_X(X, steps.max())
         names = self._get_varnames()
-        columns = self._get_columns("predict_interval", coverage=coverage)
         parts = {}
         for c in coverage:
-            lower, upper = self.forecaster_.predict_interval(h, E, coverage=c)
-            lower, upper = (np.asarray(b).reshape(h, len(names))[steps - 1] for b in (lower, upper))
+            lower, upper = self._forecast("predict_interval", fh, X, coverage=c)
             for k, name in enumerate(names):
-                parts[(name, c, "lower")] = lower[:, k]
-                parts[(name, c, "upper")] = upper[:, k]
+                parts[(name, c, "lower")], parts[(name, c, "upper")] = lower[:, k], upper[:, k]
+        columns = self._get_columns("predict_interval", coverage=coverage)
         return pd.DataFrame({key: parts[key] for key in columns},
                             index=fh.to_absolute_index(self.cutoff), columns=columns)
 
