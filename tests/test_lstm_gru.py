@@ -21,7 +21,7 @@ from sktemporal.neural_network import (
 )
 from sktemporal.neural_network._cells import CELLS
 from sktemporal.neural_network._kernels import _Flush, _segments
-from sktemporal.neural_network._layers import Network, RecurrentLayer
+from sktemporal.neural_network._layers import DenseStack, Network, RecurrentLayer
 from sktemporal.neural_network._params import ParameterLayout
 from sktemporal.neural_network._training import TrainingData
 
@@ -50,7 +50,7 @@ def rel_err(a, b):
 def test_gradient_ragged(cell, per_step):
     rng = np.random.RandomState(0)
     X, L, Y = make_problem(rng, [7, 3, 4, 1, 6, 2], per_step=per_step)  # several segments
-    net = Network(3, [(CELLS[cell], 4)], [], 2, per_step=per_step)
+    net = Network(3, [(CELLS[cell], 4)], DenseStack([], 2), per_step=per_step)
     check_gradient(net, TrainingData(X, L, Y, per_step), "squared_error", rng)
 
 
@@ -59,7 +59,7 @@ def test_gradient_ragged(cell, per_step):
 def test_gradient_bidirectional_stacked(cell, per_step):
     rng = np.random.RandomState(1)
     X, L, Y = make_problem(rng, [6, 2, 4], per_step=per_step)
-    net = Network(3, [(CELLS[cell], 4), (CELLS[cell], 3)], [], 2, per_step=per_step, bidirectional=True)
+    net = Network(3, [(CELLS[cell], 4), (CELLS[cell], 3)], DenseStack([], 2), per_step=per_step, bidirectional=True)
     check_gradient(net, TrainingData(X, L, Y, per_step), "squared_error", rng)
 
 
@@ -68,7 +68,7 @@ def test_gradient_bidirectional_stacked(cell, per_step):
 def test_gradient_truncated_carries_state(cell, per_step):
     rng = np.random.RandomState(2)
     X, L, Y = make_problem(rng, [9, 7, 3], per_step=per_step)
-    net = Network(3, [(CELLS[cell], 4), (CELLS[cell], 3)], [], 2, per_step=per_step)
+    net = Network(3, [(CELLS[cell], 4), (CELLS[cell], 3)], DenseStack([], 2), per_step=per_step)
     check_gradient(net, TrainingData(X, L, Y, per_step, bptt_steps=4), "squared_error", rng, truncated=True)
 
 
@@ -76,7 +76,7 @@ def test_gradient_truncated_carries_state(cell, per_step):
 def test_gradient_classification_head(cell):
     rng = np.random.RandomState(3)
     X, L, Y = make_problem(rng, [5, 4, 2], n_out=3, per_step=False, classify=True)
-    net = Network(3, [(CELLS[cell], 4)], [], 3, per_step=False, out_activation="softmax")
+    net = Network(3, [(CELLS[cell], 4)], DenseStack([], 3, out_activation="softmax"), per_step=False)
     check_gradient(net, TrainingData(X, L, Y, False), "log_loss", rng)
 
 

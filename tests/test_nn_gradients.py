@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sktemporal.neural_network._cells import CELLS
-from sktemporal.neural_network._layers import Network, reverse_padded
+from sktemporal.neural_network._layers import DenseStack, Network, reverse_padded
 from sktemporal.neural_network._training import TrainingData
 
 from _helpers import check_gradient, make_problem
@@ -21,7 +21,7 @@ def elman(activation):
 def test_elman_gradient_ragged(activation, per_step):
     rng = np.random.RandomState(0)
     X, L, Y = make_problem(rng, [5, 3, 4, 1], per_step=per_step)
-    net = Network(3, [(elman(activation), 4)], [], 2, per_step=per_step)
+    net = Network(3, [(elman(activation), 4)], DenseStack([], 2), per_step=per_step)
     check_gradient(net, TrainingData(X, L, Y, per_step), "squared_error", rng)
 
 
@@ -29,7 +29,7 @@ def test_elman_gradient_ragged(activation, per_step):
 def test_bidirectional_stacked_gradient(per_step):
     rng = np.random.RandomState(1)
     X, L, Y = make_problem(rng, [6, 2, 4], per_step=per_step)
-    net = Network(3, [(elman("tanh"), 4), (elman("tanh"), 3)], [], 2, per_step=per_step, bidirectional=True)
+    net = Network(3, [(elman("tanh"), 4), (elman("tanh"), 3)], DenseStack([], 2), per_step=per_step, bidirectional=True)
     check_gradient(net, TrainingData(X, L, Y, per_step), "squared_error", rng)
 
 
@@ -37,7 +37,7 @@ def test_bidirectional_stacked_gradient(per_step):
 def test_truncated_gradient_carries_state(per_step):
     rng = np.random.RandomState(2)
     X, L, Y = make_problem(rng, [9, 7, 3], per_step=per_step)
-    net = Network(3, [(elman("tanh"), 4), (elman("tanh"), 3)], [], 2, per_step=per_step)
+    net = Network(3, [(elman("tanh"), 4), (elman("tanh"), 3)], DenseStack([], 2), per_step=per_step)
     check_gradient(net, TrainingData(X, L, Y, per_step, bptt_steps=4), "squared_error", rng, truncated=True)
 
 
@@ -48,7 +48,7 @@ def test_classification_losses_gradient(loss, n_out):
     if n_out == 1:
         Y = (Y > 0).astype(float)
     act = {"log_loss": "softmax", "binary_log_loss": "logistic"}[loss]
-    net = Network(3, [(elman("tanh"), 4)], [3], n_out, per_step=True, activation="tanh", out_activation=act)
+    net = Network(3, [(elman("tanh"), 4)], DenseStack([3], n_out, "tanh", act), per_step=True)
     check_gradient(net, TrainingData(X, L, Y, True), loss, rng)
 
 
@@ -56,14 +56,14 @@ def test_classification_losses_gradient(loss, n_out):
 def test_dense_only_network_gradient(activation):
     rng = np.random.RandomState(4)
     X, L, Y = make_problem(rng, [1, 1, 1, 1, 1], per_step=True)
-    net = Network(3, [], [5, 4], 2, per_step=True, activation=activation)
+    net = Network(3, [], DenseStack([5, 4], 2, activation), per_step=True)
     check_gradient(net, TrainingData(X, L, Y, True), "squared_error", rng)
 
 
 def test_padded_steps_do_not_change_outputs():
     rng = np.random.RandomState(5)
     X, L, Y = make_problem(rng, [6, 3], per_step=True)
-    net = Network(3, [(elman("tanh"), 4)], [], 2, per_step=True, bidirectional=True)
+    net = Network(3, [(elman("tanh"), 4)], DenseStack([], 2), per_step=True, bidirectional=True)
     theta = net.layout.zeros()
     net.initialize(theta, rng)
     Xt = np.ascontiguousarray(X.transpose(1, 0, 2))
@@ -94,7 +94,7 @@ def test_jordan_closed_loop_gradient(out_activation, loss, n_out, per_step):
     if n_out == 1:
         Y = (Y > 0).astype(float)
     cell = partial(JordanCell, n_out=n_out, activation="tanh", out_activation=out_activation)
-    net = Network(3, [(cell, 4)], [], n_out, per_step=per_step, out_activation=out_activation, readout=False)
+    net = Network(3, [(cell, 4)], None, per_step=per_step)
     check_gradient(net, TrainingData(X, L, Y, per_step), loss, rng)
 
 
@@ -104,7 +104,7 @@ def test_jordan_truncated_gradient():
     rng = np.random.RandomState(8)
     X, L, Y = make_problem(rng, [9, 6], per_step=True)
     cell = partial(JordanCell, n_out=2, activation="logistic")
-    net = Network(3, [(cell, 3)], [], 2, per_step=True, readout=False)
+    net = Network(3, [(cell, 3)], None, per_step=True)
     check_gradient(net, TrainingData(X, L, Y, True, bptt_steps=4), "squared_error", rng, truncated=True)
 
 
@@ -114,8 +114,8 @@ def test_jordan_layout_equals_teacher_forced_dense_network():
 
     rng = np.random.RandomState(9)
     T, n_in, K = 7, 3, 2
-    jordan = Network(n_in, [(partial(JordanCell, n_out=K), 5)], [], K, per_step=True, readout=False)
-    dense = Network(n_in + K, [], [5], K, per_step=True, activation="tanh")
+    jordan = Network(n_in, [(partial(JordanCell, n_out=K), 5)], None, per_step=True)
+    dense = Network(n_in + K, [], DenseStack([5], K, "tanh"), per_step=True)
     assert jordan.layout.size == dense.layout.size
     theta = jordan.layout.zeros()
     jordan.initialize(theta, rng)
@@ -134,7 +134,7 @@ def test_pooled_many_to_one_gradient_ragged(pooling, bidirectional, cell):
     rng = np.random.RandomState(5)
     X, L, Y = make_problem(rng, [6, 1, 4, 3], per_step=False)
     factory = elman("tanh") if cell == "elman" else CELLS[cell]
-    net = Network(3, [(factory, 3), (factory, 4)], [], 2, per_step=False, bidirectional=bidirectional,
+    net = Network(3, [(factory, 3), (factory, 4)], DenseStack([], 2), per_step=False, bidirectional=bidirectional,
                   pooling=pooling)
     check_gradient(net, TrainingData(X, L, Y, False), "squared_error", rng)
 

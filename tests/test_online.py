@@ -9,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sktemporal.neural_network import RNNClassifier, RNNRegressor
 from sktemporal.neural_network._cells import CELLS
-from sktemporal.neural_network._layers import Network
+from sktemporal.neural_network._layers import DenseStack, Network
 from sktemporal.neural_network._online import rtrl_gradient
 from sktemporal.neural_network._training import TrainingData, loss_and_gradient
 
@@ -29,8 +29,8 @@ def stream(n=1200, seed=0):
 def test_rtrl_gradient_equals_bptt_gradient(activation, loss, out_act, n_out):
     rng = np.random.RandomState(0)
     T, n_in = 12, 2
-    net = Network(n_in, [(partial(CELLS["elman"], activation=activation), 5)], [], n_out,
-                  per_step=True, out_activation=out_act)
+    net = Network(n_in, [(partial(CELLS["elman"], activation=activation), 5)],
+                  DenseStack([], n_out, out_activation=out_act), per_step=True)
     theta = net.layout.zeros()
     net.initialize(theta, rng)
     theta += 0.1 * rng.normal(size=theta.shape)

@@ -7,13 +7,13 @@ import pytest
 
 from sktemporal.exceptions import DivergenceError
 from sktemporal.neural_network._cells import CELLS
-from sktemporal.neural_network._layers import Network
+from sktemporal.neural_network._layers import DenseStack, Network
 from sktemporal.neural_network._online import OnlineState, _kalman_update
 
 
 def _state(solver, n_in=2, H=3, n_out=2, seed=0):
     rng = np.random.RandomState(seed)
-    net = Network(n_in, [(partial(CELLS["elman"], activation="tanh"), H)], [], n_out, per_step=True)
+    net = Network(n_in, [(partial(CELLS["elman"], activation="tanh"), H)], DenseStack([], n_out), per_step=True)
     state = OnlineState(solver, net, np.float64)
     state.reset_covariance(solver, 1.0, np.float64)
     # a generic SPD covariance (blocks for DEKF)

@@ -8,7 +8,7 @@ import pytest
 from sktemporal.exceptions import DivergenceError
 from sktemporal.neural_network._cells import CELLS
 from sktemporal.neural_network._epochs import LR_REDUCTION, MAX_ROLLBACKS
-from sktemporal.neural_network._layers import Network
+from sktemporal.neural_network._layers import DenseStack, Network
 from sktemporal.neural_network._online import fit_online
 from sktemporal.neural_network._training import (
     DIVERGENCE_FACTOR,
@@ -29,7 +29,7 @@ def _problem(n=24, T=12, seed=0):
     rng = np.random.RandomState(seed)
     X = rng.uniform(-1, 1, size=(n, T, 1))
     Y = np.cumsum(X, axis=1) / np.arange(1, T + 1)[None, :, None]
-    net = Network(1, [(partial(CELLS["elman"], activation="tanh"), 6)], [], 1, per_step=True)
+    net = Network(1, [(partial(CELLS["elman"], activation="tanh"), 6)], DenseStack([], 1), per_step=True)
     theta = net.layout.zeros(np.float64)
     net.initialize(theta, np.random.RandomState(seed))
     return net, theta, TrainingData(X, np.full(n, T), Y, per_step=True)

@@ -126,7 +126,7 @@ class JordanCell:
 
     The cell holds its own output layer ``(V, c)`` and output activation ``g``, so its
     output sequence *is* the network's prediction ``ŷ`` and its carried state is ``ŷ``;
-    it is used without a dense output layer after it (``Network(..., readout=False)``).
+    it is used without a dense output layer after it (``Network(..., dense=None)``).
     Like an output layer, its ``backward`` receives ``∂L/∂z_out`` (the gradient with
     respect to the pre-activation ``h V + c``, which the canonical losses give directly).
 

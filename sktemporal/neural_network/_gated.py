@@ -5,7 +5,7 @@ import inspect
 
 from ._base import BaseSequenceNetwork
 from ._cells import CELLS
-from ._layers import Network
+from ._layers import DenseStack, Network
 
 __all__ = ["BaseGatedRNN", "init_with_defaults"]
 
@@ -87,9 +87,8 @@ class BaseGatedRNN(BaseSequenceNetwork):
     def _build_network(self, n_in, n_out, per_step, out_activation):
         factory = CELLS[self._cell]
         return Network(
-            n_in, [(factory, h) for h in self._hidden_sizes()], [], n_out,
-            per_step=per_step, bidirectional=self._bidirectional, out_activation=out_activation,
-            pooling=self.pooling,
+            n_in, [(factory, h) for h in self._hidden_sizes()], DenseStack([], n_out, out_activation=out_activation),
+            per_step=per_step, bidirectional=self._bidirectional, pooling=self.pooling,
         )
 
 

@@ -12,13 +12,15 @@ The network knows nothing of estimators, and nothing here loops over time except
 cells.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ..utils._activations import ACTIVATIONS, DERIVATIVES
 from ._cells import mlp_init_bound
 from ._params import ParameterLayout
 
-__all__ = ["RecurrentLayer", "Dense", "Network", "reverse_padded", "pool_states", "pool_states_backward",
+__all__ = ["RecurrentLayer", "Dense", "DenseStack", "Network", "reverse_padded", "pool_states", "pool_states_backward",
            "POOLINGS"]
 
 POOLINGS = ("last", "mean", "max", "mean_max")
@@ -194,6 +196,23 @@ class Dense:
         return np.dot(delta, views[self.prefix + "V"].T) if need_dx else None
 
 
+class DenseStack(NamedTuple):
+    """The dense layers after the head: hidden widths, output width, activations.
+
+    >>> DenseStack([16], 3, out_activation="softmax").widths
+    [16, 3]
+    """
+
+    hidden: list
+    n_out: int
+    activation: str = "relu"
+    out_activation: str = "identity"
+
+    @property
+    def widths(self):
+        return list(self.hidden) + [self.n_out]
+
+
 class Network:
     """Recurrent layers, a head, dense layers; one flat parameter vector.
 
@@ -203,28 +222,20 @@ class Network:
         Input features per step.
     recurrent : list of (cell_factory, n_hidden)
         One entry per stacked recurrent layer (may be empty: a plain MLP over steps).
-    dense : list of int
-        Widths of the hidden dense layers after the head.
-    n_out : int
-        Output width.
+    dense : DenseStack or None
+        The dense layers after the head (hidden widths, output width, the hidden and
+        output activations).  None when the last recurrent cell emits the prediction
+        itself (the Jordan cell, whose output is fed back).
     per_step : bool
         Many-to-many (a prediction per step) or many-to-one (per sequence).
-    bidirectional : bool
-    activation : str
-        Activation of hidden dense layers.
-    out_activation : {'identity', 'logistic', 'softmax'}
+    bidirectional : bool, default=False
     pooling : {'last', 'mean', 'max', 'mean_max'}, default='last'
         The many-to-one head (see :func:`pool_states`); ignored per step.
-    readout : bool, default=True
-        Whether dense layers follow the head.  False when the last recurrent cell emits the
-        prediction itself (the Jordan cell, whose output is fed back); ``dense`` and
-        ``n_out`` are then unused.
     prefix : str, default=''
         Prepended to every parameter name (networks that are parts of a larger one).
     """
 
-    def __init__(self, n_in, recurrent, dense, n_out, *, per_step, bidirectional=False,
-                 activation="relu", out_activation="identity", readout=True, pooling="last", prefix=""):
+    def __init__(self, n_in, recurrent, dense, *, per_step, bidirectional=False, pooling="last", prefix=""):
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {sorted(POOLINGS)}; got {pooling!r}.")
         self.per_step = per_step
@@ -238,9 +249,9 @@ class Network:
         if self.pooling == "mean_max":
             width *= 2
         self.dense = []
-        widths = list(dense) + [n_out] if readout else []
+        widths = dense.widths if dense is not None else []
         for i, w in enumerate(widths):
-            act = out_activation if i == len(widths) - 1 else activation
+            act = dense.out_activation if i == len(widths) - 1 else dense.activation
             self.dense.append(Dense(width, w, act, prefix=f"{prefix}dense{i}."))
             width = w
         shapes = [s for layer in self.recurrent + self.dense for s in layer.param_shapes()]

@@ -14,7 +14,7 @@ from ._docstrings import (
     RECURRENT_CLASSIFIER_ATTRIBUTES,
     network_docstring,
 )
-from ._layers import Network
+from ._layers import DenseStack, Network
 from ._online import ONLINE_SOLVERS
 from ._task_mixins import SequenceClassifierMixin, SequenceRegressorMixin
 from ._training import TrainingData
@@ -200,12 +200,11 @@ class _BaseRNN(BaseSequenceNetwork):
         if self.cell == "jordan":
             factory = partial(CELLS["jordan"], n_out=n_out, activation=self.activation,
                               out_activation=out_activation)
-            return Network(n_in, [(factory, self._hidden_sizes()[0])], [], n_out,
-                           per_step=per_step, out_activation=out_activation, readout=False)
+            return Network(n_in, [(factory, self._hidden_sizes()[0])], None, per_step=per_step)
         factory = partial(CELLS[self.cell], activation=self.activation)
         return Network(
-            n_in, [(factory, h) for h in self._hidden_sizes()], [], n_out,
-            per_step=per_step, bidirectional=self._bidirectional, out_activation=out_activation,
+            n_in, [(factory, h) for h in self._hidden_sizes()], DenseStack([], n_out, out_activation=out_activation),
+            per_step=per_step, bidirectional=self._bidirectional,
             # the online solvers' sensitivities follow the last state only
             pooling="last" if self.solver in ONLINE_SOLVERS else self.pooling,
         )
@@ -222,8 +221,8 @@ class _BaseRNN(BaseSequenceNetwork):
         """
         if not self._teacher_forced(per_step):
             return self._net
-        return Network(self._net.recurrent[0].cells[0].n_in + n_out, [], [self._hidden_sizes()[0]], n_out,
-                       per_step=True, activation=self.activation, out_activation=out_activation)
+        dense = DenseStack([self._hidden_sizes()[0]], n_out, self.activation, out_activation)
+        return Network(self._net.recurrent[0].cells[0].n_in + n_out, [], dense, per_step=True)
 
     def _training_data(self, values, lengths, Y, per_step, bptt_steps):
         if not self._teacher_forced(per_step):

@@ -27,7 +27,7 @@ from ..utils._param_validation import UNIT_INTERVAL, StrOptions
 from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork
 from ._cells import CELLS
 from ._docstrings import NETWORK_ATTRIBUTES, SCALER_DOC, network_docstring
-from ._layers import Network
+from ._layers import DenseStack, Network
 from ._params import ParameterLayout
 from ._task_mixins import SequenceRegressorMixin
 from ._training import TrainingData
@@ -71,10 +71,11 @@ class EncoderDecoder:
     def __init__(self, factory, n_in, hidden_sizes, n_out, horizon, per_step=False, bidirectional=False,
                  out_activation="identity"):
         self.horizon, self.k, self.per_step = horizon, n_out, per_step
-        self.encoder = Network(n_in, [(factory, h) for h in hidden_sizes], [], None, per_step=per_step,
-                               bidirectional=bidirectional, readout=False, prefix="encoder.")
-        self.decoder = Network(n_out + self.encoder.n_out, [(factory, h) for h in hidden_sizes], [], n_out,
-                               per_step=True, out_activation=out_activation, prefix="decoder.")
+        self.encoder = Network(n_in, [(factory, h) for h in hidden_sizes], None, per_step=per_step,
+                               bidirectional=bidirectional, prefix="encoder.")
+        self.decoder = Network(n_out + self.encoder.n_out, [(factory, h) for h in hidden_sizes],
+                               DenseStack([], n_out, out_activation=out_activation), per_step=True,
+                               prefix="decoder.")
         self.layout = ParameterLayout(list(self.encoder.layout.shapes.items())
                                       + list(self.decoder.layout.shapes.items()))
         self._split = self.encoder.layout.size

@@ -15,7 +15,7 @@ from ..utils._param_validation import NON_NEGATIVE_INT, POSITIVE_INT, Interval, 
 from ._auto import resolve_delays
 from ._base import NETWORK_CONSTRAINTS, BaseSequenceNetwork
 from ._docstrings import CLASSIFIER_N_OUTPUTS, NETWORK_ATTRIBUTES, SCALER_DOC, network_docstring
-from ._layers import Network
+from ._layers import DenseStack, Network
 from ._task_mixins import SequenceClassifierMixin, SequenceRegressorMixin
 from ._training import TrainingData
 
@@ -184,8 +184,8 @@ class _BaseTDNN(BaseSequenceNetwork):
 
     # ----------------------------------------------------------------- network
     def _build_network(self, n_in, n_out, per_step, out_activation):
-        return Network(n_in, [], self._hidden_sizes(), n_out, per_step=per_step,
-                       activation=self.activation, out_activation=out_activation)
+        return Network(n_in, [], DenseStack(self._hidden_sizes(), n_out, self.activation, out_activation),
+                       per_step=per_step)
 
     def _arrange(self, batch, inputs, Y, targets, incremental, bptt_steps):
         data, validation = super()._arrange(batch, inputs, Y, targets, incremental, bptt_steps)
