@@ -1,6 +1,7 @@
-"""scikit-learn's callback API on the trained networks (where scikit-learn has it), and without it."""
+"""scikit-learn's callback API on the trained networks and the reservoir search, and without it."""
 
 import io
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -8,7 +9,9 @@ import textwrap
 import numpy as np
 import pytest
 
+from sktemporal.datasets import make_sequence_classification, narma
 from sktemporal.neural_network import GRURegressor, LSTMClassifier, RNNRegressor
+from sktemporal.reservoir import ESNClassifierCV, ESNRegressorCV
 from sktemporal.utils import ProgressLine
 from sktemporal.utils._callbacks import HAS_SKLEARN_CALLBACKS
 
@@ -78,6 +81,46 @@ def test_progress_line_writes_one_rewritten_line():
     text = out.getvalue()
     assert text.count("\r") == 4 and text.endswith("\n")
     assert "GRURegressor: epoch 4/4" in text
+
+
+@needs_api
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_the_reservoir_search_reports_each_rung(n_jobs):
+    X, y = narma(800, random_state=0)
+    rec = Recorder()
+    model = ESNRegressorCV(n_reservoir=20, random_state=0, n_jobs=n_jobs).set_callbacks(rec).fit(X, y)
+    n_rungs = int(model.cv_results_["iter"].max()) + 1
+    assert n_rungs > 1 and rec.events.count(("end", "rung")) == n_rungs
+    assert rec.events[0] == ("setup", "fit") and rec.events[-1] == ("teardown", "fit")
+    plain = ESNRegressorCV(n_reservoir=20, random_state=0).fit(X, y)  # the callbacks change nothing
+    np.testing.assert_array_equal(model.predict(X), plain.predict(X))
+    pickle.dumps(model)  # nothing of the callbacks' machinery stops the model from pickling
+
+
+@needs_api
+def test_a_stop_request_does_not_cut_the_search_short():
+    class AlwaysStop(Recorder):
+        def on_fit_task_end(self, estimator, context, **kwargs):
+            super().on_fit_task_end(estimator, context, **kwargs)
+            return True
+
+    X, y = narma(800, random_state=0)
+    rec = AlwaysStop()
+    model = ESNRegressorCV(n_reservoir=20, random_state=0).set_callbacks(rec).fit(X, y)
+    assert rec.events.count(("end", "rung")) == int(model.cv_results_["iter"].max()) + 1 > 1
+    X, y = make_sequence_classification(40, random_state=0)  # one rung of two candidates
+    model = ESNClassifierCV(n_reservoir=20, random_state=0).set_callbacks(AlwaysStop()).fit(X, y)
+    assert len(model.cv_results_["params"]) == 2
+
+
+@needs_api
+def test_progress_line_shows_the_rungs():
+    X, y = narma(800, random_state=0)
+    out = io.StringIO()
+    progress = ProgressLine(out)
+    ESNRegressorCV(n_reservoir=20, random_state=0).set_callbacks(progress).fit(X, y)
+    assert "ESNRegressorCV: rung 2/2" in out.getvalue() and out.getvalue().endswith("\n")
+    pickle.loads(pickle.dumps(progress))  # it let go of its stream
 
 
 def test_without_the_callback_api_fits_as_before():

@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils._atomic import all_or_nothing
 from ..utils._batch import SequenceBatch
 from ..utils._blas import one_blas_thread
-from ..utils._callbacks import CallbackSupportMixin, EpochTasks, with_callbacks
+from ..utils._callbacks import CallbackSupportMixin, FitTasks, with_callbacks
 from ..utils._continuation import remember_fitted_series
 from ..utils._fit_checks import INITIAL_STATES, check_target_layout, check_y_given
 from ..utils._param_validation import (
@@ -237,7 +237,7 @@ class BaseSequenceNetwork(CallbackSupportMixin, VersionedStateMixin, TrainingDat
         config = SolverConfig.from_params(self.get_params(), batch_size=self._batch_size(data, bptt_steps))
         loss_name = self._loss_name(n_out)
         # scikit-learn's callback API: the fit and each epoch are tasks (no epochs for lbfgs)
-        tasks = [EpochTasks(self, 1 if incremental else config.max_iter, X, y)]
+        tasks = [FitTasks(self, 1 if incremental else config.max_iter, X, y)]
         try:
             with one_blas_thread():
                 problem = TrainingProblem(net, data, loss_name)

@@ -20,6 +20,11 @@ whose mean test score is at least :math:`\bar s_{best} - \mathrm{SE}_{best}`
 (:math:`\mathrm{SE} = \mathrm{std}_k(s_k) / \sqrt{K}` over the :math:`K` folds), the one
 nearest to the reference reservoir :data:`REFERENCE` (in log distance) wins: a small
 sample cannot tell apart scores within their standard error.
+
+**Progress.**  Each rung is a subtask of scikit-learn's callback API (``task_name
+'rung'``, reported when the rung's candidates are scored), so ``set_callbacks`` with a
+progress display shows a long search advancing.  A callback's request to stop is not
+honoured: the choice needs the last rung.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from joblib import Parallel, delayed
 from sklearn.utils import check_random_state
 
 from ..exceptions import DivergenceError
+from ..utils._callbacks import FitTasks, without_callbacks
 
 __all__ = ["AUTO_SPACE", "MIN_UNITS", "REFERENCE", "Evaluation", "SearchResult", "candidate_grid",
            "halving_sizes", "is_series", "one_se_choice", "results_table", "search"]
@@ -263,16 +269,23 @@ def search(est, X, y, series):
     halving = est.cv is None or isinstance(est.cv, numbers.Integral)
     sizes = halving_sizes(len(grid), n, MIN_UNITS["series" if series else "collection"]) if halving else [n]
     order = _subset_order(est, X, y, series, np.random.RandomState(0 if seed is None else seed))
+    # what the candidates' fits see (maybe in other processes): no callbacks, and made before
+    # the fit's callback context exists, so the chosen fit brings none back
+    shipped = without_callbacks(est)
+    tasks = FitTasks(est, len(sizes), X, y, subtask="rung")
+    tasks.on_fit_begin()
     survivors, evaluations, rungs = grid, [], []
     for r, size in enumerate(sizes):
         last = r == len(sizes) - 1
         data = _rung_data(X, y, order, size, series)
         if len(survivors) == 1:  # nothing to dispatch
-            evals = [evaluate(est, survivors[0], data, seed, last)]
+            evals = [evaluate(shipped, survivors[0], data, seed, last)]
         else:
-            evals = Parallel(n_jobs=est.n_jobs)(delayed(evaluate)(est, p, data, seed, last) for p in survivors)
+            evals = Parallel(n_jobs=est.n_jobs)(delayed(evaluate)(shipped, p, data, seed, last)
+                                                for p in survivors)
         evaluations += evals
         rungs += [r] * len(evals)
+        tasks.on_subtask_end()
         if last:
             break
         means = np.array([e.mean for e in evals])
@@ -285,6 +298,7 @@ def search(est, X, y, series):
             f"Every reservoir candidate diverged; the first said: {evaluations[final[0]].error}"
         )
     chosen = one_se_choice([evaluations[i] for i in ok], use_rule=getattr(est, "_one_se_rule", True))
+    tasks.on_fit_end()
     return SearchResult(evaluations, rungs, ok[chosen])
 
 

@@ -23,6 +23,7 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import TimeSeriesSplit, check_cv
 
 from ..utils._blas import one_blas_thread
+from ..utils._callbacks import CallbackSupportMixin, with_callbacks
 from ..utils._dask import is_dask_array
 from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Integral, Interval, Real, StrOptions
 from ..utils._validation import take_rows as _safe_indexing
@@ -70,7 +71,7 @@ def _cv_constraints(plain_constraints):
     }
 
 
-class _BaseESNCV:
+class _BaseESNCV(CallbackSupportMixin):
     """Cross-validated choice of ``alpha`` (mixed into the regressor and classifier bases)."""
 
     _plain = None  # the estimator class a fold is equivalent to
@@ -108,6 +109,7 @@ class _BaseESNCV:
                     f"{name} must be a number, 'auto' or {what}, each {constraint}; got {name}={value!r}."
                 )
 
+    @with_callbacks
     def fit(self, X, y):
         """Choose ``alpha`` by cross-validation, then fit the readout on all the data with it.
 
