@@ -165,7 +165,7 @@ class GradientSplit:
             n = 1
         if n > 1:
             try:
-                self._start(n - 1, np.shape(theta), np.asarray(theta).dtype)
+                self._start(n - 1, theta.shape, theta.dtype)
             except BaseException as exc:
                 self.__exit__()
                 if not isinstance(exc, (OSError, WorkerLost)):  # OSError: no executable, no memory, ...
