@@ -20,6 +20,7 @@ from sklearn.model_selection import (
 )
 from sklearn.pipeline import make_pipeline
 
+from sktemporal._parallel._jobs import local_n_jobs
 from sktemporal.datasets import mackey_glass, make_sequence_classification
 from sktemporal.neural_network import (
     GRURegressor,
@@ -30,7 +31,7 @@ from sktemporal.neural_network import (
 from sktemporal.preprocessing import DelayEmbedding, GammaMemory
 from sktemporal.reservoir import ESNClassifier, ESNRegressor, Reservoir, auto_overlap, measure_overlap
 from sktemporal.reservoir._readout import RidgeReadout
-from sktemporal.utils._dask import is_dask_array, local_n_jobs
+from sktemporal.utils._dask import is_dask_array
 
 from _helpers import modules_loaded_by
 

@@ -36,6 +36,7 @@ from sktemporal import (
     RNNRegressor,
     TDNNRegressor,
 )
+from sktemporal._parallel import _workers
 from sktemporal.datasets import narma as _esn_narma
 from sktemporal.exceptions import DivergenceError
 from sktemporal.exceptions import DivergenceError as _EsnDivergenceError
@@ -51,7 +52,7 @@ from sktemporal.reservoir import ESNRegressorCV as _ESNRegressorCV
 from sktemporal.reservoir import Reservoir as _Reservoir
 from sktemporal.reservoir import _readout as _esn_readout
 from sktemporal.reservoir import _reservoir as _esn_reservoir_module
-from sktemporal.utils import _blas, _workers
+from sktemporal.utils import _blas
 
 
 # --- messages ---
@@ -418,7 +419,7 @@ _KILLED_PARENT = """
 import sys, warnings
 import numpy as np
 from sktemporal.neural_network import LSTMRegressor
-from sktemporal.utils import _workers
+from sktemporal._parallel import _workers
 acquire = _workers.POOL.acquire
 def announce(n):
     workers = acquire(n)

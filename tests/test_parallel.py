@@ -13,6 +13,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
+from sktemporal._parallel import _split, _workers
 from sktemporal.neural_network import (
     GRUClassifier,
     GRURegressor,
@@ -22,7 +23,6 @@ from sktemporal.neural_network import (
     RNNRegressor,
     _gradients,
 )
-from sktemporal.utils import _workers
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="worker processes need a POSIX system")
 
@@ -149,7 +149,7 @@ def test_a_dead_worker_is_reported_and_replaced():
 
 
 def test_fallback_without_posix(monkeypatch):
-    monkeypatch.setattr(_gradients.os, "name", "nt")
+    monkeypatch.setattr(_split.os, "name", "nt")
     X, y = np.random.RandomState(0).normal(size=(8, 5, 1)), np.zeros(8)
     with pytest.warns(RuntimeWarning, match="needs a POSIX system"):
         LSTMRegressor((2,), max_iter=1, n_jobs=2).partial_fit(X, y)

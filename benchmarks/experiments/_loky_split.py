@@ -13,7 +13,7 @@ import pickle
 import numpy as np
 from joblib.externals.loky import get_reusable_executor
 
-from sktemporal.neural_network._gradients import _deal, loss_and_gradient
+from sktemporal._parallel._split import _deal
 
 _CACHE = {}
 _THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -34,28 +34,30 @@ def _task(key, setup, k, part):
     global _CACHE
     if _CACHE.get("key") != key:
         path, spec, blob = setup
-        net, data, loss_name = pickle.loads(blob)
+        gradient, data = pickle.loads(blob)
         arrays = _attach(path, spec)
         data.values, data.targets = arrays["values"], arrays["targets"]
-        _CACHE = {"key": key, "net": net, "data": data, "loss_name": loss_name, "theta": arrays["theta"],
-                      "grads": arrays["grads"], "chunks": None, "chunk": None, "state": None}
+        _CACHE = {"key": key, "gradient": gradient, "data": data, "theta": arrays["theta"],
+                  "grads": arrays["grads"], "chunks": None, "chunk": None, "state": None}
     c = _CACHE
     if part is not None:
         c["chunks"], c["state"] = iter(c["data"].chunks(part)), None
         c["chunk"] = next(c["chunks"], None)
     grad = c["grads"][k - 1]
-    loss, n, c["state"] = loss_and_gradient(c["net"], c["theta"], grad, c["loss_name"], c["chunk"], c["state"])
+    loss, n, c["state"] = c["gradient"](c["theta"], grad, c["chunk"], c["state"])
     c["chunk"] = next(c["chunks"], None)
     return float(loss), int(n), c["chunk"] is None
 
 
 class LokySplit:
-    def __init__(self, n_jobs, net, data, loss_name, dtype):
+    """The package's ``GradientSplit`` interface: ``(n_jobs, gradient, data, theta)``."""
+
+    def __init__(self, n_jobs, gradient, data, theta):
         n = min(n_jobs, data.n_sequences)
+        self.gradient, self.data = gradient, data
         self.executor = get_reusable_executor(max_workers=n - 1, env=dict.fromkeys(_THREADS, "1"))
         self.workers = list(range(1, n))
-        size = net.layout.size
-        dtype = np.dtype(dtype)
+        size, dtype = theta.size, theta.dtype
         items = [("theta", (size,), dtype), ("grads", (n - 1, size), dtype),
                  ("values", data.values.shape, data.values.dtype), ("targets", data.targets.shape, data.targets.dtype)]
         spec, off = [], 0
@@ -72,7 +74,7 @@ class LokySplit:
         values, targets = data.values, data.targets
         data.values = data.targets = None
         try:
-            blob = pickle.dumps((net, data, loss_name))
+            blob = pickle.dumps((gradient, data))
         finally:
             data.values, data.targets = values, targets
         self.key = os.urandom(8).hex()
@@ -87,7 +89,8 @@ class LokySplit:
         self.arrays = self._theta = self._grads = None
         os.close(self.fd)
 
-    def chunk_gradients(self, net, theta, grad, loss_name, data, idx):
+    def chunk_gradients(self, theta, grad, idx):
+        data = self.data
         parts = _deal(np.asarray(idx), data.lengths, 1 + len(self.workers))
         running = [(k, part) for k, part in zip(self.workers, parts[1:]) if len(part)]
         started = set()
@@ -102,7 +105,7 @@ class LokySplit:
                                                         part if first else None)))
                 started.add(k)
             self.sent = True
-            loss, n, state = loss_and_gradient(net, theta, grad, loss_name, chunk, state)
+            loss, n, state = self.gradient(theta, grad, chunk, state)
             chunk = next(own, None)
             still = []
             for (k, part), (_, fut) in zip(running, futures):

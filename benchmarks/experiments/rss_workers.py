@@ -23,10 +23,13 @@ def status(pid, field):
 
 
 def workers():
-    try:  # the pool's home since the worker machinery moved to utils
-        from sktemporal.utils import _workers as module
+    try:  # the pool's home since the worker runtime has its own subpackage
+        from sktemporal._parallel import _workers as module
     except ImportError:
-        from sktemporal.neural_network import _gradients as module
+        try:  # before, in utils
+            from sktemporal.utils import _workers as module
+        except ImportError:
+            from sktemporal.neural_network import _gradients as module
     pool = getattr(module, "POOL", None) or module._POOL
     return [w.process.pid for w in pool.idle]
 

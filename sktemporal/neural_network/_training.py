@@ -28,9 +28,10 @@ import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
+from .._parallel._split import GradientSplit
 from ..exceptions import DivergenceError
 from ._epochs import DIVERGENCE_FACTOR, EpochHooks, EpochInfo, advice
-from ._gradients import GradientSplit, chunk_gradients, loss_and_gradient
+from ._gradients import NetworkGradient, chunk_gradients, loss_and_gradient
 from ._loss import LOSSES
 from ._optimizers import make_optimizer
 
@@ -316,7 +317,7 @@ def fit_stochastic(config, problem, theta, history, rng, validation=None, increm
     use_validation = validation is not None
     hooks = EpochHooks(config, use_validation, callbacks, rollback=not incremental, keep_best=not incremental)
     info = EpochInfo(history, theta, opt, config)
-    with GradientSplit(config.n_jobs, net, data, loss_name, theta.dtype) as split:
+    with GradientSplit(config.n_jobs, NetworkGradient(net, loss_name), data, theta) as split:
         if not incremental:  # epoch 0: the weights this fit starts from
             if use_validation:
                 info.validation_score = validation(theta)
@@ -389,7 +390,7 @@ def fit_lbfgs(config, problem, theta, history):
             best["f"], best["x"] = f, np.array(x, copy=True)
         return f, (total_grad + config.alpha * w) / rows
 
-    with GradientSplit(config.n_jobs, net, data, loss_name, theta.dtype) as split:
+    with GradientSplit(config.n_jobs, NetworkGradient(net, loss_name), data, theta) as split:
         res = scipy.optimize.minimize(
             objective, theta.astype(np.float64), method="L-BFGS-B", jac=True,
             options={"maxfun": config.max_fun, "maxiter": config.max_iter, "gtol": config.tol},

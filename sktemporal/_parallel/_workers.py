@@ -1,7 +1,8 @@
 """Worker processes: start them, talk to them, watch them, share memory with them.
 
 The machinery behind ``n_jobs`` of the trained networks, kept apart from the numerics
-(``neural_network/_gradients.py`` says *what* a worker computes; this module how it runs).
+(``_split.py`` deals the work to the workers and the caller says *what* they compute;
+this module is how they run).
 
 * :class:`SharedArrays`: named arrays in one anonymous shared memory file.  The file never
   has a name (Linux: ``memfd_create``; elsewhere a temporary file unlinked the moment it is
@@ -127,7 +128,7 @@ class SharedArrays:
 
     Examples
     --------
-    >>> from sktemporal.utils._workers import SharedArrays
+    >>> from sktemporal._parallel._workers import SharedArrays
     >>> shared = SharedArrays([("theta", (3,), "float64")])
     >>> shared.arrays["theta"][:] = 1.0
     >>> SharedArrays.attach(os.dup(shared.fd), shared.spec)["theta"]
@@ -215,7 +216,7 @@ class Worker:
         # (its directory goes first, unless the interpreter's path already has it)
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         code = (f"import sys; root = {root!r}; root in sys.path or sys.path.insert(0, root); "
-                f"from sktemporal.utils._workers import serve; serve({child.fileno()})")
+                f"from sktemporal._parallel._workers import serve; serve({child.fileno()})")
         try:
             self.process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(child.fileno(),),
                                             env=env, stdin=subprocess.DEVNULL)
