@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import copy
 import math
+from typing import NamedTuple
 
 import numpy as np
 
 from ..utils import validate_sequences
 from ..utils._dask import is_dask_array
-from ..utils._fit_checks import check_n_outputs, check_target_layout, check_y_given
+from ..utils._fit_checks import check_n_outputs, check_y_given
 from ..utils._scaling import guard_scale
 from ._forgetting import measure_overlap
 from ._readout import RidgeReadout
@@ -188,31 +189,35 @@ def _worker_copy(est, keep_state):
     return w
 
 
-def _fit_block(est, readout_args, x_parts, y_parts, *, kind, continuing, skip, seed, want_end, overlap=0):
-    """Readout sums of one chunk (``skip`` leading steps of a series left out).
+class ChunkPlan(NamedTuple):
+    """How one chunk of a dask fit runs, apart from its data."""
 
-    Returns ``(readout, end, input_max)``: the chunk's sums, the end of the series (last
-    chunk only, else None) and the largest absolute input (the yardstick of divergence).
+    series: bool  #: a chunk of a series (else of a collection: exact on its own)
+    continuing: bool  #: the chunk starts the series and continues the fitted one
+    skip: int  #: leading steps of each sequence left out of the sums (warm-up and washout)
+    seed: int  #: of the chunk's state noise
+    want_end: bool  #: the last chunk of a series: the end of the series is kept
+    overlap: int = 0  #: the warm-up of the pieces of a series chunk
+
+
+def _fit_block(model, readout_args, x_parts, y_parts, plan):
+    """Readout sums of one chunk, on a worker: ``model`` (a :class:`~._model.ReservoirModel`) fills a new readout.
+
+    ``plan``: a :class:`ChunkPlan`.  Returns ``(readout, end, input_max)``: the chunk's
+    sums, the end of the series (a :class:`~._model.SeriesEnd`, last chunk only, else
+    None) and the largest absolute input (the yardstick of divergence).
     """
-    w = _worker_copy(est, keep_state=continuing)
-    readout = w._readout = RidgeReadout(*readout_args)
-    w._noise_rng = np.random.RandomState(seed)
+    m = model.for_chunk(RidgeReadout(*readout_args), plan.seed)
     x, y = np.concatenate(x_parts), np.concatenate(y_parts)
-    batch, targets = validate_sequences(w, x, y, reset=False, task=w._task)
-    check_target_layout(targets.per_step, w._per_step, what="A chunk of y")
-    Y = w._encode_targets(targets, first=False)
-    if kind == "series":
-        bounds = _pieces(x.shape[0], skip, overlap)
-        if len(bounds) == 2:
-            w._accumulate_steps(batch, Y, continuing, skip, readout)
-        else:
-            _fit_pieces(w, x, y, bounds, overlap, continuing, skip, want_end)
-        end = (w.last_state_, w._last_target, w._last_input) if want_end else None
+    batch, Y = m.chunk(x, y)
+    bounds = _pieces(x.shape[0], plan.skip, plan.overlap) if plan.series else None
+    if bounds is not None and len(bounds) > 2:
+        _fit_pieces(m, x, y, bounds, plan)
     else:
-        w._check_washout(batch, required=w._per_step or w.pooling != "last")
-        w._train_readout(batch, Y, False, readout)
-        end = None
-    return readout, end, float(np.abs(batch.values).max(initial=0.0))
+        if not plan.series:
+            m.check_washout(batch, required=m.per_step or m.pooling != "last")
+        m.accumulate(batch, Y, continuing=plan.continuing, washout=plan.skip)
+    return m.readout, (m.end if plan.want_end else None), float(np.abs(batch.values).max(initial=0.0))
 
 
 def _pieces(n_steps, skip, overlap):
@@ -231,19 +236,20 @@ def _pieces(n_steps, skip, overlap):
     return np.linspace(skip, n_steps, n + 1).astype(int)
 
 
-def _fit_pieces(w, x, y, bounds, overlap, continuing, skip, want_end):
-    """A chunk as pieces: the first with the chunk's start, the others cold on ``overlap`` steps."""
-    def accumulate(xs, ys, cont, washout):
-        batch, targets = validate_sequences(w, xs, ys, reset=False, task=w._task)
-        w._accumulate_steps(batch, w._encode_targets(targets, first=False), cont, washout, w._readout)
+def _fit_pieces(model, x, y, bounds, plan):
+    """A chunk as pieces: the first with the chunk's start, the others cold on ``plan.overlap`` steps."""
+    def accumulate(xs, ys, continuing, washout):
+        batch, Y = model.chunk(xs, ys)
+        model.accumulate(batch, Y, continuing=continuing, washout=washout)
 
+    k = plan.overlap
     # the first piece starts like the chunk (from step 0, the continued state, the washout)
-    accumulate(x[:bounds[1]], y[:bounds[1]], continuing, skip)
-    middle = range(1, len(bounds) - 1 - bool(want_end))
-    accumulate([x[bounds[j] - overlap:bounds[j + 1]] for j in middle],
-               [y[bounds[j] - overlap:bounds[j + 1]] for j in middle], False, overlap)
-    if want_end:  # the last piece alone, for the state at the end of the series
-        accumulate(x[bounds[-2] - overlap:], y[bounds[-2] - overlap:], False, overlap)
+    accumulate(x[:bounds[1]], y[:bounds[1]], plan.continuing, plan.skip)
+    middle = range(1, len(bounds) - 1 - bool(plan.want_end))
+    accumulate([x[bounds[j] - k:bounds[j + 1]] for j in middle],
+               [y[bounds[j] - k:bounds[j + 1]] for j in middle], False, k)
+    if plan.want_end:  # the last piece alone, for the state at the end of the series
+        accumulate(x[bounds[-2] - k:], y[bounds[-2] - k:], False, k)
 
 
 def _merge(*results):
@@ -291,11 +297,14 @@ def input_statistics_dask(X, scaler):
 
 
 def _setup(work, X, y, first, classes, alpha=None):
-    """Client side: validate a small head of the data, draw the weights, readout shape.
+    """Client side: validate a small head of the data; the estimator builds the model to train.
 
-    On a first fit with a ``scaler`` its statistics are computed on the cluster from
-    every chunk (one pass over the data before the reservoir pass).  ``alpha``: the
-    readout's penalty (default ``work.alpha``).
+    On a first fit the weights are drawn, with the ``scaler`` statistics computed on the
+    cluster from every chunk (one pass over the data before the reservoir pass);
+    ``alpha``: the readout's penalty (default ``work.alpha``).  A ``partial_fit``
+    continues a copy of the fitted model.  Returns the
+    :class:`~._model.ReservoirModel`, the arguments of each chunk's empty readout and
+    the data's dtype.
     """
     import dask
     import dask.array as da
@@ -313,36 +322,51 @@ def _setup(work, X, y, first, classes, alpha=None):
             raise ValueError(f"X has {X.shape[0]} time step(s); at least {work.washout + 1} are needed "
                              f"(required by washout={work.washout}).")
         statistics = None if work.scaler is None else input_statistics_dask(X, work.scaler)
-        work._init_model(batch, targets, Y, work.alpha if alpha is None else alpha, statistics)
+        model = work._init_model(batch, targets, Y, work.alpha if alpha is None else alpha, statistics)
     else:
         check_n_outputs(Y.shape[-1], work.n_outputs_)
-    r = work._readout
+        model = work._continued_model()
+    r = model.readout
     # the float32 sums' guard needs the rows of all the chunks, which no chunk sees (at most
     # one per step or sequence: padded steps counted, an upper bound)
-    rows = r.n + (X.shape[0] * X.shape[1] if X.ndim == 3 and work._per_step else X.shape[0])
+    rows = r.n + (X.shape[0] * X.shape[1] if X.ndim == 3 and model.per_step else X.shape[0])
     # a chunk's task builds its own empty readout of this shape (sent: 6 numbers, not N x N zeros)
-    return (r.C.shape[0], r.C.shape[1], r.alpha, r.C.shape[0] - r.n_main, r.float32_alpha, rows), batch.dtype
+    readout_args = (r.C.shape[0], r.C.shape[1], r.alpha, r.C.shape[0] - r.n_main, r.float32_alpha, rows)
+    return model, readout_args, batch.dtype
 
 
-def chunk_sums(work, X, y, readout_args, continuing):
+def series_overlap(work, X, y):
+    """The warm-up of the chunks of the series ``X`` (see :func:`_overlap`), published as ``overlap_``.
+
+    ``work`` is the shadow being fitted: the measured length is published with it.
+    """
+    k = work.overlap_ = _overlap(work, X, y)
+    return k
+
+
+def chunk_sums(model, X, y, readout_args, continuing, overlap):
     """One delayed ``(RidgeReadout, end, input_max)`` per chunk of ``X``, in order: the chunk's own sums.
 
-    ``end`` is ``(state, target, input)`` after the last step of a series (last chunk
+    ``end`` is the :class:`~._model.SeriesEnd` after the last step of a series (last chunk
     only), else None; ``input_max`` the largest absolute input of the chunk.  Chunks of
-    a series are warmed up on ``work.overlap`` steps; the ``washout`` applies to the
-    first steps of the series (none when ``continuing``).
+    a series are warmed up on ``overlap`` steps; the ``washout`` applies to the first
+    steps of the series (none when ``continuing``) and to every sequence of a collection.
     The sums are per chunk: a caller that needs them per block (cross-validation folds
     of a series) rechunks ``X`` at the block boundaries and merges them in order.
 
     Parameters
     ----------
-    work : ESNRegressor or ESNClassifier with its weights drawn (``_init_model`` done)
+    model : ReservoirModel
+        The model being trained (its noise generator draws one seed per chunk); the
+        workers receive it without its sums.
     X, y : dask arrays aligned on the first axis (``_check_dask_X``, ``_align_y``)
     readout_args : tuple
         ``RidgeReadout`` arguments ``(n_features, n_outputs, alpha, n_extra, float32_alpha,
         float32_rows)``.
     continuing : bool
-        The series continues from ``work.last_state_``.
+        The series continues from ``model.start``.
+    overlap : int
+        The warm-up of each chunk of a series (:func:`series_overlap`); ignored for a collection.
 
     Returns
     -------
@@ -350,24 +374,23 @@ def chunk_sums(work, X, y, readout_args, continuing):
     """
     import dask
 
-    seeds = work._noise_rng.randint(np.iinfo(np.int32).max, size=X.numblocks[0])
-    shipped = dask.delayed(_worker_copy(work, keep_state=True), pure=True)
+    seeds = model.noise_rng.randint(np.iinfo(np.int32).max, size=X.numblocks[0])
+    shipped = dask.delayed(model.shipped(), pure=True)
     xb, yb = _blocks(X), _blocks(y)
     fit_block = dask.delayed(_fit_block, pure=True)
     if X.ndim == 3:
-        return [fit_block(shipped, readout_args, [xb[i]], [yb[i]], kind="collection",
-                          continuing=False, skip=0, seed=seeds[i], want_end=False) for i in range(len(xb))]
-    k = work.overlap_ = _overlap(work, X, y)  # work is the shadow being fitted: published with it
+        return [fit_block(shipped, readout_args, [xb[i]], [yb[i]],
+                          ChunkPlan(False, False, model.washout, int(seeds[i]), False))
+                for i in range(len(xb))]
     starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
-    washout = 0 if continuing else work.washout
+    washout = 0 if continuing else model.washout
     results = []
     for i in range(len(xb)):
-        xp, begin = _warm_parts(xb, starts, i, k)
-        yp, _ = _warm_parts(yb, starts, i, k)
-        results.append(fit_block(
-            shipped, readout_args, xp, yp, kind="series", continuing=continuing and begin == 0,
-            skip=max(int(starts[i]), washout) - begin, seed=seeds[i], want_end=i == len(xb) - 1,
-            overlap=k))
+        xp, begin = _warm_parts(xb, starts, i, overlap)
+        yp, _ = _warm_parts(yb, starts, i, overlap)
+        plan = ChunkPlan(True, continuing and begin == 0, int(max(int(starts[i]), washout) - begin),
+                         int(seeds[i]), i == len(xb) - 1, int(overlap))
+        results.append(fit_block(shipped, readout_args, xp, yp, plan))
     return results
 
 
@@ -375,8 +398,8 @@ def fit_dask(work, X, y, *, incremental, classes=None):
     """``fit``/``partial_fit`` of an echo state estimator on a dask array (see the module).
 
     ``work`` is the shadow of the estimator (``_BaseESN._fit`` checked the parameters
-    and publishes ``work`` when this returns): attributes are replaced, never modified
-    in place, so a failure anywhere leaves the estimator as it was.
+    and publishes ``work`` when this returns): it builds the model the chunks train and
+    publishes from it, so a failure anywhere leaves the estimator as it was.
     """
     check_y_given(work, y)
     X = _check_dask_X(X)
@@ -384,23 +407,14 @@ def fit_dask(work, X, y, *, incremental, classes=None):
     if work.solver == "rls":
         return _remember_dask_series(_stream_on_client(work, X, y, incremental, classes), X)
     first = not incremental or not hasattr(work, "coef_")
-    if not first:  # the noise generator advances: the published one stays as it was
-        work._noise_rng = copy.deepcopy(work._noise_rng)
-    readout_args, dtype = _setup(work, X, y, first, classes)
+    model, readout_args, dtype = _setup(work, X, y, first, classes)
     series = X.ndim == 2
-    continuing = (series and not first and work.initial_state == "continue"
-                  and getattr(work, "last_state_", None) is not None)
-    results = chunk_sums(work, X, y, readout_args, continuing)
-    readout, end, input_max = _tree(results).compute()
-    if not first:
-        readout = work._readout.copy().merge(readout)
-    work._check_growth(readout, np.array([input_max]))
-    work.coef_, work.intercept_ = work._solve(readout, None, dtype)
-    work._readout = readout
-    if series:
-        work.last_state_, work._last_target, work._last_input = end
-    else:
-        work.last_state_ = None
+    continuing = series and not first and work.initial_state == "continue" and model.start is not None
+    results = chunk_sums(model, X, y, readout_args, continuing, series_overlap(work, X, y) if series else 0)
+    readout, model.end, input_max = _tree(results).compute()
+    model.readout = readout if first else model.readout.merge(readout)
+    model.check_growth(model.readout, np.array([input_max]))
+    work._publish_model(model, *model.solve(model.readout, None, dtype))
     return _remember_dask_series(work, X)
 
 

@@ -46,6 +46,7 @@ from ._dask import (
     _tree,
     _worker_copy,
     chunk_sums,
+    series_overlap,
 )
 
 __all__ = ["cv_fit_dask", "score_dask"]
@@ -67,11 +68,11 @@ def cv_fit_dask(work, X, y):
     X = _check_dask_X(X)
     y = _align_y(y, X)
     alphas = np.asarray(work.alphas, dtype=np.float64)
-    readout_args, dtype = _setup(work, X, y, True, None, alpha=alphas[0])
+    model, readout_args, dtype = _setup(work, X, y, True, None, alpha=alphas[0])
     series = X.ndim == 2
-    strat = work._strata(series, work._per_step, lambda: np.asarray(y.compute()).ravel())
+    strat = work._strata(series, model.per_step, lambda: np.asarray(y.compute()).ravel())
     splits = work._splits(X.shape[0], series, strat)
-    work._check_folds_outlast_washout(splits, series and work._per_step)
+    work._check_folds_outlast_washout(splits, series and model.per_step)
     if not work._single_pass_possible(series, splits):
         raise NotImplementedError(
             f"{type(work).__name__}.fit on dask arrays needs the single pass (see the Notes): "
@@ -80,14 +81,15 @@ def cv_fit_dask(work, X, y):
             "feedback. Compute X and y to fit in memory, or use one of those settings."
         )
     mode = score_mode(work)
-    folds = Folds(splits, X.shape[0], work._readout)
+    folds = Folds(splits, X.shape[0], model.readout)
     parts = _series_parts(X, y, folds.block) if series else _collection_parts(X, y, folds.block,
                                                                                len(folds.patterns))
 
     # pass 1: the sums of every block, reduced on the cluster
+    overlap = series_overlap(work, X, y) if series else 0
     results = defaultdict(list)
     for A, yA, blocks_of_chunks in parts:
-        for b, result in zip(blocks_of_chunks, chunk_sums(work, A, yA, readout_args, continuing=False)):
+        for b, result in zip(blocks_of_chunks, chunk_sums(model, A, yA, readout_args, False, overlap)):
             results[b].append(result)
     ids = sorted(results)
     reduced = dict(zip(ids, dask.compute(*[_tree(results[b]) for b in ids])))
@@ -105,14 +107,10 @@ def cv_fit_dask(work, X, y):
     pieces = dask.compute(*tasks)
     scores = _scores(work, mode, pieces, where, folds.n_splits, len(alphas))
 
-    total = folds.total()
-    work._check_growth(total, np.array([input_max]))
+    model.readout, model.end = folds.total(), end
+    model.check_growth(model.readout, np.array([input_max]))
     work.single_pass_ = True
-    work._choose(alphas, scores, folds.n_splits, total, dtype)
-    if series:
-        work.last_state_, work._last_target, work._last_input = end
-    else:
-        work.last_state_ = None
+    work._choose(model, alphas, scores, folds.n_splits, dtype)
     return work
 
 

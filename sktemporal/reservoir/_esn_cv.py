@@ -23,6 +23,7 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import TimeSeriesSplit, check_cv
 
 from ..utils._blas import one_blas_thread
+from ..utils._continuation import remember_fitted_series
 from ..utils._dask import is_dask_array
 from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Integral, Interval, Real, StrOptions
 from ..utils._validation import take_rows as _safe_indexing
@@ -45,7 +46,7 @@ from ._esn import (
     _ESNClassifierBase,
     _ESNRegressorBase,
 )
-from ._esn_base import expect_rows
+from ._model import expect_rows
 
 __all__ = ["ESNClassifierCV", "ESNRegressorCV"]
 
@@ -76,9 +77,10 @@ class _BaseESNCV:
     _plain = None  # the estimator class a fold is equivalent to
 
     def _init_model(self, batch, targets, Y, alpha, statistics=None):
-        super()._init_model(batch, targets, Y, alpha, statistics)
+        model = super()._init_model(batch, targets, Y, alpha, statistics)
         # every penalty of the grid is solved from these sums: the float32 sums' guard needs the smallest
-        self._readout.float32_alpha = float(np.min(np.asarray(self.alphas, dtype=np.float64)))
+        model.readout.float32_alpha = float(np.min(np.asarray(self.alphas, dtype=np.float64)))
+        return model
 
     def _check_readout_params(self):
         """What the table cannot say: the values inside ``alphas``."""
@@ -230,8 +232,8 @@ class _BaseESNCV:
         batch, targets, Y = self._prepare(X, y, True, None)
         self._check_washout(batch, required=targets.per_step or self.pooling != "last")
         alphas = np.asarray(self.alphas, dtype=np.float64)
-        self._init_model(batch, targets, Y, alphas[0])
-        expect_rows(self._readout, batch, self.washout if targets.per_step else None)  # the folds' copies too
+        model = self._init_model(batch, targets, Y, alphas[0])
+        expect_rows(model.readout, batch, self.washout if targets.per_step else None)  # the folds' copies too
         series = batch.kind == "series"
         n_units = int(batch.lengths[0]) if series else batch.n_sequences
         strat = self._strata(series, targets.per_step, lambda: targets.flat().ravel())
@@ -240,16 +242,18 @@ class _BaseESNCV:
         scorer = None if self.scoring is None else check_scoring(self, scoring=self.scoring)
         self.single_pass_ = self._single_pass_possible(series, splits)
         if self.single_pass_:
-            folds = Folds(splits, n_units, self._readout)
-            fill_folds(self, batch, Y, folds)
+            folds = Folds(splits, n_units, model.readout)
+            fill_folds(model, batch, Y, folds)
             scores = self._scores(folds, Scoring(alphas, score_mode(self), scorer, true_rows(self, targets)))
             total = folds.total()
         else:
             scores, fold_res = self._per_fold(X, y, splits, alphas, scorer)
-            total = self._readout
-            self._train_readout(batch, Y, False, total)
-        self._check_growth(total, batch.values)
-        self._choose(alphas, scores, len(splits), total, batch.dtype)
+            total = model.readout
+            model.accumulate(batch, Y, continuing=False, washout=self.washout)
+        model.check_growth(total, batch.values)
+        model.readout = total
+        self._choose(model, alphas, scores, len(splits), batch.dtype)
+        remember_fitted_series(self, batch)
         if self._calibrating():  # the out-of-fold residuals of alpha_ (see _cv_intervals)
             if self.single_pass_:
                 self._oof_residuals = single_pass_residuals(self, folds, true_rows(self, targets), splits)
@@ -261,16 +265,15 @@ class _BaseESNCV:
         """Whether this fit keeps out-of-fold residuals: a regressor's last rung of the search."""
         return self._task == "regression" and getattr(self, "_calibrate_intervals", True)
 
-    def _choose(self, alphas, scores, n_splits, total, dtype):
-        """The penalty of the best mean score, and the readout of all the data (``total``) solved with it."""
+    def _choose(self, model, alphas, scores, n_splits, dtype):
+        """The penalty of the best mean score; publish ``model``, its sums of all the data solved with it."""
         means = scores.mean(axis=0)
         best = int(np.nanargmax(means)) if np.isfinite(means).any() else 0
         self.alpha_ = float(alphas[best])
         self.best_score_ = float(means[best])
         self.n_splits_ = n_splits
         self.cv_results_ = self._results(alphas, scores)
-        self._readout = total
-        self.coef_, self.intercept_ = self._solve(total, self.alpha_, dtype)
+        self._publish_model(model, *model.solve(model.readout, self.alpha_, dtype))
 
     @staticmethod
     def _results(alphas, scores):
