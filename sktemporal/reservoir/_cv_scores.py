@@ -131,24 +131,28 @@ def reduced_score(kind, scoring, reports):
     return -(sum(r.sae for r in reports) / n).mean(axis=1)  # neg_mean_absolute_error
 
 
-def true_rows(est, targets):
-    """Targets of every valid step (or sequence) in the scorers' layout, flattened like ``score``."""
+def true_rows(targets, classes, squeeze):
+    """Targets of every valid step (or sequence) in the scorers' layout, flattened like ``score``.
+
+    ``classes``: a classifier's (its labels are kept as they are), None for a regressor,
+    whose single output is squeezed when ``squeeze``.
+    """
     flat = targets.flat()
-    if est._task == "classification":
+    if classes is not None:
         return flat.ravel()
-    return flat[:, 0] if est._squeeze else flat
+    return flat[:, 0] if squeeze else flat
 
 
-def stacked_report(est, outputs, y_true, kind):
+def stacked_report(outputs, y_true, kind, n_outputs, classes=None):
     """The report of one set of rows: ``outputs`` ``(n, n_readouts * n_outputs)``, targets as scored.
 
-    ``kind`` ``'errors'`` or ``'correct'``; ``'rows'`` returns the :class:`ScoredRows`
-    in the 3-D layout for a scorer called per readout.
+    ``kind`` ``'errors'`` or ``'correct'`` (against ``classes``); ``'rows'`` returns the
+    :class:`ScoredRows` in the 3-D layout for a scorer called per readout.
     """
-    n_out = est.n_outputs_
+    n_out = n_outputs
     P = outputs.reshape(outputs.shape[0], -1, n_out)
     if kind == "correct":
-        return correct_counts(P, y_true, est.classes_)
+        return correct_counts(P, y_true, classes)
     if kind == "errors":
         return error_sums(P.astype(np.float64, copy=False), y_true.reshape(len(y_true), n_out).astype(np.float64))
     return ScoredRows(P, y_true)

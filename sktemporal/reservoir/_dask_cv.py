@@ -33,7 +33,7 @@ from collections import defaultdict
 import numpy as np
 from sklearn.metrics import check_scoring
 
-from ..utils import validate_sequences
+from ..utils import check_sequences, check_targets
 from ._cv_folds import Folds
 from ._cv_scores import reduced_score, score_mode, score_rows, stacked_report, true_rows
 from ._dask import (
@@ -44,7 +44,6 @@ from ._dask import (
     _probe,
     _setup,
     _tree,
-    _worker_copy,
     chunk_sums,
     series_overlap,
 )
@@ -103,7 +102,7 @@ def cv_fit_dask(work, X, y):
     weights = [work._fold_weights(folds.training_sums(k), alphas) for k in range(folds.n_splits)]
 
     # pass 2: the test chunks scored with them
-    tasks, where = _score_tasks(work, parts, folds, weights, mode)
+    tasks, where = _score_tasks(work, model, parts, folds, weights, mode)
     pieces = dask.compute(*tasks)
     scores = _scores(work, mode, pieces, where, folds.n_splits, len(alphas))
 
@@ -127,7 +126,7 @@ def score_dask(est, X, y):
     y = _align_y(y, X)
     _probe(est, X, "_decision")
     mode = ("correct", "accuracy") if est._task == "classification" else ("errors", "r2")
-    shipped = dask.delayed(_worker_copy(est, keep_state=True), pure=True)
+    shipped = dask.delayed(est._reservoir_model().shipped(), pure=True)
     score_block = dask.delayed(_score_block, pure=True)
     tasks = [score_block(shipped, est.coef_, est.intercept_, parts, y_block, skip=skip, mode=mode[0],
                          keep_state=first)
@@ -161,14 +160,16 @@ def _collection_parts(X, y, block, n_blocks):
 # ----------------------------------------------------------------------------------
 # pass 2: scoring the test chunks
 # ----------------------------------------------------------------------------------
-def _score_tasks(work, parts, folds, weights, mode):
+def _score_tasks(work, model, parts, folds, weights, mode):
     """One delayed task per tested chunk, and for each the folds whose weights it carries.
 
-    ``weights``: the :class:`~._cv_folds.FoldWeights` of every fold.
+    ``model``: the :class:`~._model.ReservoirModel` the tasks run (``work``, the estimator,
+    only gives the chunks' warm-up); ``weights``: the :class:`~._cv_folds.FoldWeights` of
+    every fold.
     """
     import dask
 
-    shipped = dask.delayed(_worker_copy(work, keep_state=False), pure=True)
+    shipped = dask.delayed(model.shipped(), pure=True)
     score_block = dask.delayed(_score_block, pure=True)
     tasks, where = [], []
     for A, yA, blocks_of_chunks in parts:
@@ -185,22 +186,29 @@ def _score_tasks(work, parts, folds, weights, mode):
     return tasks, where
 
 
-def _score_block(est, coef, intercept, x_parts, y, *, skip, mode, keep_state):
+def _score_block(model, coef, intercept, x_parts, y, *, skip, mode, keep_state):
     """What the scorer needs from one test chunk, for a stack of readouts (folds x alphas x outputs).
 
-    Runs on a worker.  ``skip`` leading rows of a series chunk are its warm-up;
-    ``keep_state``: the chunk continues the fitted series (``initial_state``).  Returns
-    the chunk's report for ``mode`` (:func:`~._cv_scores.stacked_report`).
+    Runs on a worker, with the :class:`~._model.ReservoirModel`.  ``skip`` leading rows
+    of a series chunk are its warm-up; ``keep_state``: the chunk may continue the fitted
+    series (``initial_state``).  Returns the chunk's report for ``mode``
+    (:func:`~._cv_scores.stacked_report`).
     """
-    w = _worker_copy(est, keep_state=keep_state)
-    w.coef_ = coef.astype(w.input_weights_.dtype)
-    w.intercept_ = intercept.astype(w.input_weights_.dtype)
-    w.n_outputs_ = coef.shape[0]  # the stacked readouts run as the outputs of one
+    dtype = model.W_in.dtype
     x = np.concatenate(x_parts)
-    out, batch = w._decision(x)
-    _, targets = validate_sequences(w, x[skip:], y, reset=False, task=w._task)
-    rows = out[0, skip:] if batch.kind == "series" else w._valid_rows(out, batch)
-    return stacked_report(est, rows, true_rows(est, targets), mode)
+    batch = check_sequences(x)
+    if not model.per_step:
+        model.check_washout(batch, required=model.pooling != "last")
+    continuing = keep_state and model.per_step and model.continues(batch)
+    # the stacked readouts run as the outputs of one
+    out, _ = model.outputs(batch, coef.astype(dtype), intercept.astype(dtype), continuing=continuing)
+    targets = check_targets(y, check_sequences(x[skip:]), task=model.task or "regression")
+    if batch.kind == "series":
+        rows = out[0, skip:]
+    else:
+        rows = batch.flat(out) if model.per_step else out
+    y_true = true_rows(targets, model.classes, model.squeeze)
+    return stacked_report(rows, y_true, mode, model.n_outputs, model.classes)
 
 
 def _scores(work, mode, pieces, where, n_splits, n_alphas):

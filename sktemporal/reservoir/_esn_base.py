@@ -25,7 +25,6 @@ from ._dask import fit_dask
 from ._pooling import pooled_kinds
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import POOLINGS, RESERVOIR_CONSTRAINTS, _BaseReservoir, _check_input_scaling, check_reservoir_params
-from ._states import OutputFeedback, scatter_rows
 
 __all__ = ["READOUT_CONSTRAINTS", "_BaseESN"]
 
@@ -182,29 +181,20 @@ class _BaseESN(_BaseReservoir):
 
     # --------------------------------------------------------------------- predict
     def _output_feedback(self, batch, continuing, coef, intercept):
-        if not self._feedback:
-            return None
-        n = self.n_reservoir
-        y0 = self._last_target if continuing else np.zeros(self.n_outputs_)
-        return OutputFeedback(
-            W_fb=self.feedback_weights_, coef_h=coef[:, :n],
-            coef_x=coef[:, n:] if self.include_input else None, intercept=intercept,
-            y0=np.broadcast_to(y0, (batch.n_sequences, self.n_outputs_)),
-        )
+        """The outputs fed back (:meth:`~._model.ReservoirModel.output_feedback`)."""
+        return self._reservoir_model().output_feedback(batch, continuing, coef, intercept)
 
     def _decision(self, X, spread=None):
         """Raw readout outputs: ``(n_sequences, max_length, n_outputs)`` per step, else ``(n, n_outputs)``.
 
         With ``spread`` (a function of the readout rows' column parts, see
         ``_ESNRegressorBase._spread``) also returns its values for every row, streamed
-        in the same pass: ``(out, batch, spread_out)``.
+        in the same pass: ``(out, batch, spread_out)``.  The outputs come from
+        :meth:`~._model.ReservoirModel.outputs`.
         """
         check_is_fitted(self, "coef_")
         self._check_params()
         batch, _ = validate_sequences(self, X, reset=False)
-        dtype = batch.dtype
-        coef = self.coef_.astype(dtype, copy=False)
-        intercept = self.intercept_.astype(dtype, copy=False)
         if not self._per_step:
             if batch.kind == "series":
                 raise ValueError(
@@ -213,23 +203,9 @@ class _BaseESN(_BaseReservoir):
                     f"arrays, but got one 2-D series. {TSLEARN_HINT}"
                 )
             self._check_washout(batch, required=self.pooling != "last")
-            features = self._pooled_features(batch, self._states(batch, continuing=False), self.washout)
-            if spread is not None:
-                return features @ coef.T + intercept, batch, spread([features])
-            return features @ coef.T + intercept, batch
-        continuing = self._continues(batch)
-        feedback = self._output_feedback(batch, continuing, coef, intercept)
-        out = np.zeros((batch.n_sequences, batch.max_length, self.n_outputs_), dtype=dtype)
-        spread_out = None if spread is None else np.zeros_like(out)
-        for seg in self._states(batch, continuing=continuing, feedback=feedback):
-            parts, _ = self._readout_rows(batch, seg, 0)
-            P = parts[0] @ coef[:, :self.n_reservoir].T
-            if len(parts) > 1:
-                P += parts[1] @ coef[:, self.n_reservoir:].T
-            P += intercept
-            scatter_rows(out, seg, P)
-            if spread is not None:
-                scatter_rows(spread_out, seg, spread(parts).astype(dtype, copy=False))
+        continuing = self._per_step and self._continues(batch)
+        out, spread_out = self._reservoir_model().outputs(batch, self.coef_, self.intercept_,
+                                                          continuing=continuing, spread=spread)
         return (out, batch) if spread is None else (out, batch, spread_out)
 
     def _valid_rows(self, out, batch):

@@ -244,7 +244,8 @@ class _BaseESNCV:
         if self.single_pass_:
             folds = Folds(splits, n_units, model.readout)
             fill_folds(model, batch, Y, folds)
-            scores = self._scores(folds, Scoring(alphas, score_mode(self), scorer, true_rows(self, targets)))
+            y_true = true_rows(targets, model.classes, model.squeeze)
+            scores = self._scores(folds, Scoring(alphas, score_mode(self), scorer, y_true))
             total = folds.total()
         else:
             scores, fold_res = self._per_fold(X, y, splits, alphas, scorer)
@@ -256,7 +257,7 @@ class _BaseESNCV:
         remember_fitted_series(self, batch)
         if self._calibrating():  # the out-of-fold residuals of alpha_ (see _cv_intervals)
             if self.single_pass_:
-                self._oof_residuals = single_pass_residuals(self, folds, true_rows(self, targets), splits)
+                self._oof_residuals = single_pass_residuals(self, folds, y_true, splits)
             else:
                 best = int(np.flatnonzero(alphas == self.alpha_)[0])
                 self._oof_residuals = np.concatenate([r[best] for r in fold_res if r is not None])
@@ -320,7 +321,8 @@ class _BaseESNCV:
         # every penalty's outputs from one product, scored from their sums
         outputs = self._outputs(rows.parts, weights.coef.reshape(-1, weights.coef.shape[-1]),
                                 weights.intercept.ravel())
-        return reduced_score(kind, name, [stacked_report(self, outputs, y_true, kind)])
+        classes = getattr(self, "classes_", None) if is_classifier(self) else None
+        return reduced_score(kind, name, [stacked_report(outputs, y_true, kind, self.n_outputs_, classes)])
 
     def _fold_weights(self, fold, alphas):
         """:class:`~._cv_folds.FoldWeights` of every penalty from a fold's training sums ``fold``.

@@ -24,6 +24,7 @@ here too: they read the model's sums.
 from __future__ import annotations
 
 import copy
+import types
 import warnings
 from typing import NamedTuple
 
@@ -31,11 +32,12 @@ import numpy as np
 
 from ..exceptions import DivergenceError, SaturationWarning
 from ..utils import check_sequences, check_targets
+from ..utils._continuation import continues_fitted_series
 from ..utils._fit_checks import check_target_layout
 from ..utils._labels import encode_labels
 from ..utils._sequences import _check_min_length
 from ._pooling import pooled_features
-from ._states import RecurrentProduct, run_states, segment_rows
+from ._states import OutputFeedback, RecurrentProduct, run_states, scatter_rows, segment_rows
 
 __all__ = [
     "DIVERGENCE_ADVICE",
@@ -192,6 +194,8 @@ class ReservoirModel:
         # per-step model pickled before the parameter existed has no choice recorded)
         self.n_segments = est._fitted_n_segments() if self.task is None or not self.per_step else None
         self.classes = getattr(est, "classes_", None) if self.task == "classification" else None
+        self.n_outputs = getattr(est, "n_outputs_", None)
+        self.squeeze = getattr(est, "_squeeze", False)
         # named by the divergence messages
         self.spectral_radius, self.input_scaling, self.scaler = est.spectral_radius, est.input_scaling, est.scaler
         self.readout = readout
@@ -200,6 +204,14 @@ class ReservoirModel:
         self.start = None if last is None else SeriesEnd(
             last, getattr(est, "_last_target", None), getattr(est, "_last_input", None))
         self.end = None
+        # what the continuation rule reads (utils._continuation), copied from the estimator
+        self._continuation = types.SimpleNamespace(
+            initial_state=getattr(est, "initial_state", "zeros"), last_state_=last,
+            _fitted_series=getattr(est, "_fitted_series", None))
+
+    def continues(self, batch, restart_fitted=True):
+        """Whether this 2-D series continues the fitted one (see :mod:`~sktemporal.utils._continuation`)."""
+        return continues_fitted_series(self._continuation, batch, restart_fitted=restart_fitted)
 
     # -------------------------------------------------------------------- states
     def states(self, batch, *, continuing, W_in=None, values=None, noise=0.0, noise_rng=None,
@@ -307,6 +319,47 @@ class ReservoirModel:
         T = batch.lengths[0]
         return SeriesEnd(seg.states[-1][:, 0].copy(), np.asarray(Y[0, T - 1], dtype=batch.dtype).copy(),
                          batch.values[0, T - 1].copy())
+
+    # ------------------------------------------------------------------- outputs
+    def output_feedback(self, batch, continuing, coef, intercept):
+        """The model's own outputs fed back (``feedback=True``), from ``start.target`` when ``continuing``."""
+        if self.W_fb is None:
+            return None
+        n = self.n_reservoir
+        y0 = self.start.target if continuing else np.zeros(coef.shape[0])
+        return OutputFeedback(
+            W_fb=self.W_fb, coef_h=coef[:, :n], coef_x=coef[:, n:] if self.include_input else None,
+            intercept=intercept, y0=np.broadcast_to(y0, (batch.n_sequences, coef.shape[0])),
+        )
+
+    def outputs(self, batch, coef, intercept, *, continuing=False, spread=None):
+        r"""Raw readout outputs :math:`W_{out} [h; x] + b` of ``batch``: ``(out, spread_out)``.
+
+        ``out``: ``(n_sequences, max_length, n_outputs)`` per step (every valid step, the
+        series continued from :attr:`start` when ``continuing``), else ``(n_sequences,
+        n_outputs)`` from the pooled rows.  ``coef`` ``(n_outputs, D)`` and ``intercept``
+        are cast to the batch's dtype.  ``spread``: a function of the readout rows' column
+        parts whose values are streamed in the same pass (``spread_out``; else None).
+        """
+        dtype = batch.dtype
+        coef = coef.astype(dtype, copy=False)
+        intercept = intercept.astype(dtype, copy=False)
+        if not self.per_step:
+            features = self.pooled_features(batch, self.states(batch, continuing=False), self.washout)
+            return features @ coef.T + intercept, None if spread is None else spread([features])
+        feedback = self.output_feedback(batch, continuing, coef, intercept)
+        out = np.zeros((batch.n_sequences, batch.max_length, coef.shape[0]), dtype=dtype)
+        spread_out = None if spread is None else np.zeros_like(out)
+        for seg in self.states(batch, continuing=continuing, feedback=feedback):
+            parts, _ = self.readout_rows(batch, seg, 0)
+            P = parts[0] @ coef[:, :self.n_reservoir].T
+            if len(parts) > 1:
+                P += parts[1] @ coef[:, self.n_reservoir:].T
+            P += intercept
+            scatter_rows(out, seg, P)
+            if spread is not None:
+                scatter_rows(spread_out, seg, spread(parts).astype(dtype, copy=False))
+        return out, spread_out
 
     # ------------------------------------------------------------------- solving
     def check_growth(self, readout, inputs):
