@@ -40,7 +40,9 @@ from ._forgetting import measure_overlap
 from ._readout import RidgeReadout
 from ._states import final_state
 
-__all__ = ["auto_overlap", "fit_dask", "apply_dask", "fit_reservoir_dask"]
+__all__ = ["ChunkPlan", "align_y", "apply_dask", "auto_overlap", "check_dask_X", "chunk_inputs", "chunk_overlap",
+           "chunk_sums", "delayed_blocks", "fit_dask", "fit_reservoir_dask", "probe", "series_overlap",
+           "setup_model", "tree_sum"]
 
 SPLIT_EVERY = 8  # fan-in of the tree reduction of the readout sums
 MAX_PIECES, PIECE_OVERLAPS, MIN_PIECE = 32, 8, 256  # pieces of a chunk run as one batch
@@ -95,7 +97,7 @@ def auto_overlap(leak_rate, spectral_radius, washout=0, tol=_DECAY_TOL):
     return max(int(washout), k)
 
 
-def _overlap(est, X=None, y=None):
+def chunk_overlap(est, X=None, y=None):
     """The warm-up of each chunk of the series ``X``: ``overlap``, the fitted ``overlap_``, or measured.
 
     ``'auto'`` reuses the length measured at the fit (``overlap_``) and measures it on the
@@ -110,7 +112,7 @@ def _overlap(est, X=None, y=None):
 # ----------------------------------------------------------------------------------
 # layout of the dask inputs
 # ----------------------------------------------------------------------------------
-def _check_dask_X(X):
+def check_dask_X(X):
     if X.ndim not in (2, 3):
         raise ValueError(
             f"X is a {X.ndim}-D dask array; expected a 2-D series (n_timesteps, n_features) "
@@ -125,7 +127,7 @@ def _check_dask_X(X):
     return X.rechunk({i: -1 for i in range(1, X.ndim)})
 
 
-def _align_y(y, X):
+def align_y(y, X):
     """``y`` as a dask array chunked like the first axis of ``X``."""
     import dask.array as da
 
@@ -140,12 +142,12 @@ def _align_y(y, X):
     return da.from_array(y, chunks=chunks) if not is_dask_array(y) else y.rechunk(chunks)
 
 
-def _blocks(A):
+def delayed_blocks(A):
     """Delayed blocks of ``A`` along its first axis."""
     return list(A.to_delayed().reshape(-1))
 
 
-def _chunk_inputs(X, est):
+def chunk_inputs(X, est):
     """Each chunk of ``X`` as ``(delayed pieces, warm-up length, starts the series)``.
 
     A chunk of a series comes with the ``overlap`` steps of ``est`` before it
@@ -153,10 +155,10 @@ def _chunk_inputs(X, est):
     the series (and may continue a fitted state).  A chunk of a collection is exact on
     its own.
     """
-    xb = _blocks(X)
+    xb = delayed_blocks(X)
     if X.ndim == 3:
         return [([block], 0, False) for block in xb]
-    k = _overlap(est, X)
+    k = chunk_overlap(est, X)
     starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
     out = []
     for i in range(len(xb)):
@@ -259,7 +261,7 @@ def _merge(*results):
     return readout, end, max(r[2] for r in results)
 
 
-def _tree(results):
+def tree_sum(results):
     import dask
 
     merge = dask.delayed(_merge, pure=True)
@@ -296,7 +298,7 @@ def input_statistics_dask(X, scaler):
     return center, guard_scale(center, scale)
 
 
-def _setup(work, X, y, first, classes, alpha=None):
+def setup_model(work, X, y, first, classes, alpha=None):
     """Client side: validate a small head of the data; the estimator builds the model to train.
 
     On a first fit the weights are drawn, with the ``scaler`` statistics computed on the
@@ -336,11 +338,11 @@ def _setup(work, X, y, first, classes, alpha=None):
 
 
 def series_overlap(work, X, y):
-    """The warm-up of the chunks of the series ``X`` (see :func:`_overlap`), published as ``overlap_``.
+    """The warm-up of the chunks of the series ``X`` (see :func:`chunk_overlap`), published as ``overlap_``.
 
     ``work`` is the shadow being fitted: the measured length is published with it.
     """
-    k = work.overlap_ = _overlap(work, X, y)
+    k = work.overlap_ = chunk_overlap(work, X, y)
     return k
 
 
@@ -359,7 +361,7 @@ def chunk_sums(model, X, y, readout_args, continuing, overlap):
     model : ReservoirModel
         The model being trained (its noise generator draws one seed per chunk); the
         workers receive it without its sums.
-    X, y : dask arrays aligned on the first axis (``_check_dask_X``, ``_align_y``)
+    X, y : dask arrays aligned on the first axis (``check_dask_X``, ``align_y``)
     readout_args : tuple
         ``RidgeReadout`` arguments ``(n_features, n_outputs, alpha, n_extra, float32_alpha,
         float32_rows)``.
@@ -376,7 +378,7 @@ def chunk_sums(model, X, y, readout_args, continuing, overlap):
 
     seeds = model.noise_rng.randint(np.iinfo(np.int32).max, size=X.numblocks[0])
     shipped = dask.delayed(model.shipped(), pure=True)
-    xb, yb = _blocks(X), _blocks(y)
+    xb, yb = delayed_blocks(X), delayed_blocks(y)
     fit_block = dask.delayed(_fit_block, pure=True)
     if X.ndim == 3:
         return [fit_block(shipped, readout_args, [xb[i]], [yb[i]],
@@ -402,16 +404,16 @@ def fit_dask(work, X, y, *, incremental, classes=None):
     publishes from it, so a failure anywhere leaves the estimator as it was.
     """
     check_y_given(work, y)
-    X = _check_dask_X(X)
-    y = _align_y(y, X)
+    X = check_dask_X(X)
+    y = align_y(y, X)
     if work.solver == "rls":
         return _remember_dask_series(_stream_on_client(work, X, y, incremental, classes), X)
     first = not incremental or not hasattr(work, "coef_")
-    model, readout_args, dtype = _setup(work, X, y, first, classes)
+    model, readout_args, dtype = setup_model(work, X, y, first, classes)
     series = X.ndim == 2
     continuing = series and not first and work.initial_state == "continue" and model.start is not None
     results = chunk_sums(model, X, y, readout_args, continuing, series_overlap(work, X, y) if series else 0)
-    readout, model.end, input_max = _tree(results).compute()
+    readout, model.end, input_max = tree_sum(results).compute()
     model.readout = readout if first else model.readout.merge(readout)
     model.check_growth(model.readout, np.array([input_max]))
     work._publish_model(model, *model.solve(model.readout, None, dtype))
@@ -443,7 +445,7 @@ def _stream_on_client(work, X, y, incremental, classes):
     first = not incremental or not hasattr(work, "coef_")
     # the scaler's statistics come from every chunk, not from the first one
     statistics = None if not first or work.scaler is None else input_statistics_dask(X, work.scaler)
-    for i, (xb, yb) in enumerate(zip(_blocks(X), _blocks(y))):
+    for i, (xb, yb) in enumerate(zip(delayed_blocks(X), delayed_blocks(y))):
         xb, yb = dask.compute(xb, yb)
         if i == 0 and incremental and not first_continues:
             work.last_state_ = None  # the series starts from zeros, as in memory
@@ -461,12 +463,12 @@ def fit_reservoir_dask(work, X):
     ``initial_state='continue'`` the end state of a series is the state reached from
     zeros over its last ``overlap`` steps.
     """
-    X = _check_dask_X(X)
+    X = check_dask_X(X)
     statistics = None if work.scaler is None else input_statistics_dask(X, work.scaler)
     if X.ndim == 2 and work.initial_state == "continue":
         if work.overlap == "auto":  # the weights first (drawn from a head), then the measured length
             work._fit_into(np.asarray(X[:1].compute()), statistics)
-            work.overlap_ = _overlap(work, X)
+            work.overlap_ = chunk_overlap(work, X)
             from ._reservoir import check_state_growth, input_drive  # (it imports this module)
 
             tail = np.asarray(X[max(0, X.shape[0] - work.overlap_):].compute())
@@ -475,7 +477,7 @@ def fit_reservoir_dask(work, X):
             check_state_growth(work, float(np.abs(h).max()), input_drive(work.input_weights_, batch.values))
             work.last_state_ = h
         else:
-            work._fit_into(np.asarray(X[max(0, X.shape[0] - _overlap(work)):].compute()), statistics)
+            work._fit_into(np.asarray(X[max(0, X.shape[0] - chunk_overlap(work)):].compute()), statistics)
     else:
         work._fit_into(np.asarray(X[:1].compute()), statistics)
     return _remember_dask_series(work, X)
@@ -484,7 +486,7 @@ def fit_reservoir_dask(work, X):
 # ----------------------------------------------------------------------------------
 # predict / transform
 # ----------------------------------------------------------------------------------
-def _probe(est, X, method):
+def probe(est, X, method):
     """``est.<method>`` on one zero step shaped like ``X``, on the client, before any task runs.
 
     Fails early if ``est`` is not fitted or ``X`` has the wrong features or layout, and
@@ -517,15 +519,15 @@ def apply_dask(est, X, method):
     import dask
     import dask.array as da
 
-    X = _check_dask_X(X)
-    probe = _probe(est, X, method)
-    trailing, dtype = probe.shape[1:], probe.dtype
+    X = check_dask_X(X)
+    sample = probe(est, X, method)
+    trailing, dtype = sample.shape[1:], sample.dtype
     shipped = dask.delayed(_worker_copy(est, keep_state=True), pure=True)
     apply_block = dask.delayed(_apply_block, pure=True)
     # the fitted series itself restarts from zeros, as in memory
     refitted = X.ndim == 2 and getattr(est, "_fitted_series", None) == ("dask", X.name)
     out = []
-    for i, (parts, skip, first) in enumerate(_chunk_inputs(X, est)):
+    for i, (parts, skip, first) in enumerate(chunk_inputs(X, est)):
         task = apply_block(shipped, method, parts, keep_state=first and not refitted, skip=skip)
         out.append(da.from_delayed(task, shape=(X.chunks[0][i],) + trailing, dtype=dtype))
     return da.concatenate(out, axis=0)
