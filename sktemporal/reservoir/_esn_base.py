@@ -145,12 +145,18 @@ class _BaseESN(_BaseReservoir):
         model.noise_rng = copy.deepcopy(self._noise_rng)
         return model
 
-    def _publish_model(self, model, coef, intercept):
-        """Take the trained ``model``'s sums, noise generator and series end, and its solved weights."""
+    def _publish_model(self, model, coef, intercept, batch=None):
+        """Take the trained ``model``'s sums, noise generator and series end, and its solved weights.
+
+        ``batch``: the data fitted in memory, whose series a later ``predict`` recognises
+        (see :mod:`~sktemporal.utils._continuation`); None on dask (the array's name is kept).
+        """
         self._readout = model.readout
         self._noise_rng = model.noise_rng
         self.coef_, self.intercept_ = coef, intercept
         self._keep_end(model.end)
+        if batch is not None:
+            remember_fitted_series(self, batch)
 
     def _keep_end(self, end):
         """Keep what continuing a series needs (a :class:`~._model.SeriesEnd`); None for a collection."""
@@ -172,8 +178,7 @@ class _BaseESN(_BaseReservoir):
             model = self._continued_model()
         model.accumulate(batch, Y, continuing=continuing, washout=0 if continuing else self.washout)
         model.check_growth(model.readout, batch.values)
-        self._publish_model(model, *model.solve(model.readout, None, batch.dtype))
-        remember_fitted_series(self, batch)
+        self._publish_model(model, *model.solve(model.readout, None, batch.dtype), batch)
 
     def _solve(self, readout, alpha, dtype):
         """Readout weights in ``dtype`` (:meth:`~._model.ReservoirModel.solve`)."""

@@ -23,7 +23,6 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import TimeSeriesSplit, check_cv
 
 from ..utils._blas import one_blas_thread
-from ..utils._continuation import remember_fitted_series
 from ..utils._dask import is_dask_array
 from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Integral, Interval, Real, StrOptions
 from ..utils._validation import take_rows as _safe_indexing
@@ -261,8 +260,7 @@ class _BaseESNCV:
             model.accumulate(batch, Y, continuing=False, washout=self.washout)
         model.check_growth(total, batch.values)
         model.readout = total
-        self._choose(model, alphas, scores, len(splits), batch.dtype)
-        remember_fitted_series(self, batch)
+        self._choose(model, alphas, scores, len(splits), batch.dtype, batch)
         if self._calibrating():  # the out-of-fold residuals of alpha_ (see _cv_intervals)
             if self.single_pass_:
                 self._oof_residuals = single_pass_residuals(self, folds, y_true, splits)
@@ -303,15 +301,18 @@ class _BaseESNCV:
         """Whether this fit keeps out-of-fold residuals: a regressor's last rung of the search."""
         return self._task == "regression" and getattr(self, "_calibrate_intervals", True)
 
-    def _choose(self, model, alphas, scores, n_splits, dtype):
-        """The penalty of the best mean score; publish ``model``, its sums of all the data solved with it."""
+    def _choose(self, model, alphas, scores, n_splits, dtype, batch=None):
+        """The penalty of the best mean score; publish ``model``, its sums of all the data solved with it.
+
+        ``batch``: the data fitted in memory (None on dask), see ``_publish_model``.
+        """
         means = scores.mean(axis=0)
         best = int(np.nanargmax(means)) if np.isfinite(means).any() else 0
         self.alpha_ = float(alphas[best])
         self.best_score_ = float(means[best])
         self.n_splits_ = n_splits
         self.cv_results_ = alpha_results(alphas, scores)
-        self._publish_model(model, *model.solve(model.readout, self.alpha_, dtype))
+        self._publish_model(model, *model.solve(model.readout, self.alpha_, dtype), batch)
 
     @staticmethod
     def _blocks(splits, n_units):
