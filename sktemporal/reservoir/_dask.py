@@ -217,7 +217,7 @@ def _fit_block(model, readout_args, x_parts, y_parts, plan):
         _fit_pieces(m, x, y, bounds, plan)
     else:
         if not plan.series:
-            m.check_washout(batch, required=m.per_step or m.pooling != "last")
+            m.check_washout(batch)
         m.accumulate(batch, Y, continuing=plan.continuing, washout=plan.skip)
     return m.readout, (m.end if plan.want_end else None), float(np.abs(batch.values).max(initial=0.0))
 

@@ -177,7 +177,7 @@ def _score_block(model, coef, intercept, x_parts, y, *, skip, mode, keep_state):
     x = np.concatenate(x_parts)
     batch = check_sequences(x)
     if not model.per_step:
-        model.check_washout(batch, required=model.pooling != "last")
+        model.check_washout(batch)
     continuing = keep_state and model.per_step and model.continues(batch)
     # the stacked readouts run as the outputs of one
     out, _ = model.outputs(batch, coef.astype(dtype), intercept.astype(dtype), continuing=continuing)

@@ -22,6 +22,7 @@ from ..utils._fit_checks import check_n_outputs, check_target_layout, check_y_gi
 from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Interval, Real, StrOptions
 from ..utils._range import record_target_range
 from ._dask import fit_dask
+from ._model import washout_applies
 from ._pooling import pooled_kinds
 from ._readout import RidgeReadout, RLSReadout
 from ._reservoir import POOLINGS, RESERVOIR_CONSTRAINTS, _BaseReservoir, _check_input_scaling, check_reservoir_params
@@ -170,7 +171,7 @@ class _BaseESN(_BaseReservoir):
         first = not incremental or not hasattr(self, "coef_")
         batch, targets, Y = self._prepare(X, y, first, classes)
         continuing = not first and self._continues(batch, restart_fitted=False)
-        self._check_washout(batch, required=not continuing and (targets.per_step or self.pooling != "last"))
+        self._check_washout(batch, required=not continuing and washout_applies(targets.per_step, self.pooling))
         if first:
             model = self._init_model(batch, targets, Y, self.alpha, statistics)
         else:
@@ -200,6 +201,7 @@ class _BaseESN(_BaseReservoir):
         check_is_fitted(self, "coef_")
         self._check_params()
         batch, _ = validate_sequences(self, X, reset=False)
+        model = self._reservoir_model()
         if not self._per_step:
             if batch.kind == "series":
                 raise ValueError(
@@ -207,10 +209,9 @@ class _BaseESN(_BaseReservoir):
                     "collection); predict needs a collection too, 3-D or a list of 2-D "
                     f"arrays, but got one 2-D series. {TSLEARN_HINT}"
                 )
-            self._check_washout(batch, required=self.pooling != "last")
+            model.check_washout(batch)
         continuing = self._per_step and self._continues(batch)
-        out, spread_out = self._reservoir_model().outputs(batch, self.coef_, self.intercept_,
-                                                          continuing=continuing, spread=spread)
+        out, spread_out = model.outputs(batch, self.coef_, self.intercept_, continuing=continuing, spread=spread)
         return (out, batch) if spread is None else (out, batch, spread_out)
 
     def _valid_rows(self, out, batch):

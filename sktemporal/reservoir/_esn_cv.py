@@ -46,7 +46,7 @@ from ._esn import (
     _ESNClassifierBase,
     _ESNRegressorBase,
 )
-from ._model import expect_rows
+from ._model import expect_rows, washout_applies
 
 __all__ = ["ESNClassifierCV", "ESNRegressorCV"]
 
@@ -239,7 +239,7 @@ class _BaseESNCV:
     # ------------------------------------------------------------------------ fit
     def _cv_fit(self, X, y):
         batch, targets, Y = self._prepare(X, y, True, None)
-        self._check_washout(batch, required=targets.per_step or self.pooling != "last")
+        self._check_washout(batch, required=washout_applies(targets.per_step, self.pooling))
         alphas = np.asarray(self.alphas, dtype=np.float64)
         model = self._init_model(batch, targets, Y, alphas[0])
         expect_rows(model.readout, batch, self.washout if targets.per_step else None)  # the folds' copies too

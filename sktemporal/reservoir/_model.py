@@ -50,6 +50,7 @@ __all__ = [
     "expect_rows",
     "input_drive",
     "warn_saturation",
+    "washout_applies",
 ]
 
 DIVERGENCE_ADVICE = (
@@ -130,6 +131,11 @@ def expect_rows(readout, batch, washout):
     else:
         rows = int(np.maximum(np.asarray(batch.lengths) - washout, 0).sum())
     readout.float32_rows = max(readout.float32_rows or 0, readout.n + rows)
+
+
+def washout_applies(per_step, pooling):
+    """Whether sequences started from zeros must outlast the washout: rows per step, or mean pooling."""
+    return per_step or pooling != "last"
 
 
 def check_washout(batch, washout, required):
@@ -250,9 +256,9 @@ class ReservoirModel:
         """Pooled readout features of a collection, ``(n_sequences, k)`` (see :mod:`._pooling`)."""
         return pooled_features(self, batch, segments, washout)
 
-    def check_washout(self, batch, required):
-        """Sequences must outlast the washout when it applies (see :func:`check_washout`)."""
-        check_washout(batch, self.washout, required)
+    def check_washout(self, batch, continuing=False):
+        """Sequences started from zeros must outlast the washout (see :func:`washout_applies`)."""
+        check_washout(batch, self.washout, not continuing and washout_applies(self.per_step, self.pooling))
 
     # ------------------------------------------------------------------ training
     def chunk(self, x, y):
