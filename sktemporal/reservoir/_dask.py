@@ -13,10 +13,12 @@ Two layouts, as in memory:
 * a 3-D **collection** ``(n_sequences, n_timesteps, n_features)`` chunked along
   sequences: sequences are independent, every chunk is exact.
 
-Fitting (``solver='ridge'``): each chunk fills a :class:`~._readout.RidgeReadout` with
-its sums :math:`H^\top H`, :math:`H^\top Y` (worker memory: one ``N x N`` matrix plus
-the chunk), the readouts are merged on the cluster by a tree reduction (fan-in
-``SPLIT_EVERY``), and the client receives one ``N x N`` readout and solves it.
+Fitting (``solver='ridge'``): the estimator builds the :class:`~._model.ReservoirModel` on
+the client; each chunk's task receives it (without its sums) and fills a
+:class:`~._readout.RidgeReadout` with its sums :math:`H^\top H`, :math:`H^\top Y`
+(worker memory: one ``N x N`` matrix plus the chunk), the readouts are merged on the
+cluster by a tree reduction (fan-in ``SPLIT_EVERY``), and the client receives one
+``N x N`` readout, solves it and the estimator publishes the model.
 ``solver='rls'`` is sequential by nature: chunks are brought to the client one at a
 time and fed to ``partial_fit`` in order (exact; client memory: one chunk).
 
