@@ -430,14 +430,15 @@ class Reservoir(ContainerOutputMixin, TransformerMixin, _BaseReservoir):
         check_container_output(self, tabular=batch.kind == "series" or pooled,
                                what="a collection of per-step states")
         continuing = self._continues(batch)
-        segments = self._states(batch, continuing=continuing)
+        model = self._reservoir_model()
+        segments = model.states(batch, continuing=continuing)
         if pooled:
             self._check_washout(batch, required=self.pooling != "last")
-            return self._pooled_features(batch, segments, self.washout)
+            return model.pooled_features(batch, segments, self.washout)
         width = self.n_reservoir + (batch.n_features if self.include_input else 0)
         out = np.zeros((batch.n_sequences, batch.max_length, width), dtype=batch.dtype)
         for seg in segments:
-            parts, _ = self._readout_rows(batch, seg, 0)
+            parts, _ = model.readout_rows(batch, seg, 0)
             col = 0
             for part in parts:
                 k = part.shape[1]
