@@ -20,6 +20,7 @@ from sktemporal.reservoir import (
     _esn_cv,
 )
 from sktemporal.reservoir._esn_cv import DEFAULT_ALPHAS
+from sktemporal.reservoir._model import ReservoirModel
 
 #: a fixed reservoir: these tests check the choice of the penalty (the search: test_esn_cv_search.py)
 FIXED = dict(spectral_radius=0.97, leak_rate=1.0, input_scaling=0.7, n_segments=1)
@@ -87,13 +88,13 @@ def test_the_reservoir_runs_once(series, monkeypatch):
     """The single pass drives the reservoir over the data once, whatever the number of alphas and folds."""
     X, y = series
     calls = []
-    original = ESNRegressorCV._states
+    original = ReservoirModel.states  # every state loop of the estimators runs through it
 
     def counting(self, batch, **kw):
         calls.append(batch.lengths.sum())
         return original(self, batch, **kw)
 
-    monkeypatch.setattr(ESNRegressorCV, "_states", counting)
+    monkeypatch.setattr(ReservoirModel, "states", counting)
     _reg_cv(40, random_state=0).fit(X, y)
     assert calls == [len(X)]
 

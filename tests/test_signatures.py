@@ -24,7 +24,6 @@ LIMIT = 8
 #: Left in the subpackages other developers are reshaping (neural_network, reservoir);
 #: each entry must still exist, so the list only shrinks.
 KNOWN = {
-    "reservoir/_dask.py:_fit_block",
     "reservoir/_states.py:run_states",
     "reservoir/_states.py:run_autonomous",
     "reservoir/_states.py:_autonomous_loop",

@@ -134,64 +134,65 @@ class Folds:
 # ----------------------------------------------------------------------------------
 # the in-memory pass
 # ----------------------------------------------------------------------------------
-def fill_folds(est, batch, Y, folds):
-    """Run the reservoir of ``est`` over ``batch`` once: each block's sums and the test rows.
+def fill_folds(model, batch, Y, folds):
+    """Run the reservoir of ``model`` over ``batch`` once: each block's sums and the test rows.
 
-    The sums leave out the ``washout`` steps of every sequence (and of the series); the
-    test rows are kept at every step, as ``predict`` returns them.  A series' end state
-    is remembered (``initial_state='continue'``).
+    ``model``: a :class:`~._model.ReservoirModel`.  The sums leave out the ``washout``
+    steps of every sequence (and of the series); the test rows are kept at every step, as
+    ``predict`` returns them.  A series' end is kept in ``model.end``
+    (``initial_state='continue'``).
     """
-    if not est._per_step:
-        _fill_pooled(est, batch, Y, folds)
+    if not model.per_step:
+        _fill_pooled(model, batch, Y, folds)
     elif batch.kind == "series":
-        _fill_series(est, batch, Y, folds)
+        _fill_series(model, batch, Y, folds)
     else:
-        _fill_collection(est, batch, Y, folds)
+        _fill_collection(model, batch, Y, folds)
 
 
-def _fill_pooled(est, batch, Y, folds):
+def _fill_pooled(model, batch, Y, folds):
     """A target per sequence: one pooled row per sequence (unit)."""
-    F = est._pooled_features(batch, est._states(batch, continuing=False), est.washout)
+    F = model.pooled_features(batch, model.states(batch, continuing=False), model.washout)
     for b in range(len(folds.patterns)):
         rows = np.flatnonzero(folds.block == b)
         folds.sums[b].partial_fit(F[rows], Y[rows])
         if folds.tested[b]:
             folds.keep(rows, rows, [F[rows]])
-    est.last_state_ = None
+    model.end = None
 
 
-def _fill_series(est, batch, Y, folds):
+def _fill_series(model, batch, Y, folds):
     """One series: the runs of constant block cut every segment of states."""
     T = int(batch.lengths[0])
     block = folds.block
     cuts = np.flatnonzero(np.diff(block)) + 1
     starts, ends = np.concatenate([[0], cuts]), np.concatenate([cuts, [T]])
-    for seg in est._states(batch, continuing=False):
-        parts, _ = est._readout_rows(batch, seg, 0)  # rows t0 .. t1 - 1, time-major
+    for seg in model.states(batch, continuing=False):
+        parts, _ = model.readout_rows(batch, seg, 0)  # rows t0 .. t1 - 1, time-major
         for s, e in zip(starts, ends):
             lo, hi = max(s, seg.t0), min(e, seg.t1)
             if lo >= hi:
                 continue
             b = block[s]
-            train_lo = max(lo, est.washout)
+            train_lo = max(lo, model.washout)
             if train_lo < hi:
                 sl = slice(train_lo - seg.t0, hi - seg.t0)
                 folds.sums[b].partial_fit([p[sl] for p in parts], Y[0, train_lo:hi])
             if folds.tested[b]:
                 steps = np.arange(lo, hi)
                 folds.keep(steps, steps, [p[lo - seg.t0:hi - seg.t0] for p in parts])
-    est._remember_end(batch, Y, seg)
+    model.end = model.series_end(batch, Y, seg)
 
 
-def _fill_collection(est, batch, Y, folds):
+def _fill_collection(model, batch, Y, folds):
     """A collection with targets per step: each segment's rows grouped by the block of their sequence."""
     offsets = np.concatenate([[0], np.cumsum(batch.lengths)])  # of each sequence in the flat targets
-    for seg in est._states(batch, continuing=False):
-        parts, _ = est._readout_rows(batch, seg, 0)
+    for seg in model.states(batch, continuing=False):
+        parts, _ = model.readout_rows(batch, seg, 0)
         L, B = seg.t1 - seg.t0, seg.columns.size
         shaped = [p.reshape(L, B, -1) for p in parts]
         seg_blocks = folds.block[seg.columns]
-        w = max(0, est.washout - seg.t0)
+        w = max(0, model.washout - seg.t0)
         for b in np.unique(seg_blocks):
             cols = np.flatnonzero(seg_blocks == b)
             if w < L:
@@ -203,4 +204,4 @@ def _fill_collection(est, batch, Y, folds):
                     seq = int(seg.columns[j])
                     folds.keep(np.full(L, seq), offsets[seq] + np.arange(seg.t0, seg.t1),
                                [p[:, j] for p in shaped])
-    est.last_state_ = None
+    model.end = None

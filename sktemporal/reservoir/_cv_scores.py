@@ -25,7 +25,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from ..utils._activations import softmax_inplace
 
 __all__ = ["CorrectCounts", "ErrorSums", "ScoreMode", "ScoredRows", "Scoring", "correct_counts", "error_sums",
-           "reduced_score", "score_mode", "score_rows", "stacked_report", "true_rows"]
+           "alpha_results", "reduced_score", "score_mode", "score_rows", "stacked_report", "true_rows"]
 
 #: scorers computed from sums: their name -> the kind of sums they need
 _REDUCED = {"r2": "errors", "neg_mean_squared_error": "errors", "neg_root_mean_squared_error": "errors",
@@ -131,24 +131,48 @@ def reduced_score(kind, scoring, reports):
     return -(sum(r.sae for r in reports) / n).mean(axis=1)  # neg_mean_absolute_error
 
 
-def true_rows(est, targets):
-    """Targets of every valid step (or sequence) in the scorers' layout, flattened like ``score``."""
+def alpha_results(alphas, scores):
+    """The ``cv_results_`` table of the penalties of one reservoir: scores ``(n_splits, n_alphas)``."""
+    means = scores.mean(axis=0)
+    order = np.argsort(-np.where(np.isnan(means), -np.inf, means), kind="stable")
+    rank = np.empty(len(alphas), dtype=np.int32)
+    rank[order] = np.arange(1, len(alphas) + 1)
+    # equal means share the best rank, as in GridSearchCV
+    for i in range(1, len(order)):
+        if means[order[i]] == means[order[i - 1]]:
+            rank[order[i]] = rank[order[i - 1]]
+    results = {"param_alpha": np.ma.MaskedArray(alphas, mask=False),
+               "params": [{"alpha": float(a)} for a in alphas]}
+    for k in range(scores.shape[0]):
+        results[f"split{k}_test_score"] = scores[k]
+    results["mean_test_score"] = means
+    results["std_test_score"] = scores.std(axis=0)
+    results["rank_test_score"] = rank
+    return results
+
+
+def true_rows(targets, classes, squeeze):
+    """Targets of every valid step (or sequence) in the scorers' layout, flattened like ``score``.
+
+    ``classes``: a classifier's (its labels are kept as they are), None for a regressor,
+    whose single output is squeezed when ``squeeze``.
+    """
     flat = targets.flat()
-    if est._task == "classification":
+    if classes is not None:
         return flat.ravel()
-    return flat[:, 0] if est._squeeze else flat
+    return flat[:, 0] if squeeze else flat
 
 
-def stacked_report(est, outputs, y_true, kind):
+def stacked_report(outputs, y_true, kind, n_outputs, classes=None):
     """The report of one set of rows: ``outputs`` ``(n, n_readouts * n_outputs)``, targets as scored.
 
-    ``kind`` ``'errors'`` or ``'correct'``; ``'rows'`` returns the :class:`ScoredRows`
-    in the 3-D layout for a scorer called per readout.
+    ``kind`` ``'errors'`` or ``'correct'`` (against ``classes``); ``'rows'`` returns the
+    :class:`ScoredRows` in the 3-D layout for a scorer called per readout.
     """
-    n_out = est.n_outputs_
+    n_out = n_outputs
     P = outputs.reshape(outputs.shape[0], -1, n_out)
     if kind == "correct":
-        return correct_counts(P, y_true, est.classes_)
+        return correct_counts(P, y_true, classes)
     if kind == "errors":
         return error_sums(P.astype(np.float64, copy=False), y_true.reshape(len(y_true), n_out).astype(np.float64))
     return ScoredRows(P, y_true)
@@ -193,8 +217,12 @@ class _FixedClassifier(ClassifierMixin, BaseEstimator):
         return np.log(self.predict_proba(X))
 
 
-def score_rows(est, scorer, outputs, y_true):
-    """``scorer`` on the raw readout outputs ``(n, n_outputs)`` of a fold's test rows against ``y_true``."""
-    if est._task == "classification":
-        return scorer(_FixedClassifier(outputs, est.classes_), None, y_true)
-    return scorer(_FixedRegressor(outputs[:, 0] if est._squeeze else outputs), None, y_true)
+def score_rows(scorer, outputs, y_true, classes, squeeze):
+    """``scorer`` on the raw readout outputs ``(n, n_outputs)`` of a fold's test rows against ``y_true``.
+
+    ``classes``: a classifier's (its outputs are class scores), None for a regressor,
+    whose single output is squeezed when ``squeeze``.
+    """
+    if classes is not None:
+        return scorer(_FixedClassifier(outputs, classes), None, y_true)
+    return scorer(_FixedRegressor(outputs[:, 0] if squeeze else outputs), None, y_true)

@@ -13,10 +13,12 @@ Two layouts, as in memory:
 * a 3-D **collection** ``(n_sequences, n_timesteps, n_features)`` chunked along
   sequences: sequences are independent, every chunk is exact.
 
-Fitting (``solver='ridge'``): each chunk fills a :class:`~._readout.RidgeReadout` with
-its sums :math:`H^\top H`, :math:`H^\top Y` (worker memory: one ``N x N`` matrix plus
-the chunk), the readouts are merged on the cluster by a tree reduction (fan-in
-``SPLIT_EVERY``), and the client receives one ``N x N`` readout and solves it.
+Fitting (``solver='ridge'``): the estimator builds the :class:`~._model.ReservoirModel` on
+the client; each chunk's task receives it (without its sums) and fills a
+:class:`~._readout.RidgeReadout` with its sums :math:`H^\top H`, :math:`H^\top Y`
+(worker memory: one ``N x N`` matrix plus the chunk), the readouts are merged on the
+cluster by a tree reduction (fan-in ``SPLIT_EVERY``), and the client receives one
+``N x N`` readout, solves it and the estimator publishes the model.
 ``solver='rls'`` is sequential by nature: chunks are brought to the client one at a
 time and fed to ``partial_fit`` in order (exact; client memory: one chunk).
 
@@ -28,18 +30,21 @@ from __future__ import annotations
 
 import copy
 import math
+from typing import NamedTuple
 
 import numpy as np
 
 from ..utils import validate_sequences
 from ..utils._dask import is_dask_array
-from ..utils._fit_checks import check_n_outputs, check_target_layout, check_y_given
+from ..utils._fit_checks import check_n_outputs, check_y_given
 from ..utils._scaling import guard_scale
 from ._forgetting import measure_overlap
 from ._readout import RidgeReadout
 from ._states import final_state
 
-__all__ = ["auto_overlap", "fit_dask", "apply_dask", "fit_reservoir_dask"]
+__all__ = ["ChunkPlan", "align_y", "apply_dask", "auto_overlap", "check_dask_X", "chunk_inputs", "chunk_overlap",
+           "chunk_sums", "delayed_blocks", "fit_dask", "fit_reservoir_dask", "probe", "series_overlap",
+           "setup_model", "tree_sum"]
 
 SPLIT_EVERY = 8  # fan-in of the tree reduction of the readout sums
 MAX_PIECES, PIECE_OVERLAPS, MIN_PIECE = 32, 8, 256  # pieces of a chunk run as one batch
@@ -94,7 +99,7 @@ def auto_overlap(leak_rate, spectral_radius, washout=0, tol=_DECAY_TOL):
     return max(int(washout), k)
 
 
-def _overlap(est, X=None, y=None):
+def chunk_overlap(est, X=None, y=None):
     """The warm-up of each chunk of the series ``X``: ``overlap``, the fitted ``overlap_``, or measured.
 
     ``'auto'`` reuses the length measured at the fit (``overlap_``) and measures it on the
@@ -109,7 +114,7 @@ def _overlap(est, X=None, y=None):
 # ----------------------------------------------------------------------------------
 # layout of the dask inputs
 # ----------------------------------------------------------------------------------
-def _check_dask_X(X):
+def check_dask_X(X):
     if X.ndim not in (2, 3):
         raise ValueError(
             f"X is a {X.ndim}-D dask array; expected a 2-D series (n_timesteps, n_features) "
@@ -124,7 +129,7 @@ def _check_dask_X(X):
     return X.rechunk({i: -1 for i in range(1, X.ndim)})
 
 
-def _align_y(y, X):
+def align_y(y, X):
     """``y`` as a dask array chunked like the first axis of ``X``."""
     import dask.array as da
 
@@ -139,12 +144,12 @@ def _align_y(y, X):
     return da.from_array(y, chunks=chunks) if not is_dask_array(y) else y.rechunk(chunks)
 
 
-def _blocks(A):
+def delayed_blocks(A):
     """Delayed blocks of ``A`` along its first axis."""
     return list(A.to_delayed().reshape(-1))
 
 
-def _chunk_inputs(X, est):
+def chunk_inputs(X, est):
     """Each chunk of ``X`` as ``(delayed pieces, warm-up length, starts the series)``.
 
     A chunk of a series comes with the ``overlap`` steps of ``est`` before it
@@ -152,10 +157,10 @@ def _chunk_inputs(X, est):
     the series (and may continue a fitted state).  A chunk of a collection is exact on
     its own.
     """
-    xb = _blocks(X)
+    xb = delayed_blocks(X)
     if X.ndim == 3:
         return [([block], 0, False) for block in xb]
-    k = _overlap(est, X)
+    k = chunk_overlap(est, X)
     starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
     out = []
     for i in range(len(xb)):
@@ -188,31 +193,35 @@ def _worker_copy(est, keep_state):
     return w
 
 
-def _fit_block(est, readout_args, x_parts, y_parts, *, kind, continuing, skip, seed, want_end, overlap=0):
-    """Readout sums of one chunk (``skip`` leading steps of a series left out).
+class ChunkPlan(NamedTuple):
+    """How one chunk of a dask fit runs, apart from its data."""
 
-    Returns ``(readout, end, input_max)``: the chunk's sums, the end of the series (last
-    chunk only, else None) and the largest absolute input (the yardstick of divergence).
+    series: bool  #: a chunk of a series (else of a collection: exact on its own)
+    continuing: bool  #: the chunk starts the series and continues the fitted one
+    skip: int  #: leading steps of each sequence left out of the sums (warm-up and washout)
+    seed: int  #: of the chunk's state noise
+    want_end: bool  #: the last chunk of a series: the end of the series is kept
+    overlap: int = 0  #: the warm-up of the pieces of a series chunk
+
+
+def _fit_block(model, readout_args, x_parts, y_parts, plan):
+    """Readout sums of one chunk, on a worker: ``model`` (a :class:`~._model.ReservoirModel`) fills a new readout.
+
+    ``plan``: a :class:`ChunkPlan`.  Returns ``(readout, end, input_max)``: the chunk's
+    sums, the end of the series (a :class:`~._model.SeriesEnd`, last chunk only, else
+    None) and the largest absolute input (the yardstick of divergence).
     """
-    w = _worker_copy(est, keep_state=continuing)
-    readout = w._readout = RidgeReadout(*readout_args)
-    w._noise_rng = np.random.RandomState(seed)
+    m = model.for_chunk(RidgeReadout(*readout_args), plan.seed)
     x, y = np.concatenate(x_parts), np.concatenate(y_parts)
-    batch, targets = validate_sequences(w, x, y, reset=False, task=w._task)
-    check_target_layout(targets.per_step, w._per_step, what="A chunk of y")
-    Y = w._encode_targets(targets, first=False)
-    if kind == "series":
-        bounds = _pieces(x.shape[0], skip, overlap)
-        if len(bounds) == 2:
-            w._accumulate_steps(batch, Y, continuing, skip, readout)
-        else:
-            _fit_pieces(w, x, y, bounds, overlap, continuing, skip, want_end)
-        end = (w.last_state_, w._last_target, w._last_input) if want_end else None
+    batch, Y = m.chunk(x, y)
+    bounds = _pieces(x.shape[0], plan.skip, plan.overlap) if plan.series else None
+    if bounds is not None and len(bounds) > 2:
+        _fit_pieces(m, x, y, bounds, plan)
     else:
-        w._check_washout(batch, required=w._per_step or w.pooling != "last")
-        w._train_readout(batch, Y, False, readout)
-        end = None
-    return readout, end, float(np.abs(batch.values).max(initial=0.0))
+        if not plan.series:
+            m.check_washout(batch)
+        m.accumulate(batch, Y, continuing=plan.continuing, washout=plan.skip)
+    return m.readout, (m.end if plan.want_end else None), float(np.abs(batch.values).max(initial=0.0))
 
 
 def _pieces(n_steps, skip, overlap):
@@ -231,19 +240,20 @@ def _pieces(n_steps, skip, overlap):
     return np.linspace(skip, n_steps, n + 1).astype(int)
 
 
-def _fit_pieces(w, x, y, bounds, overlap, continuing, skip, want_end):
-    """A chunk as pieces: the first with the chunk's start, the others cold on ``overlap`` steps."""
-    def accumulate(xs, ys, cont, washout):
-        batch, targets = validate_sequences(w, xs, ys, reset=False, task=w._task)
-        w._accumulate_steps(batch, w._encode_targets(targets, first=False), cont, washout, w._readout)
+def _fit_pieces(model, x, y, bounds, plan):
+    """A chunk as pieces: the first with the chunk's start, the others cold on ``plan.overlap`` steps."""
+    def accumulate(xs, ys, continuing, washout):
+        batch, Y = model.chunk(xs, ys)
+        model.accumulate(batch, Y, continuing=continuing, washout=washout)
 
+    k = plan.overlap
     # the first piece starts like the chunk (from step 0, the continued state, the washout)
-    accumulate(x[:bounds[1]], y[:bounds[1]], continuing, skip)
-    middle = range(1, len(bounds) - 1 - bool(want_end))
-    accumulate([x[bounds[j] - overlap:bounds[j + 1]] for j in middle],
-               [y[bounds[j] - overlap:bounds[j + 1]] for j in middle], False, overlap)
-    if want_end:  # the last piece alone, for the state at the end of the series
-        accumulate(x[bounds[-2] - overlap:], y[bounds[-2] - overlap:], False, overlap)
+    accumulate(x[:bounds[1]], y[:bounds[1]], plan.continuing, plan.skip)
+    middle = range(1, len(bounds) - 1 - bool(plan.want_end))
+    accumulate([x[bounds[j] - k:bounds[j + 1]] for j in middle],
+               [y[bounds[j] - k:bounds[j + 1]] for j in middle], False, k)
+    if plan.want_end:  # the last piece alone, for the state at the end of the series
+        accumulate(x[bounds[-2] - k:], y[bounds[-2] - k:], False, k)
 
 
 def _merge(*results):
@@ -253,7 +263,7 @@ def _merge(*results):
     return readout, end, max(r[2] for r in results)
 
 
-def _tree(results):
+def tree_sum(results):
     import dask
 
     merge = dask.delayed(_merge, pure=True)
@@ -290,12 +300,15 @@ def input_statistics_dask(X, scaler):
     return center, guard_scale(center, scale)
 
 
-def _setup(work, X, y, first, classes, alpha=None):
-    """Client side: validate a small head of the data, draw the weights, readout shape.
+def setup_model(work, X, y, first, classes, alpha=None):
+    """Client side: validate a small head of the data; the estimator builds the model to train.
 
-    On a first fit with a ``scaler`` its statistics are computed on the cluster from
-    every chunk (one pass over the data before the reservoir pass).  ``alpha``: the
-    readout's penalty (default ``work.alpha``).
+    On a first fit the weights are drawn, with the ``scaler`` statistics computed on the
+    cluster from every chunk (one pass over the data before the reservoir pass);
+    ``alpha``: the readout's penalty (default ``work.alpha``).  A ``partial_fit``
+    continues a copy of the fitted model.  Returns the
+    :class:`~._model.ReservoirModel`, the arguments of each chunk's empty readout and
+    the data's dtype.
     """
     import dask
     import dask.array as da
@@ -313,36 +326,51 @@ def _setup(work, X, y, first, classes, alpha=None):
             raise ValueError(f"X has {X.shape[0]} time step(s); at least {work.washout + 1} are needed "
                              f"(required by washout={work.washout}).")
         statistics = None if work.scaler is None else input_statistics_dask(X, work.scaler)
-        work._init_model(batch, targets, Y, work.alpha if alpha is None else alpha, statistics)
+        model = work._init_model(batch, targets, Y, work.alpha if alpha is None else alpha, statistics)
     else:
         check_n_outputs(Y.shape[-1], work.n_outputs_)
-    r = work._readout
+        model = work._continued_model()
+    r = model.readout
     # the float32 sums' guard needs the rows of all the chunks, which no chunk sees (at most
     # one per step or sequence: padded steps counted, an upper bound)
-    rows = r.n + (X.shape[0] * X.shape[1] if X.ndim == 3 and work._per_step else X.shape[0])
+    rows = r.n + (X.shape[0] * X.shape[1] if X.ndim == 3 and model.per_step else X.shape[0])
     # a chunk's task builds its own empty readout of this shape (sent: 6 numbers, not N x N zeros)
-    return (r.C.shape[0], r.C.shape[1], r.alpha, r.C.shape[0] - r.n_main, r.float32_alpha, rows), batch.dtype
+    readout_args = (r.C.shape[0], r.C.shape[1], r.alpha, r.C.shape[0] - r.n_main, r.float32_alpha, rows)
+    return model, readout_args, batch.dtype
 
 
-def chunk_sums(work, X, y, readout_args, continuing):
+def series_overlap(work, X, y):
+    """The warm-up of the chunks of the series ``X`` (see :func:`chunk_overlap`), published as ``overlap_``.
+
+    ``work`` is the shadow being fitted: the measured length is published with it.
+    """
+    k = work.overlap_ = chunk_overlap(work, X, y)
+    return k
+
+
+def chunk_sums(model, X, y, readout_args, continuing, overlap):
     """One delayed ``(RidgeReadout, end, input_max)`` per chunk of ``X``, in order: the chunk's own sums.
 
-    ``end`` is ``(state, target, input)`` after the last step of a series (last chunk
+    ``end`` is the :class:`~._model.SeriesEnd` after the last step of a series (last chunk
     only), else None; ``input_max`` the largest absolute input of the chunk.  Chunks of
-    a series are warmed up on ``work.overlap`` steps; the ``washout`` applies to the
-    first steps of the series (none when ``continuing``).
+    a series are warmed up on ``overlap`` steps; the ``washout`` applies to the first
+    steps of the series (none when ``continuing``) and to every sequence of a collection.
     The sums are per chunk: a caller that needs them per block (cross-validation folds
     of a series) rechunks ``X`` at the block boundaries and merges them in order.
 
     Parameters
     ----------
-    work : ESNRegressor or ESNClassifier with its weights drawn (``_init_model`` done)
-    X, y : dask arrays aligned on the first axis (``_check_dask_X``, ``_align_y``)
+    model : ReservoirModel
+        The model being trained (its noise generator draws one seed per chunk); the
+        workers receive it without its sums.
+    X, y : dask arrays aligned on the first axis (``check_dask_X``, ``align_y``)
     readout_args : tuple
         ``RidgeReadout`` arguments ``(n_features, n_outputs, alpha, n_extra, float32_alpha,
         float32_rows)``.
     continuing : bool
-        The series continues from ``work.last_state_``.
+        The series continues from ``model.start``.
+    overlap : int
+        The warm-up of each chunk of a series (:func:`series_overlap`); ignored for a collection.
 
     Returns
     -------
@@ -350,24 +378,23 @@ def chunk_sums(work, X, y, readout_args, continuing):
     """
     import dask
 
-    seeds = work._noise_rng.randint(np.iinfo(np.int32).max, size=X.numblocks[0])
-    shipped = dask.delayed(_worker_copy(work, keep_state=True), pure=True)
-    xb, yb = _blocks(X), _blocks(y)
+    seeds = model.noise_rng.randint(np.iinfo(np.int32).max, size=X.numblocks[0])
+    shipped = dask.delayed(model.shipped(), pure=True)
+    xb, yb = delayed_blocks(X), delayed_blocks(y)
     fit_block = dask.delayed(_fit_block, pure=True)
     if X.ndim == 3:
-        return [fit_block(shipped, readout_args, [xb[i]], [yb[i]], kind="collection",
-                          continuing=False, skip=0, seed=seeds[i], want_end=False) for i in range(len(xb))]
-    k = work.overlap_ = _overlap(work, X, y)  # work is the shadow being fitted: published with it
+        return [fit_block(shipped, readout_args, [xb[i]], [yb[i]],
+                          ChunkPlan(False, False, model.washout, int(seeds[i]), False))
+                for i in range(len(xb))]
     starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
-    washout = 0 if continuing else work.washout
+    washout = 0 if continuing else model.washout
     results = []
     for i in range(len(xb)):
-        xp, begin = _warm_parts(xb, starts, i, k)
-        yp, _ = _warm_parts(yb, starts, i, k)
-        results.append(fit_block(
-            shipped, readout_args, xp, yp, kind="series", continuing=continuing and begin == 0,
-            skip=max(int(starts[i]), washout) - begin, seed=seeds[i], want_end=i == len(xb) - 1,
-            overlap=k))
+        xp, begin = _warm_parts(xb, starts, i, overlap)
+        yp, _ = _warm_parts(yb, starts, i, overlap)
+        plan = ChunkPlan(True, continuing and begin == 0, int(max(int(starts[i]), washout) - begin),
+                         int(seeds[i]), i == len(xb) - 1, int(overlap))
+        results.append(fit_block(shipped, readout_args, xp, yp, plan))
     return results
 
 
@@ -375,32 +402,23 @@ def fit_dask(work, X, y, *, incremental, classes=None):
     """``fit``/``partial_fit`` of an echo state estimator on a dask array (see the module).
 
     ``work`` is the shadow of the estimator (``_BaseESN._fit`` checked the parameters
-    and publishes ``work`` when this returns): attributes are replaced, never modified
-    in place, so a failure anywhere leaves the estimator as it was.
+    and publishes ``work`` when this returns): it builds the model the chunks train and
+    publishes from it, so a failure anywhere leaves the estimator as it was.
     """
     check_y_given(work, y)
-    X = _check_dask_X(X)
-    y = _align_y(y, X)
+    X = check_dask_X(X)
+    y = align_y(y, X)
     if work.solver == "rls":
         return _remember_dask_series(_stream_on_client(work, X, y, incremental, classes), X)
     first = not incremental or not hasattr(work, "coef_")
-    if not first:  # the noise generator advances: the published one stays as it was
-        work._noise_rng = copy.deepcopy(work._noise_rng)
-    readout_args, dtype = _setup(work, X, y, first, classes)
+    model, readout_args, dtype = setup_model(work, X, y, first, classes)
     series = X.ndim == 2
-    continuing = (series and not first and work.initial_state == "continue"
-                  and getattr(work, "last_state_", None) is not None)
-    results = chunk_sums(work, X, y, readout_args, continuing)
-    readout, end, input_max = _tree(results).compute()
-    if not first:
-        readout = work._readout.copy().merge(readout)
-    work._check_growth(readout, np.array([input_max]))
-    work.coef_, work.intercept_ = work._solve(readout, None, dtype)
-    work._readout = readout
-    if series:
-        work.last_state_, work._last_target, work._last_input = end
-    else:
-        work.last_state_ = None
+    continuing = series and not first and work.initial_state == "continue" and model.start is not None
+    results = chunk_sums(model, X, y, readout_args, continuing, series_overlap(work, X, y) if series else 0)
+    readout, model.end, input_max = tree_sum(results).compute()
+    model.readout = readout if first else model.readout.merge(readout)
+    model.check_growth(model.readout, np.array([input_max]))
+    work._publish_model(model, *model.solve(model.readout, None, dtype))
     return _remember_dask_series(work, X)
 
 
@@ -429,7 +447,7 @@ def _stream_on_client(work, X, y, incremental, classes):
     first = not incremental or not hasattr(work, "coef_")
     # the scaler's statistics come from every chunk, not from the first one
     statistics = None if not first or work.scaler is None else input_statistics_dask(X, work.scaler)
-    for i, (xb, yb) in enumerate(zip(_blocks(X), _blocks(y))):
+    for i, (xb, yb) in enumerate(zip(delayed_blocks(X), delayed_blocks(y))):
         xb, yb = dask.compute(xb, yb)
         if i == 0 and incremental and not first_continues:
             work.last_state_ = None  # the series starts from zeros, as in memory
@@ -447,12 +465,12 @@ def fit_reservoir_dask(work, X):
     ``initial_state='continue'`` the end state of a series is the state reached from
     zeros over its last ``overlap`` steps.
     """
-    X = _check_dask_X(X)
+    X = check_dask_X(X)
     statistics = None if work.scaler is None else input_statistics_dask(X, work.scaler)
     if X.ndim == 2 and work.initial_state == "continue":
         if work.overlap == "auto":  # the weights first (drawn from a head), then the measured length
             work._fit_into(np.asarray(X[:1].compute()), statistics)
-            work.overlap_ = _overlap(work, X)
+            work.overlap_ = chunk_overlap(work, X)
             from ._reservoir import check_state_growth, input_drive  # (it imports this module)
 
             tail = np.asarray(X[max(0, X.shape[0] - work.overlap_):].compute())
@@ -461,7 +479,7 @@ def fit_reservoir_dask(work, X):
             check_state_growth(work, float(np.abs(h).max()), input_drive(work.input_weights_, batch.values))
             work.last_state_ = h
         else:
-            work._fit_into(np.asarray(X[max(0, X.shape[0] - _overlap(work)):].compute()), statistics)
+            work._fit_into(np.asarray(X[max(0, X.shape[0] - chunk_overlap(work)):].compute()), statistics)
     else:
         work._fit_into(np.asarray(X[:1].compute()), statistics)
     return _remember_dask_series(work, X)
@@ -470,7 +488,7 @@ def fit_reservoir_dask(work, X):
 # ----------------------------------------------------------------------------------
 # predict / transform
 # ----------------------------------------------------------------------------------
-def _probe(est, X, method):
+def probe(est, X, method):
     """``est.<method>`` on one zero step shaped like ``X``, on the client, before any task runs.
 
     Fails early if ``est`` is not fitted or ``X`` has the wrong features or layout, and
@@ -503,15 +521,15 @@ def apply_dask(est, X, method):
     import dask
     import dask.array as da
 
-    X = _check_dask_X(X)
-    probe = _probe(est, X, method)
-    trailing, dtype = probe.shape[1:], probe.dtype
+    X = check_dask_X(X)
+    sample = probe(est, X, method)
+    trailing, dtype = sample.shape[1:], sample.dtype
     shipped = dask.delayed(_worker_copy(est, keep_state=True), pure=True)
     apply_block = dask.delayed(_apply_block, pure=True)
     # the fitted series itself restarts from zeros, as in memory
     refitted = X.ndim == 2 and getattr(est, "_fitted_series", None) == ("dask", X.name)
     out = []
-    for i, (parts, skip, first) in enumerate(_chunk_inputs(X, est)):
+    for i, (parts, skip, first) in enumerate(chunk_inputs(X, est)):
         task = apply_block(shipped, method, parts, keep_state=first and not refitted, skip=skip)
         out.append(da.from_delayed(task, shape=(X.chunks[0][i],) + trailing, dtype=dtype))
     return da.concatenate(out, axis=0)

@@ -23,7 +23,9 @@ Running the reservoir twice over the test rows is the price of never holding a s
 matrix anywhere: the workers hold one chunk and one ``N x N`` sum at a time.
 
 ``score`` of a fitted echo state estimator on a dask array is the second pass alone,
-with the fitted readout.
+with the fitted readout.  The tasks receive the :class:`~._model.ReservoirModel` (without
+its sums), never the estimator; the CV estimator plans the folds, solves their weights
+and chooses the penalty on the client (``_BaseESNCV._cv_fit_dask``), as in memory.
 """
 
 from __future__ import annotations
@@ -31,89 +33,61 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-from sklearn.metrics import check_scoring
 
-from ..utils import validate_sequences
-from ._cv_folds import Folds
-from ._cv_scores import reduced_score, score_mode, score_rows, stacked_report, true_rows
-from ._dask import (
-    _align_y,
-    _blocks,
-    _check_dask_X,
-    _chunk_inputs,
-    _probe,
-    _setup,
-    _tree,
-    _worker_copy,
-    chunk_sums,
-)
+from ..utils import check_sequences, check_targets
+from ._cv_scores import ScoreMode, Scoring, reduced_score, score_rows, stacked_report, true_rows
+from ._dask import align_y, check_dask_X, chunk_inputs, chunk_sums, delayed_blocks, probe, tree_sum
 
-__all__ = ["cv_fit_dask", "score_dask"]
+__all__ = ["fill_folds_dask", "fold_parts", "score_dask", "score_folds_dask"]
 
 
-def cv_fit_dask(work, X, y):
-    """``fit`` of an ``ESNRegressorCV``/``ESNClassifierCV`` shadow on a dask array (see the module).
+def fold_parts(X, y, folds):
+    """The data cut at the blocks of ``folds``: ``[(X_part, y_part, block of each chunk)]``.
 
-    Parameters
-    ----------
-    work : ESNRegressorCV or ESNClassifierCV
-        The shadow being fitted (parameters checked); published by the caller.
-    X : dask array
-        A 2-D series chunked along time or a 3-D collection chunked along sequences.
-    y : dask or numpy array
+    A series is rechunked at the block boundaries (its chunks keep their ``overlap``
+    warm-up); a collection becomes one dask array per block (its sequences).
+    """
+    if X.ndim == 2:
+        return _series_parts(X, y, folds.block)
+    return _collection_parts(X, y, folds.block, len(folds.patterns))
+
+
+def fill_folds_dask(model, parts, folds, readout_args, overlap):
+    """Pass 1: every block's sums, reduced on the cluster, into ``folds.sums``.
+
+    ``model``: the :class:`~._model.ReservoirModel` with its weights drawn; ``parts``:
+    :func:`fold_parts`; ``readout_args``, ``overlap``: as in :func:`~._dask.chunk_sums`.
+    Returns the end of a series (a :class:`~._model.SeriesEnd`, else None) and the
+    largest absolute input.
     """
     import dask
 
-    X = _check_dask_X(X)
-    y = _align_y(y, X)
-    alphas = np.asarray(work.alphas, dtype=np.float64)
-    readout_args, dtype = _setup(work, X, y, True, None, alpha=alphas[0])
-    series = X.ndim == 2
-    strat = work._strata(series, work._per_step, lambda: np.asarray(y.compute()).ravel())
-    splits = work._splits(X.shape[0], series, strat)
-    work._check_folds_outlast_washout(splits, series and work._per_step)
-    if not work._single_pass_possible(series, splits):
-        raise NotImplementedError(
-            f"{type(work).__name__}.fit on dask arrays needs the single pass (see the Notes): "
-            "a collection, or a series under an expanding-window splitter (TimeSeriesSplit "
-            "without gap or max_train_size) with initial_state='continue', and no noise or "
-            "feedback. Compute X and y to fit in memory, or use one of those settings."
-        )
-    mode = score_mode(work)
-    folds = Folds(splits, X.shape[0], work._readout)
-    parts = _series_parts(X, y, folds.block) if series else _collection_parts(X, y, folds.block,
-                                                                               len(folds.patterns))
-
-    # pass 1: the sums of every block, reduced on the cluster
     results = defaultdict(list)
     for A, yA, blocks_of_chunks in parts:
-        for b, result in zip(blocks_of_chunks, chunk_sums(work, A, yA, readout_args, continuing=False)):
+        for b, result in zip(blocks_of_chunks, chunk_sums(model, A, yA, readout_args, False, overlap)):
             results[b].append(result)
     ids = sorted(results)
-    reduced = dict(zip(ids, dask.compute(*[_tree(results[b]) for b in ids])))
+    reduced = dict(zip(ids, dask.compute(*[tree_sum(results[b]) for b in ids])))
     end, input_max = None, 0.0
     for b in ids:
         folds.sums[b], b_end, b_max = reduced[b]
         end = b_end if end is None else end
         input_max = max(input_max, b_max)
+    return end, input_max
 
-    # the weights of every fold and penalty, solved on the client
-    weights = [work._fold_weights(folds.training_sums(k), alphas) for k in range(folds.n_splits)]
 
-    # pass 2: the test chunks scored with them
-    tasks, where = _score_tasks(work, parts, folds, weights, mode)
+def score_folds_dask(work, model, parts, folds, weights, scoring):
+    """Pass 2: scores ``(n_splits, n_alphas)`` of every fold's ``weights`` on its test chunks.
+
+    ``work``: the CV estimator (the chunks' warm-up, on the client); ``weights``: the
+    :class:`~._cv_folds.FoldWeights` of every fold; ``scoring``: the
+    :class:`~._cv_scores.Scoring` (its ``true_rows`` unused: each chunk brings its targets).
+    """
+    import dask
+
+    tasks, where = _score_tasks(work, model, parts, folds, weights, scoring.mode)
     pieces = dask.compute(*tasks)
-    scores = _scores(work, mode, pieces, where, folds.n_splits, len(alphas))
-
-    total = folds.total()
-    work._check_growth(total, np.array([input_max]))
-    work.single_pass_ = True
-    work._choose(alphas, scores, folds.n_splits, total, dtype)
-    if series:
-        work.last_state_, work._last_target, work._last_input = end
-    else:
-        work.last_state_ = None
-    return work
+    return _scores(model, scoring, pieces, where, folds.n_splits)
 
 
 def score_dask(est, X, y):
@@ -125,17 +99,19 @@ def score_dask(est, X, y):
     """
     import dask
 
-    X = _check_dask_X(X)
-    y = _align_y(y, X)
-    _probe(est, X, "_decision")
-    mode = ("correct", "accuracy") if est._task == "classification" else ("errors", "r2")
-    shipped = dask.delayed(_worker_copy(est, keep_state=True), pure=True)
+    X = check_dask_X(X)
+    y = align_y(y, X)
+    probe(est, X, "predict")
+    model = est._reservoir_model()
+    mode = ScoreMode("correct", "accuracy") if model.task == "classification" else ScoreMode("errors", "r2")
+    shipped = dask.delayed(model.shipped(), pure=True)
     score_block = dask.delayed(_score_block, pure=True)
-    tasks = [score_block(shipped, est.coef_, est.intercept_, parts, y_block, skip=skip, mode=mode[0],
+    tasks = [score_block(shipped, est.coef_, est.intercept_, parts, y_block, skip=skip, mode=mode.kind,
                          keep_state=first)
-             for (parts, skip, first), y_block in zip(_chunk_inputs(X, est), _blocks(y))]
+             for (parts, skip, first), y_block in zip(chunk_inputs(X, est), delayed_blocks(y))]
     pieces = dask.compute(*tasks)
-    return float(_scores(est, mode, pieces, [[0]] * len(pieces), 1, 1)[0, 0])
+    scoring = Scoring(np.ones(1), mode, None, None)
+    return float(_scores(model, scoring, pieces, [[0]] * len(pieces), 1)[0, 0])
 
 
 # ----------------------------------------------------------------------------------
@@ -147,7 +123,7 @@ def _series_parts(X, y, block):
     cuts = np.union1d(np.cumsum(X.chunks[0])[:-1], np.flatnonzero(np.diff(block)) + 1)
     bounds = np.concatenate([[0], cuts, [T]]).astype(int)
     X = X.rechunk({0: tuple(np.diff(bounds).tolist())})
-    return [(X, _align_y(y, X), block[bounds[:-1]])]
+    return [(X, align_y(y, X), block[bounds[:-1]])]
 
 
 def _collection_parts(X, y, block, n_blocks):
@@ -156,25 +132,27 @@ def _collection_parts(X, y, block, n_blocks):
     for b in range(n_blocks):
         idx = np.flatnonzero(block == b)
         X_b = X[idx]
-        parts.append((X_b, _align_y(y[idx], X_b), [b] * X_b.numblocks[0]))
+        parts.append((X_b, align_y(y[idx], X_b), [b] * X_b.numblocks[0]))
     return parts
 
 
 # ----------------------------------------------------------------------------------
 # pass 2: scoring the test chunks
 # ----------------------------------------------------------------------------------
-def _score_tasks(work, parts, folds, weights, mode):
+def _score_tasks(work, model, parts, folds, weights, mode):
     """One delayed task per tested chunk, and for each the folds whose weights it carries.
 
-    ``weights``: the :class:`~._cv_folds.FoldWeights` of every fold.
+    ``model``: the :class:`~._model.ReservoirModel` the tasks run (``work``, the estimator,
+    only gives the chunks' warm-up); ``weights``: the :class:`~._cv_folds.FoldWeights` of
+    every fold.
     """
     import dask
 
-    shipped = dask.delayed(_worker_copy(work, keep_state=False), pure=True)
+    shipped = dask.delayed(model.shipped(), pure=True)
     score_block = dask.delayed(_score_block, pure=True)
     tasks, where = [], []
     for A, yA, blocks_of_chunks in parts:
-        for (x_parts, skip, _), y_block, b in zip(_chunk_inputs(A, work), _blocks(yA), blocks_of_chunks):
+        for (x_parts, skip, _), y_block, b in zip(chunk_inputs(A, work), delayed_blocks(yA), blocks_of_chunks):
             tested_by = folds.test_folds(b)
             if tested_by.size == 0:
                 continue
@@ -187,40 +165,48 @@ def _score_tasks(work, parts, folds, weights, mode):
     return tasks, where
 
 
-def _score_block(est, coef, intercept, x_parts, y, *, skip, mode, keep_state):
+def _score_block(model, coef, intercept, x_parts, y, *, skip, mode, keep_state):
     """What the scorer needs from one test chunk, for a stack of readouts (folds x alphas x outputs).
 
-    Runs on a worker.  ``skip`` leading rows of a series chunk are its warm-up;
-    ``keep_state``: the chunk continues the fitted series (``initial_state``).  Returns
-    the chunk's report for ``mode`` (:func:`~._cv_scores.stacked_report`).
+    Runs on a worker, with the :class:`~._model.ReservoirModel`.  ``skip`` leading rows
+    of a series chunk are its warm-up; ``keep_state``: the chunk may continue the fitted
+    series (``initial_state``).  Returns the chunk's report for ``mode``
+    (:func:`~._cv_scores.stacked_report`).
     """
-    w = _worker_copy(est, keep_state=keep_state)
-    w.coef_ = coef.astype(w.input_weights_.dtype)
-    w.intercept_ = intercept.astype(w.input_weights_.dtype)
-    w.n_outputs_ = coef.shape[0]  # the stacked readouts run as the outputs of one
+    dtype = model.W_in.dtype
     x = np.concatenate(x_parts)
-    out, batch = w._decision(x)
-    _, targets = validate_sequences(w, x[skip:], y, reset=False, task=w._task)
-    rows = out[0, skip:] if batch.kind == "series" else w._valid_rows(out, batch)
-    return stacked_report(est, rows, true_rows(est, targets), mode)
+    batch = check_sequences(x)
+    if not model.per_step:
+        model.check_washout(batch)
+    continuing = keep_state and model.per_step and model.continues(batch)
+    # the stacked readouts run as the outputs of one
+    out, _ = model.outputs(batch, coef.astype(dtype), intercept.astype(dtype), continuing=continuing)
+    targets = check_targets(y, check_sequences(x[skip:]), task=model.task or "regression")
+    if batch.kind == "series":
+        rows = out[0, skip:]
+    else:
+        rows = batch.flat(out) if model.per_step else out
+    y_true = true_rows(targets, model.classes, model.squeeze)
+    return stacked_report(rows, y_true, mode, model.n_outputs, model.classes)
 
 
-def _scores(work, mode, pieces, where, n_splits, n_alphas):
+def _scores(model, scoring, pieces, where, n_splits):
     """Scores ``(n_splits, n_alphas)`` from the test chunks' reports (``where``: the folds of each)."""
-    kind, scoring = mode
+    kind, name = scoring.mode
+    n_alphas = len(scoring.alphas)
     per_fold = [[] for _ in range(n_splits)]
     for piece, tested_by in zip(pieces, where):
         for g, k in enumerate(tested_by):
             per_fold[k].append((piece, slice(g * n_alphas, (g + 1) * n_alphas)))
-    scorer = check_scoring(work, scoring=work.scoring) if kind == "rows" else None
     scores = np.empty((n_splits, n_alphas))
     for k, reports in enumerate(per_fold):
         if kind == "rows":
             P = np.concatenate([p.outputs[:, sl] for p, sl in reports])
             y_true = np.concatenate([p.y_true for p, _ in reports])
-            scores[k] = [score_rows(work, scorer, P[:, j], y_true) for j in range(n_alphas)]
+            scores[k] = [score_rows(scoring.scorer, P[:, j], y_true, model.classes, model.squeeze)
+                         for j in range(n_alphas)]
         else:
-            scores[k] = reduced_score(kind, scoring, [_select(p, sl, kind) for p, sl in reports])
+            scores[k] = reduced_score(kind, name, [_select(p, sl, kind) for p, sl in reports])
     return scores
 
 

@@ -15,7 +15,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from ..utils import check_targets, restore_layout
 from ..utils._activations import softmax_inplace
 from ..utils._dask import is_dask_array
-from ..utils._labels import check_classes, check_partial_fit_classes, encode_labels
+from ..utils._labels import check_classes, check_partial_fit_classes
 from ..utils._param_validation import NON_NEGATIVE_REAL
 from ._dask import apply_dask
 from ._dask_cv import score_dask
@@ -23,6 +23,7 @@ from ._esn_base import READOUT_CONSTRAINTS, _BaseESN
 from ._esn_docs import _esn_doc
 from ._esn_generation import GenerationMixin
 from ._esn_intervals import predictive_spread
+from ._model import encode_targets
 
 # READOUT_CONSTRAINTS, _BaseESN and _esn_doc are imported from here by the CV estimators.
 __all__ = ["ESNClassifier", "ESNRegressor", "READOUT_CONSTRAINTS", "_BaseESN", "_esn_doc"]
@@ -277,10 +278,9 @@ class _ESNClassifierBase(ClassifierMixin, _BaseESN):
     _task = "classification"
 
     def _encode_targets(self, targets, first, classes=None):
-        labels = targets.flat().ravel()
         if first:
-            self.classes_ = check_classes(classes, labels)
-        return targets.replace(encode_labels(labels, self.classes_, dtype=targets.batch.dtype)).values
+            self.classes_ = check_classes(classes, targets.flat().ravel())
+        return encode_targets(targets, self.classes_)
 
     def _restore(self, values, batch, squeeze):
         return restore_layout(values, batch, per_step=self._per_step, squeeze=squeeze)

@@ -1,8 +1,10 @@
-"""The streaming base of the echo state estimators: fit, partial_fit, the readout and prediction rows.
+"""The streaming base of the echo state estimators: fit, partial_fit and the prediction rows.
 
-:class:`_BaseESN` runs the reservoir over a batch, streams the readout rows after the washout
-into a :class:`~._readout.RidgeReadout` (or :class:`~._readout.RLSReadout`), solves it, and
-computes the raw readout outputs that the regressor and the classifier turn into predictions.
+:class:`_BaseESN` validates the data, builds the :class:`~._model.ReservoirModel` of a fit
+(new weights and empty sums, or a copy of the fitted ones for ``partial_fit``), lets it
+stream the readout rows of a batch into its readout and solve it, publishes from it,
+and computes the raw readout outputs that the regressor and the classifier turn into
+predictions.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
-from ..exceptions import DivergenceError
 from ..utils import TSLEARN_HINT, validate_sequences
 from ..utils._continuation import remember_fitted_series
 from ..utils._dask import is_dask_array
@@ -21,22 +22,12 @@ from ..utils._fit_checks import check_n_outputs, check_target_layout, check_y_gi
 from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Interval, Real, StrOptions
 from ..utils._range import record_target_range
 from ._dask import fit_dask
+from ._model import washout_applies
 from ._pooling import pooled_kinds
 from ._readout import RidgeReadout, RLSReadout
-from ._reservoir import (
-    DIVERGENCE_ADVICE,
-    POOLINGS,
-    RESERVOIR_CONSTRAINTS,
-    _BaseReservoir,
-    _check_input_scaling,
-    check_reservoir_params,
-    check_state_growth,
-    input_drive,
-    warn_saturation,
-)
-from ._states import OutputFeedback, scatter_rows
+from ._reservoir import POOLINGS, RESERVOIR_CONSTRAINTS, _BaseReservoir, _check_input_scaling, check_reservoir_params
 
-__all__ = ["READOUT_CONSTRAINTS", "_BaseESN", "expect_rows"]
+__all__ = ["READOUT_CONSTRAINTS", "_BaseESN"]
 
 #: The readout parameters of ESNRegressor and ESNClassifier (the CV classes choose ``alpha``
 #: among ``alphas`` and have none of them).
@@ -46,22 +37,6 @@ READOUT_CONSTRAINTS = {
     "forgetting": [Interval(Real, 0, 1, closed="right")],
     "keep_training_state": ["boolean"],
 }
-
-
-def expect_rows(readout, batch, washout):
-    """Tell ``readout`` how many rows it will hold once ``batch`` is added (the float32 sums' guard).
-
-    ``washout``: the steps left out of each sequence (per-step rows), or None for one row
-    per sequence.  Never lowers an expectation set by the caller (a dask chunk knows the
-    whole series; a cross-validation's blocks, the whole batch).
-    """
-    if not hasattr(readout, "float32_rows"):  # RLS keeps no sums
-        return
-    if washout is None:
-        rows = batch.n_sequences
-    else:
-        rows = int(np.maximum(np.asarray(batch.lengths) - washout, 0).sum())
-    readout.float32_rows = max(readout.float32_rows or 0, readout.n + rows)
 
 
 class _BaseESN(_BaseReservoir):
@@ -138,147 +113,95 @@ class _BaseESN(_BaseReservoir):
         return batch, targets, Y
 
     def _init_model(self, batch, targets, Y, alpha, statistics=None):
-        """New weights and an empty readout for a first fit (``statistics``: see ``_init_reservoir``)."""
+        """New weights and empty sums for a first fit: the :class:`~._model.ReservoirModel` to train.
+
+        ``statistics``: see ``_init_reservoir``.  The weights and the target layout are set
+        on the estimator (a shadow); the sums and the noise generator live in the model
+        until :meth:`_publish_model`.
+        """
         self._forget_generation_calibration()  # (the CV classes' fit comes here, not through _fit)
         rs = self._init_reservoir(batch, Y.shape[-1], statistics)
         self._cast_weights(batch.dtype)
-        self._noise_rng = np.random.RandomState(rs.randint(np.iinfo(np.int32).max))
+        noise_rng = np.random.RandomState(rs.randint(np.iinfo(np.int32).max))
         self._per_step = targets.per_step
         self._squeeze = targets.squeeze
         self.n_outputs_ = Y.shape[-1]
         D = self._n_readout_features(batch.n_features, targets.per_step)
         if getattr(self, "solver", "ridge") == "rls":
-            self._readout = RLSReadout(D, self.n_outputs_, alpha, self.forgetting)
+            readout = RLSReadout(D, self.n_outputs_, alpha, self.forgetting)
         else:
             n_extra = batch.n_features if self.include_input and targets.per_step else 0
-            self._readout = RidgeReadout(D, self.n_outputs_, alpha, n_extra=n_extra)
+            readout = RidgeReadout(D, self.n_outputs_, alpha, n_extra=n_extra)
+        model = self._reservoir_model(readout)
+        model.noise_rng = noise_rng
+        return model
+
+    def _continued_model(self):
+        """The :class:`~._model.ReservoirModel` of the fitted estimator, for ``partial_fit`` to add to.
+
+        The published training state is never updated in place: the model holds copies
+        of the sums and of the noise generator.
+        """
+        model = self._reservoir_model(self._readout.copy())
+        model.noise_rng = copy.deepcopy(self._noise_rng)
+        return model
+
+    def _publish_model(self, model, coef, intercept, batch=None):
+        """Take the trained ``model``'s sums, noise generator and series end, and its solved weights.
+
+        ``batch``: the data fitted in memory, whose series a later ``predict`` recognises
+        (see :mod:`~sktemporal.utils._continuation`); None on dask (the array's name is kept).
+        """
+        self._readout = model.readout
+        self._noise_rng = model.noise_rng
+        self.coef_, self.intercept_ = coef, intercept
+        self._keep_end(model.end)
+        if batch is not None:
+            remember_fitted_series(self, batch)
+
+    def _keep_end(self, end):
+        """Keep what continuing a series needs (a :class:`~._model.SeriesEnd`); None for a collection."""
+        if end is None:
+            self.last_state_ = None
+        else:
+            self.last_state_, self._last_target, self._last_input = end
 
     def _fit_into(self, X, y, *, incremental, classes=None, statistics=None):
         """The whole fit, on a shadow (see :meth:`_fit`); ``statistics`` as in ``_init_reservoir``."""
         first = not incremental or not hasattr(self, "coef_")
         batch, targets, Y = self._prepare(X, y, first, classes)
         continuing = not first and self._continues(batch, restart_fitted=False)
-        self._check_washout(batch, required=not continuing and (targets.per_step or self.pooling != "last"))
+        self._check_washout(batch, required=not continuing and washout_applies(targets.per_step, self.pooling))
         if first:
-            self._init_model(batch, targets, Y, self.alpha, statistics)
+            model = self._init_model(batch, targets, Y, self.alpha, statistics)
         else:
             check_n_outputs(Y.shape[-1], self.n_outputs_)
-            # the published model's training state is never updated in place
-            self._readout = self._readout.copy()
-            self._noise_rng = copy.deepcopy(self._noise_rng)
-        self._train_readout(batch, Y, continuing, self._readout)
-        self._check_growth(self._readout, batch.values)
-        self.coef_, self.intercept_ = self._solve(self._readout, None, batch.dtype)
-
-    def _check_growth(self, readout, inputs):
-        """States that blew up (non-finite sums, an RMS state far beyond the input drive) or saturated.
-
-        ``inputs``: the inputs, or any array with the same largest absolute value.
-
-        The RMS state of each unit comes from the diagonal of the ridge sums (RLS keeps no
-        sums: its weights are checked for finiteness in :meth:`_solve`).  Only the
-        unbounded activations can grow: a ``DivergenceError``; ``tanh`` units can only
-        saturate: a ``SaturationWarning`` when nearly all of them do.
-        """
-        if getattr(readout, "G", None) is None or readout.n == 0:
-            return
-        diag = readout.G.diagonal()
-        if self.activation not in ("relu", "identity"):
-            warn_saturation(self, np.sqrt(diag[:self.n_reservoir] / readout.n))
-            return
-        rms = float(np.sqrt(diag.max() / readout.n)) if np.isfinite(diag).all() else np.inf
-        check_state_growth(self, rms, input_drive(self.input_weights_, inputs))
-
-    def _train_readout(self, batch, Y, continuing, readout):
-        """Run the reservoir over ``batch`` and add its readout rows (after the washout) to ``readout``."""
-        washout = 0 if continuing else self.washout
-        expect_rows(readout, batch, washout if self._per_step else None)
-        if self._per_step:
-            self._accumulate_steps(batch, Y, continuing, washout, readout)
-        else:
-            segments = self._states(batch, continuing=False, noise=self.noise, noise_rng=self._noise_rng)
-            readout.partial_fit(self._pooled_features(batch, segments, washout), Y)
-            self.last_state_ = None
+            model = self._continued_model()
+        model.accumulate(batch, Y, continuing=continuing, washout=0 if continuing else self.washout)
+        model.check_growth(model.readout, batch.values)
+        self._publish_model(model, *model.solve(model.readout, None, batch.dtype), batch)
 
     def _solve(self, readout, alpha, dtype):
-        """Readout weights in ``dtype``; a ``DivergenceError`` when the sums or weights are not finite."""
-        seen = readout.nonfinite()
-        if seen is None:
-            coef, intercept = readout.solve() if alpha is None else readout.solve(alpha)
-            if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
-                seen = "weights"
-        if seen is not None:
-            what = {
-                "states": "the reservoir states became infinite or NaN (they blew up)",
-                "inputs": "the inputs are too large: their squares overflow float64",
-                "targets": "the targets are too large: their products with the states overflow",
-                "weights": "the readout weights are infinite or NaN",
-            }[seen]
-            raise DivergenceError(
-                f"{type(self).__name__} diverged: {what} (activation={self.activation!r}, "
-                f"spectral_radius={self.spectral_radius}, input_scaling={self.input_scaling!r}). "
-                f"To fix it, {DIVERGENCE_ADVICE}."
-            )
-        return coef.astype(dtype), intercept.astype(dtype)
-
-    def _teacher_forced(self, batch, Y, continuing):
-        """Inputs and input weights with the previous targets appended (``feedback=True``)."""
-        if not self._feedback:
-            return batch.values, None
-        # teacher forcing: y(n-1) is known, so W_fb y(n-1) joins the input projection
-        y0 = self._last_target if continuing else np.zeros(Y.shape[-1], dtype=Y.dtype)
-        shifted = np.concatenate([np.broadcast_to(y0, (Y.shape[0], 1, Y.shape[2])), Y[:, :-1]], axis=1)
-        values = np.concatenate([batch.values, shifted.astype(batch.dtype)], axis=2)
-        return values, np.hstack([self.input_weights_, self.feedback_weights_])
-
-    def _accumulate_steps(self, batch, Y, continuing, washout, readout):
-        """Stream the readout rows of every valid step after the washout into ``readout``."""
-        values, W_in = self._teacher_forced(batch, Y, continuing)
-        segments = self._states(batch, continuing=continuing, W_in=W_in, values=values,
-                                noise=self.noise, noise_rng=self._noise_rng)
-        for seg in segments:
-            parts, start = self._readout_rows(batch, seg, washout)
-            if parts[0].shape[0]:
-                rows = Y[seg.columns, start:seg.t1].transpose(1, 0, 2).reshape(-1, Y.shape[2])
-                readout.partial_fit(parts, rows)
-        self._remember_end(batch, Y, seg)
-
-    def _remember_end(self, batch, Y, seg):
-        """Keep what continuing a series needs: its last state, target and input."""
-        if batch.kind == "series":
-            T = batch.lengths[0]
-            self.last_state_ = seg.states[-1][:, 0].copy()
-            self._last_target = np.asarray(Y[0, T - 1], dtype=batch.dtype).copy()
-            self._last_input = batch.values[0, T - 1].copy()
-        else:
-            self.last_state_ = None
-        remember_fitted_series(self, batch)
+        """Readout weights in ``dtype`` (:meth:`~._model.ReservoirModel.solve`)."""
+        return self._reservoir_model().solve(readout, alpha, dtype)
 
     # --------------------------------------------------------------------- predict
     def _output_feedback(self, batch, continuing, coef, intercept):
-        if not self._feedback:
-            return None
-        n = self.n_reservoir
-        y0 = self._last_target if continuing else np.zeros(self.n_outputs_)
-        return OutputFeedback(
-            W_fb=self.feedback_weights_, coef_h=coef[:, :n],
-            coef_x=coef[:, n:] if self.include_input else None, intercept=intercept,
-            y0=np.broadcast_to(y0, (batch.n_sequences, self.n_outputs_)),
-        )
+        """The outputs fed back (:meth:`~._model.ReservoirModel.output_feedback`)."""
+        return self._reservoir_model().output_feedback(batch, continuing, coef, intercept)
 
     def _decision(self, X, spread=None):
         """Raw readout outputs: ``(n_sequences, max_length, n_outputs)`` per step, else ``(n, n_outputs)``.
 
         With ``spread`` (a function of the readout rows' column parts, see
         ``_ESNRegressorBase._spread``) also returns its values for every row, streamed
-        in the same pass: ``(out, batch, spread_out)``.
+        in the same pass: ``(out, batch, spread_out)``.  The outputs come from
+        :meth:`~._model.ReservoirModel.outputs`.
         """
         check_is_fitted(self, "coef_")
         self._check_params()
         batch, _ = validate_sequences(self, X, reset=False)
-        dtype = batch.dtype
-        coef = self.coef_.astype(dtype, copy=False)
-        intercept = self.intercept_.astype(dtype, copy=False)
+        model = self._reservoir_model()
         if not self._per_step:
             if batch.kind == "series":
                 raise ValueError(
@@ -286,24 +209,9 @@ class _BaseESN(_BaseReservoir):
                     "collection); predict needs a collection too, 3-D or a list of 2-D "
                     f"arrays, but got one 2-D series. {TSLEARN_HINT}"
                 )
-            self._check_washout(batch, required=self.pooling != "last")
-            features = self._pooled_features(batch, self._states(batch, continuing=False), self.washout)
-            if spread is not None:
-                return features @ coef.T + intercept, batch, spread([features])
-            return features @ coef.T + intercept, batch
-        continuing = self._continues(batch)
-        feedback = self._output_feedback(batch, continuing, coef, intercept)
-        out = np.zeros((batch.n_sequences, batch.max_length, self.n_outputs_), dtype=dtype)
-        spread_out = None if spread is None else np.zeros_like(out)
-        for seg in self._states(batch, continuing=continuing, feedback=feedback):
-            parts, _ = self._readout_rows(batch, seg, 0)
-            P = parts[0] @ coef[:, :self.n_reservoir].T
-            if len(parts) > 1:
-                P += parts[1] @ coef[:, self.n_reservoir:].T
-            P += intercept
-            scatter_rows(out, seg, P)
-            if spread is not None:
-                scatter_rows(spread_out, seg, spread(parts).astype(dtype, copy=False))
+            model.check_washout(batch)
+        continuing = self._per_step and self._continues(batch)
+        out, spread_out = model.outputs(batch, self.coef_, self.intercept_, continuing=continuing, spread=spread)
         return (out, batch) if spread is None else (out, batch, spread_out)
 
     def _valid_rows(self, out, batch):

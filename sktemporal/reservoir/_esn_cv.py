@@ -36,9 +36,10 @@ from ._cv_intervals import (
     publish_calibration,
     single_pass_residuals,
 )
-from ._cv_scores import Scoring, reduced_score, score_mode, score_rows, stacked_report, true_rows
+from ._cv_scores import Scoring, alpha_results, reduced_score, score_mode, score_rows, stacked_report, true_rows
 from ._cv_search import SEARCHED, is_series, results_table, search
-from ._dask_cv import cv_fit_dask
+from ._dask import align_y, check_dask_X, series_overlap, setup_model
+from ._dask_cv import fill_folds_dask, fold_parts, score_folds_dask
 from ._esn import (
     READOUT_CONSTRAINTS,
     ESNClassifier,
@@ -46,7 +47,7 @@ from ._esn import (
     _ESNClassifierBase,
     _ESNRegressorBase,
 )
-from ._esn_base import expect_rows
+from ._model import expect_rows, washout_applies
 
 __all__ = ["ESNClassifierCV", "ESNRegressorCV"]
 
@@ -77,9 +78,10 @@ class _BaseESNCV(CallbackSupportMixin):
     _plain = None  # the estimator class a fold is equivalent to
 
     def _init_model(self, batch, targets, Y, alpha, statistics=None):
-        super()._init_model(batch, targets, Y, alpha, statistics)
+        model = super()._init_model(batch, targets, Y, alpha, statistics)
         # every penalty of the grid is solved from these sums: the float32 sums' guard needs the smallest
-        self._readout.float32_alpha = float(np.min(np.asarray(self.alphas, dtype=np.float64)))
+        model.readout.float32_alpha = float(np.min(np.asarray(self.alphas, dtype=np.float64)))
+        return model
 
     def _check_readout_params(self):
         """What the table cannot say: the values inside ``alphas``."""
@@ -136,7 +138,7 @@ class _BaseESNCV(CallbackSupportMixin):
     def _fit_fixed(self, X, y):
         """The cross-validation of one fixed reservoir (a candidate of the search), on a shadow."""
         if is_dask_array(X):
-            cv_fit_dask(self, X, y)
+            self._cv_fit_dask(X, y)
         else:
             self._cv_fit(X, y)
 
@@ -204,6 +206,15 @@ class _BaseESNCV(CallbackSupportMixin):
             return labels()
         return None
 
+    def _fold_splits(self, n_units, series, per_step, labels):
+        """The checked ``(train, test)`` pairs of ``cv`` over the units, in memory and on dask.
+
+        ``labels``: a function returning the rows' labels (called only for a stratified split).
+        """
+        splits = self._splits(n_units, series, self._strata(series, per_step, labels))
+        self._check_folds_outlast_washout(splits, series and per_step)
+        return splits
+
     def _check_folds_outlast_washout(self, splits, series_per_step):
         if series_per_step and self.washout:
             shortest = min(tr.size for tr, _ in splits)
@@ -230,68 +241,80 @@ class _BaseESNCV(CallbackSupportMixin):
     # ------------------------------------------------------------------------ fit
     def _cv_fit(self, X, y):
         batch, targets, Y = self._prepare(X, y, True, None)
-        self._check_washout(batch, required=targets.per_step or self.pooling != "last")
+        self._check_washout(batch, required=washout_applies(targets.per_step, self.pooling))
         alphas = np.asarray(self.alphas, dtype=np.float64)
-        self._init_model(batch, targets, Y, alphas[0])
-        expect_rows(self._readout, batch, self.washout if targets.per_step else None)  # the folds' copies too
+        model = self._init_model(batch, targets, Y, alphas[0])
+        expect_rows(model.readout, batch, self.washout if targets.per_step else None)  # the folds' copies too
         series = batch.kind == "series"
         n_units = int(batch.lengths[0]) if series else batch.n_sequences
-        strat = self._strata(series, targets.per_step, lambda: targets.flat().ravel())
-        splits = self._splits(n_units, series, strat)
-        self._check_folds_outlast_washout(splits, series and targets.per_step)
+        splits = self._fold_splits(n_units, series, targets.per_step, lambda: targets.flat().ravel())
         scorer = None if self.scoring is None else check_scoring(self, scoring=self.scoring)
         self.single_pass_ = self._single_pass_possible(series, splits)
         if self.single_pass_:
-            folds = Folds(splits, n_units, self._readout)
-            fill_folds(self, batch, Y, folds)
-            scores = self._scores(folds, Scoring(alphas, score_mode(self), scorer, true_rows(self, targets)))
+            folds = Folds(splits, n_units, model.readout)
+            fill_folds(model, batch, Y, folds)
+            y_true = true_rows(targets, model.classes, model.squeeze)
+            scores = self._scores(folds, Scoring(alphas, score_mode(self), scorer, y_true))
             total = folds.total()
         else:
             scores, fold_res = self._per_fold(X, y, splits, alphas, scorer)
-            total = self._readout
-            self._train_readout(batch, Y, False, total)
-        self._check_growth(total, batch.values)
-        self._choose(alphas, scores, len(splits), total, batch.dtype)
+            total = model.readout
+            model.accumulate(batch, Y, continuing=False, washout=self.washout)
+        model.check_growth(total, batch.values)
+        model.readout = total
+        self._choose(model, alphas, scores, len(splits), batch.dtype, batch)
         if self._calibrating():  # the out-of-fold residuals of alpha_ (see _cv_intervals)
             if self.single_pass_:
-                self._oof_residuals = single_pass_residuals(self, folds, true_rows(self, targets), splits)
+                self._oof_residuals = single_pass_residuals(self, folds, y_true, splits)
             else:
                 best = int(np.flatnonzero(alphas == self.alpha_)[0])
                 self._oof_residuals = np.concatenate([r[best] for r in fold_res if r is not None])
+
+    def _cv_fit_dask(self, X, y):
+        """The single pass on dask arrays: both passes on the cluster (:mod:`._dask_cv`), the choice here."""
+        X = check_dask_X(X)
+        y = align_y(y, X)
+        alphas = np.asarray(self.alphas, dtype=np.float64)
+        model, readout_args, dtype = setup_model(self, X, y, True, None, alpha=alphas[0])
+        series = X.ndim == 2
+        splits = self._fold_splits(X.shape[0], series, model.per_step, lambda: np.asarray(y.compute()).ravel())
+        if not self._single_pass_possible(series, splits):
+            raise NotImplementedError(
+                f"{type(self).__name__}.fit on dask arrays needs the single pass (see the Notes): "
+                "a collection, or a series under an expanding-window splitter (TimeSeriesSplit "
+                "without gap or max_train_size) with initial_state='continue', and no noise or "
+                "feedback. Compute X and y to fit in memory, or use one of those settings."
+            )
+        mode = score_mode(self)
+        folds = Folds(splits, X.shape[0], model.readout)
+        parts = fold_parts(X, y, folds)
+        end, input_max = fill_folds_dask(model, parts, folds, readout_args,
+                                         series_overlap(self, X, y) if series else 0)
+        # the weights of every fold and penalty, solved here; then the test chunks scored with them
+        weights = [self._fold_weights(folds.training_sums(k), alphas) for k in range(folds.n_splits)]
+        scorer = check_scoring(self, scoring=self.scoring) if mode.kind == "rows" else None
+        scores = score_folds_dask(self, model, parts, folds, weights, Scoring(alphas, mode, scorer, None))
+        model.readout, model.end = folds.total(), end
+        model.check_growth(model.readout, np.array([input_max]))
+        self.single_pass_ = True
+        self._choose(model, alphas, scores, folds.n_splits, dtype)
 
     def _calibrating(self):
         """Whether this fit keeps out-of-fold residuals: a regressor's last rung of the search."""
         return self._task == "regression" and getattr(self, "_calibrate_intervals", True)
 
-    def _choose(self, alphas, scores, n_splits, total, dtype):
-        """The penalty of the best mean score, and the readout of all the data (``total``) solved with it."""
+    def _choose(self, model, alphas, scores, n_splits, dtype, batch=None):
+        """The penalty of the best mean score; publish ``model``, its sums of all the data solved with it.
+
+        ``batch``: the data fitted in memory (None on dask), see ``_publish_model``.
+        """
         means = scores.mean(axis=0)
         best = int(np.nanargmax(means)) if np.isfinite(means).any() else 0
         self.alpha_ = float(alphas[best])
         self.best_score_ = float(means[best])
         self.n_splits_ = n_splits
-        self.cv_results_ = self._results(alphas, scores)
-        self._readout = total
-        self.coef_, self.intercept_ = self._solve(total, self.alpha_, dtype)
-
-    @staticmethod
-    def _results(alphas, scores):
-        means = scores.mean(axis=0)
-        order = np.argsort(-np.where(np.isnan(means), -np.inf, means), kind="stable")
-        rank = np.empty(len(alphas), dtype=np.int32)
-        rank[order] = np.arange(1, len(alphas) + 1)
-        # equal means share the best rank, as in GridSearchCV
-        for i in range(1, len(order)):
-            if means[order[i]] == means[order[i - 1]]:
-                rank[order[i]] = rank[order[i - 1]]
-        results = {"param_alpha": np.ma.MaskedArray(alphas, mask=False),
-                   "params": [{"alpha": float(a)} for a in alphas]}
-        for k in range(scores.shape[0]):
-            results[f"split{k}_test_score"] = scores[k]
-        results["mean_test_score"] = means
-        results["std_test_score"] = scores.std(axis=0)
-        results["rank_test_score"] = rank
-        return results
+        self.cv_results_ = alpha_results(alphas, scores)
+        self._publish_model(model, *model.solve(model.readout, self.alpha_, dtype), batch)
 
     @staticmethod
     def _blocks(splits, n_units):
@@ -313,13 +336,14 @@ class _BaseESNCV(CallbackSupportMixin):
         rows = folds.test_rows(k)
         y_true = scoring.true_rows[rows.flat]
         kind, name = scoring.mode
+        classes = getattr(self, "classes_", None) if is_classifier(self) else None
         if kind == "rows":
-            return [score_rows(self, scoring.scorer, self._outputs(rows.parts, c, b), y_true)
+            return [score_rows(scoring.scorer, self._outputs(rows.parts, c, b), y_true, classes, self._squeeze)
                     for c, b in zip(weights.coef, weights.intercept)]
         # every penalty's outputs from one product, scored from their sums
         outputs = self._outputs(rows.parts, weights.coef.reshape(-1, weights.coef.shape[-1]),
                                 weights.intercept.ravel())
-        return reduced_score(kind, name, [stacked_report(self, outputs, y_true, kind)])
+        return reduced_score(kind, name, [stacked_report(outputs, y_true, kind, self.n_outputs_, classes)])
 
     def _fold_weights(self, fold, alphas):
         """:class:`~._cv_folds.FoldWeights` of every penalty from a fold's training sums ``fold``.

@@ -87,37 +87,37 @@ def pooled_kinds(pooling, n_segments):
     return {"last": ["last"], "mean": means, "both": ["last", *means]}[pooling]
 
 
-def pooled_features(est, batch, segments, washout):
+def pooled_features(model, batch, segments, washout):
     """Pooled readout features of a collection, ``(n_sequences, n_features_out)``.
 
     Blocks ``[last, mean (or segment means)]`` of the states, then the same blocks of the
-    inputs when ``est.include_input``.
+    inputs when ``model.include_input`` (``model``: a :class:`~._model.ReservoirModel`).
     """
-    want_last = est.pooling in ("last", "both")
-    want_mean = est.pooling in ("mean", "both")
-    k = est._fitted_n_segments()
+    want_last = model.pooling in ("last", "both")
+    want_mean = model.pooling in ("mean", "both")
+    k = model.n_segments
     split = want_mean and k > 1
     if split:
         starts, ends = segment_bounds(batch.lengths, washout, k)
-        last, sums = _segment_state_sums(segments, batch.n_sequences, est.n_reservoir, batch.dtype,
+        last, sums = _segment_state_sums(segments, batch.n_sequences, model.n_reservoir, batch.dtype,
                                          starts, ends)
     else:
         last, sums = pool_segments(
-            segments, batch.n_sequences, est.n_reservoir, batch.dtype, washout, want_mean
+            segments, batch.n_sequences, model.n_reservoir, batch.dtype, washout, want_mean
         )
     parts_h, parts_x = [], []
     if want_last:
         parts_h.append(last)
-        if est.include_input:
+        if model.include_input:
             parts_x.append(batch.values[np.arange(batch.n_sequences), batch.lengths - 1])
     if split:
         parts_h.append((sums / (ends - starts)[:, :, None]).reshape(batch.n_sequences, -1).astype(batch.dtype))
-        if est.include_input:
+        if model.include_input:
             parts_x.append(_segment_input_means(batch, starts, ends).astype(batch.dtype))
     elif want_mean:
         counts = np.maximum(batch.lengths - washout, 1)
         parts_h.append((sums / counts[:, None]).astype(batch.dtype))
-        if est.include_input:
+        if model.include_input:
             valid = batch.mask & (np.arange(batch.max_length) >= washout)[None, :]
             x_sum = (batch.values * valid[:, :, None]).sum(axis=1, dtype=np.float64)
             parts_x.append((x_sum / counts[:, None]).astype(batch.dtype))

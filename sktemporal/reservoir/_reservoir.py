@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..exceptions import DivergenceError, SaturationWarning
 from ..utils import validate_sequences
 from ..utils._atomic import publish, shadow
 from ..utils._continuation import continues_fitted_series, remember_fitted_series
@@ -27,25 +24,12 @@ from ..utils._param_validation import (
 )
 from ..utils._persistence import VersionedStateMixin
 from ..utils._scaling import SCALERS, fit_standardizer
-from ..utils._sequences import _check_min_length
 from ..utils._validation import check_feature_names_in as _check_feature_names_in
 from ._dask import apply_dask, fit_reservoir_dask
-from ._pooling import pooled_features, pooled_kinds
-from ._states import (
-    ACTIVATIONS,
-    RecurrentProduct,
-    final_state,
-    run_states,
-    scatter_rows,
-    segment_rows,
-)
+from ._model import ReservoirModel, check_state_growth, check_washout, input_drive
+from ._pooling import pooled_kinds
+from ._states import ACTIVATIONS, final_state, scatter_rows
 from ._weights import DISTRIBUTIONS, TOPOLOGIES, init_weights
-
-DIVERGENCE_ADVICE = (
-    "lower spectral_radius (below 1 for activation='relu' or 'identity', whose states "
-    "are unbounded), lower input_scaling or bias_scaling, use activation='tanh', or "
-    "standardise the inputs (scaler='standard')"
-)
 
 __all__ = ["Reservoir"]
 
@@ -146,58 +130,6 @@ def fold_input_scaler(W_in, center, scale):
     return W
 
 
-#: States larger than this many times the largest input drive count as diverged.
-GROWTH_LIMIT = 1e8
-
-#: A ``tanh`` unit whose RMS state exceeds SATURATED_RMS sits at ±1 nearly all the time; a fit
-#: warns when at least SATURATED_SHARE of the units do (inputs in the hundreds: all of them;
-#: the log airline windows, values near 5-6: about 75 %; standardised inputs: none).
-SATURATED_RMS, SATURATED_SHARE = 0.99, 0.95
-
-
-def warn_saturation(est, state_rms):
-    """A :class:`~sktemporal.exceptions.SaturationWarning` when nearly every ``tanh`` unit is saturated.
-
-    ``state_rms``: the RMS state of each reservoir unit over the fitted steps.
-    """
-    if est.activation != "tanh" or state_rms.size == 0:
-        return
-    saturated = int(np.count_nonzero(state_rms > SATURATED_RMS))
-    if saturated >= SATURATED_SHARE * state_rms.size:
-        scaled = "" if est.scaler is None else f" (scaler={est.scaler!r} is on: lower input_scaling)"
-        warnings.warn(
-            f"{saturated} of the {state_rms.size} reservoir units of {type(est).__name__} are "
-            f"saturated (RMS state above {SATURATED_RMS}){scaled}: the tanh units sit at ±1, so the "
-            "reservoir barely reflects the input values or its own past. The inputs are "
-            "probably far from unit scale: pass scaler='standard' (with input_scaling about "
-            "0.1-1), or scale the inputs before the network.",
-            SaturationWarning,
-            stacklevel=6,  # the caller of ESNRegressor.fit / ESNClassifier.fit
-        )
-
-
-def input_drive(W_in, values):
-    r"""Largest possible input drive :math:`\max_i \sum_j |W_{in, ij}| \max(1, \max |x|)` of a unit.
-
-    The yardstick of divergence for unbounded activations (``'relu'``, ``'identity'``):
-    a contractive reservoir keeps its states within a moderate multiple of it, a
-    diverging one (spectral radius above 1) grows geometrically past any multiple.
-    """
-    return float(np.abs(W_in).sum(axis=1).max() * max(1.0, float(np.abs(values).max(initial=0.0))))
-
-
-def check_state_growth(est, magnitude, drive):
-    """Raise a DivergenceError when a state magnitude is non-finite or beyond :data:`GROWTH_LIMIT` x drive."""
-    if not np.isfinite(magnitude) or magnitude > GROWTH_LIMIT * max(drive, 1e-300):
-        seen = ("became infinite or NaN" if not np.isfinite(magnitude)
-                else f"grew to {magnitude:.3g}, more than {GROWTH_LIMIT:g} times the largest input drive {drive:.3g}")
-        raise DivergenceError(
-            f"{type(est).__name__} diverged: the reservoir states {seen} (activation="
-            f"{est.activation!r}, spectral_radius={est.spectral_radius}, input_scaling="
-            f"{est.input_scaling!r}). To fix it, {DIVERGENCE_ADVICE}."
-        )
-
-
 class _BaseReservoir(VersionedStateMixin, BaseEstimator):
     """Weights, the state loop and pooling, shared by Reservoir, ESNRegressor and ESNClassifier."""
 
@@ -251,26 +183,15 @@ class _BaseReservoir(VersionedStateMixin, BaseEstimator):
 
     def _check_washout(self, batch, required):
         """Sequences must outlast the washout when it applies (a start from zeros, mean pooling)."""
-        if required and self.washout:
-            _check_min_length(batch, "X", self.washout + 1, f"washout={self.washout}")
+        check_washout(batch, self.washout, required)
 
-    def _states(self, batch, *, continuing, W_in=None, values=None, noise=0.0, noise_rng=None,
-                feedback=None, product=None):
-        """Segments of reservoir states for every sequence of ``batch``.
+    def _reservoir_model(self, readout=None):
+        """The :class:`~._model.ReservoirModel` of the drawn weights (``readout``: its sums)."""
+        return ReservoirModel(self, readout)
 
-        ``product`` is a :class:`RecurrentProduct` of the caller's to reuse (default: a new one).
-        """
-        dtype = batch.dtype
-        values = batch.values if values is None else values
-        W_in = self.input_weights_ if W_in is None else W_in
-        if product is None:
-            product = RecurrentProduct(self.reservoir_weights_, dtype)
-        h0 = self.last_state_[None, :] if continuing else None
-        return run_states(
-            values, batch.lengths, W_in.astype(dtype, copy=False), product,
-            leak_rate=self._fitted_leak_rate(), activation=self.activation, h0=h0, noise=noise,
-            noise_rng=noise_rng, feedback=feedback,
-        )
+    def _states(self, batch, *, continuing, **options):
+        """Segments of reservoir states for every sequence of ``batch`` (:meth:`~._model.ReservoirModel.states`)."""
+        return self._reservoir_model().states(batch, continuing=continuing, **options)
 
     def _fitted_leak_rate(self):
         """The leak rate the states run with (a searching estimator publishes the one it chose)."""
@@ -282,19 +203,11 @@ class _BaseReservoir(VersionedStateMixin, BaseEstimator):
 
     def _pooled_features(self, batch, segments, washout):
         """Pooled readout features of a collection, ``(n_sequences, k)`` (see ``_pooling``)."""
-        return pooled_features(self, batch, segments, washout)
+        return self._reservoir_model().pooled_features(batch, segments, washout)
 
     def _readout_rows(self, batch, segment, washout):
-        """Readout rows of one segment as column parts ``[H]`` or ``[H, X]`` (time-major).
-
-        Returns the parts (never concatenated: the readout works on them block by block)
-        and the first time step included.
-        """
-        H, start = segment_rows(segment, washout)
-        if not self.include_input or H.shape[0] == 0:
-            return [H], start
-        X = batch.values[segment.columns, start:segment.t1]
-        return [H, X.transpose(1, 0, 2).reshape(-1, batch.n_features)], start
+        """Readout rows of one segment as column parts ``[H]`` or ``[H, X]`` (time-major)."""
+        return self._reservoir_model().readout_rows(batch, segment, washout)
 
     def _readout_feature_names(self, input_features, pooled):
         """Names of the readout features ``[h; x]`` (per step) or of the pooled features."""
@@ -517,14 +430,15 @@ class Reservoir(ContainerOutputMixin, TransformerMixin, _BaseReservoir):
         check_container_output(self, tabular=batch.kind == "series" or pooled,
                                what="a collection of per-step states")
         continuing = self._continues(batch)
-        segments = self._states(batch, continuing=continuing)
+        model = self._reservoir_model()
+        segments = model.states(batch, continuing=continuing)
         if pooled:
             self._check_washout(batch, required=self.pooling != "last")
-            return self._pooled_features(batch, segments, self.washout)
+            return model.pooled_features(batch, segments, self.washout)
         width = self.n_reservoir + (batch.n_features if self.include_input else 0)
         out = np.zeros((batch.n_sequences, batch.max_length, width), dtype=batch.dtype)
         for seg in segments:
-            parts, _ = self._readout_rows(batch, seg, 0)
+            parts, _ = model.readout_rows(batch, seg, 0)
             col = 0
             for part in parts:
                 k = part.shape[1]
