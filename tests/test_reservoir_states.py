@@ -7,7 +7,9 @@ import scipy.sparse as sp
 from sktemporal.reservoir._states import (
     ACTIVATIONS,
     OutputFeedback,
+    Readout,
     RecurrentProduct,
+    Update,
     leaky_update,
     run_autonomous,
     run_states,
@@ -59,7 +61,7 @@ def test_ragged_batch_matches_reference(act, density):
     for i, t in enumerate(lengths):
         values[i, :t] = rs.randn(t, 2)
     product = RecurrentProduct(W, np.float64)
-    segs = run_states(values, lengths, W_in, product, leak_rate=0.4, activation=act, max_elements=30 * 5 * 3)
+    segs = run_states(values, lengths, Update(W_in, product, 0.4, act), max_elements=30 * 5 * 3)
     states = _collect(segs, 5, 12, 30)
     for i, t in enumerate(lengths):
         np.testing.assert_allclose(states[i, :t], reference(values[i, :t], W, W_in, 0.4, act), atol=1e-12)
@@ -97,8 +99,8 @@ def test_initial_state_and_segments_join():
     x = np.random.RandomState(2).randn(40, 2)
     h0 = np.random.RandomState(3).randn(30)
     product = RecurrentProduct(W, np.float64)
-    segs = run_states(x[None], np.array([40]), W_in, product, leak_rate=1.0, activation="tanh",
-                      h0=h0[None], max_elements=30 * 7)
+    segs = run_states(x[None], np.array([40]), Update(W_in, product, 1.0, "tanh"), h0=h0[None],
+                      max_elements=30 * 7)
     seen = []
     states = _collect((seen.append(s.t0) or s for s in segs), 1, 40, 30)[0]
     assert seen == [0, 7, 14, 21, 28, 35]  # 40 steps in segments of 7
@@ -109,8 +111,7 @@ def test_float32_stays_float32():
     W, W_in = _weights()
     x = np.random.RandomState(2).randn(1, 20, 2).astype(np.float32)
     product = RecurrentProduct(W, np.float32)
-    segs = run_states(x, np.array([20]), W_in.astype(np.float32), product, leak_rate=0.5,
-                      activation="tanh")
+    segs = run_states(x, np.array([20]), Update(W_in.astype(np.float32), product, 0.5, "tanh"))
     dtypes = []
     states = _collect((dtypes.append(s.states.dtype) or s for s in segs), 1, 20, 30)[0]
     assert dtypes == [np.float32]
@@ -126,8 +127,8 @@ def test_output_feedback_matches_reference():
     x = rs.randn(15, 2)
     fb = OutputFeedback(W_fb, coef[:, :30], coef[:, 30:], intercept, y0=np.array([[0.3]]))
     product = RecurrentProduct(W, np.float64)
-    segs = run_states(x[None], np.array([15]), W_in, product, leak_rate=0.7, activation="tanh",
-                      feedback=fb, max_elements=30 * 4)
+    segs = run_states(x[None], np.array([15]), Update(W_in, product, 0.7, "tanh"), feedback=fb,
+                      max_elements=30 * 4)
     expected = reference(x, W, W_in, 0.7, W_fb=W_fb, coef=coef, intercept=intercept, y0=np.array([0.3]))
     np.testing.assert_allclose(_collect(segs, 1, 15, 30)[0], expected, atol=1e-12)
 
@@ -139,9 +140,8 @@ def test_autonomous_run_feeds_outputs_back_as_inputs():
     intercept = np.array([0.05])
     h = rs.uniform(-0.5, 0.5, 30)
     x = np.array([0.2])
-    out = run_autonomous(W_in, RecurrentProduct(W, np.float64), leak_rate=0.5, activation="tanh",
-                         h=h, x=x, n_steps=6, coef=coef, intercept=intercept, include_input=True,
-                         outputs_as_inputs=True)
+    out = run_autonomous(Update(W_in, RecurrentProduct(W, np.float64), 0.5, "tanh"),
+                         Readout(coef, intercept, True), h=h, x=x, n_steps=6, outputs_as_inputs=True)
     # reference: y_k = W_out [1; h; x], then x <- y_k and the reservoir advances
     hh, xx, expected = h.copy(), x.copy(), []
     Wd = W.toarray()
@@ -158,8 +158,8 @@ def test_noise_is_reproducible_and_changes_states():
     x = np.random.RandomState(2).randn(1, 20, 2)
 
     def run(noise, seed):
-        segs = run_states(x, np.array([20]), W_in, RecurrentProduct(W, np.float64), leak_rate=1.0,
-                          activation="tanh", noise=noise, noise_rng=np.random.RandomState(seed))
+        segs = run_states(x, np.array([20]), Update(W_in, RecurrentProduct(W, np.float64), 1.0, "tanh"),
+                          noise=noise, noise_rng=np.random.RandomState(seed))
         return _collect(segs, 1, 20, 30)
 
     np.testing.assert_array_equal(run(0.1, 0), run(0.1, 0))
@@ -179,10 +179,10 @@ def test_autonomous_runs_from_several_starts_equal_single_runs():
     coef, intercept = rs.uniform(-0.5, 0.5, (1, 31)), np.array([0.05])
     h, x = rs.uniform(-0.5, 0.5, (4, 30)), rs.uniform(-1, 1, (4, 1))
     for outputs_as_inputs, W_fb in ((True, None), (False, rs.uniform(-0.5, 0.5, (30, 1)))):
-        kwargs = dict(leak_rate=0.5, activation="tanh", n_steps=7, coef=coef, intercept=intercept,
-                      include_input=True, outputs_as_inputs=outputs_as_inputs, W_fb=W_fb)
-        together = run_autonomous(W_in, RecurrentProduct(W, np.float64), h=h, x=x, **kwargs)
+        kwargs = dict(n_steps=7, outputs_as_inputs=outputs_as_inputs, W_fb=W_fb)
+        update, readout = Update(W_in, RecurrentProduct(W, np.float64), 0.5, "tanh"), Readout(coef, intercept, True)
+        together = run_autonomous(update, readout, h=h, x=x, **kwargs)
         assert together.shape == (7, 4, 1)
         for j in range(4):
-            alone = run_autonomous(W_in, RecurrentProduct(W, np.float64), h=h[j], x=x[j], **kwargs)
+            alone = run_autonomous(update, readout, h=h[j], x=x[j], **kwargs)
             np.testing.assert_allclose(together[:, j], alone, rtol=1e-12, atol=1e-14)

@@ -17,7 +17,7 @@ from ..utils import TSLEARN_HINT, validate_sequences
 from ..utils._fit_checks import check_closed_loop
 from ..utils._param_validation import POSITIVE_INT, check_params
 from ..utils._range import check_generated
-from ._states import RecurrentProduct, final_state, run_autonomous
+from ._states import Readout, RecurrentProduct, Update, final_state, run_autonomous
 
 __all__ = ["GenerationMixin"]
 
@@ -39,13 +39,12 @@ class GenerationMixin:
         """:func:`run_autonomous` with this model's weights, in the dtype of ``h``."""
         dtype = h.dtype
         W_fb = self.feedback_weights_.astype(dtype, copy=False) if self.feedback else None
-        return run_autonomous(
-            self.input_weights_.astype(dtype, copy=False), product,
-            leak_rate=float(self.leak_rate), activation=self.activation, h=h, x=x,
-            n_steps=int(n_steps), coef=self.coef_.astype(dtype, copy=False),
-            intercept=self.intercept_.astype(dtype, copy=False), include_input=self.include_input,
-            outputs_as_inputs=outputs_as_inputs, W_fb=W_fb,
-        )
+        update = Update(self.input_weights_.astype(dtype, copy=False), product, float(self.leak_rate),
+                        self.activation)
+        readout = Readout(self.coef_.astype(dtype, copy=False), self.intercept_.astype(dtype, copy=False),
+                          self.include_input)
+        return run_autonomous(update, readout, h=h, x=x, n_steps=int(n_steps),
+                              outputs_as_inputs=outputs_as_inputs, W_fb=W_fb)
 
     def generate(self, n_steps, warmup=None, return_std=False):
         r"""Run the network autonomously, feeding its outputs back, for ``n_steps`` steps.

@@ -17,7 +17,7 @@ import dataclasses
 import numpy as np
 
 from ..utils import TSLEARN_HINT, validate_sequences
-from ._states import OutputFeedback, RecurrentProduct, run_states
+from ._states import OutputFeedback, RecurrentProduct, Update, run_states
 
 __all__ = ["MAX_OVERLAP", "OVERLAP_TOL", "measure_overlap"]
 
@@ -98,11 +98,11 @@ def measure_overlap(estimator, X, y=None, *, tol=OVERLAP_TOL, max_overlap=MAX_OV
                 intercept=np.asarray(estimator.intercept_, dtype=np.float64),
                 y0=np.zeros((2, coef.shape[0])))
     product = RecurrentProduct(estimator.reservoir_weights_, np.float64)
+    update = Update(W_in, product, float(estimator.leak_rate), estimator.activation)
 
     def run(values, h0, fb=None):
         lengths = np.full(values.shape[0], values.shape[1])
-        return run_states(values, lengths, W_in, product, leak_rate=float(estimator.leak_rate),
-                          activation=estimator.activation, h0=h0, feedback=fb)
+        return run_states(values, lengths, update, h0=h0, feedback=fb)
 
     head = x[None, :min(n_steps, _NORM_STEPS)]
     fb1 = None if feedback is None else dataclasses.replace(feedback, y0=feedback.y0[:1])

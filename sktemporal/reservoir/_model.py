@@ -37,7 +37,7 @@ from ..utils._fit_checks import check_target_layout
 from ..utils._labels import encode_labels
 from ..utils._sequences import _check_min_length
 from ._pooling import pooled_features
-from ._states import OutputFeedback, RecurrentProduct, run_states, scatter_rows, segment_rows
+from ._states import OutputFeedback, RecurrentProduct, Update, run_states, scatter_rows, segment_rows
 
 __all__ = [
     "DIVERGENCE_ADVICE",
@@ -234,11 +234,9 @@ class ReservoirModel:
         if product is None:
             product = RecurrentProduct(self.W, dtype)
         h0 = self.start.state[None, :] if continuing else None
-        return run_states(
-            values, batch.lengths, W_in.astype(dtype, copy=False), product,
-            leak_rate=self.leak_rate, activation=self.activation, h0=h0, noise=noise,
-            noise_rng=noise_rng, feedback=feedback,
-        )
+        update = Update(W_in.astype(dtype, copy=False), product, self.leak_rate, self.activation)
+        return run_states(values, batch.lengths, update, h0=h0, noise=noise, noise_rng=noise_rng,
+                          feedback=feedback)
 
     def readout_rows(self, batch, segment, washout):
         """Readout rows of one segment as column parts ``[H]`` or ``[H, X]`` (time-major).

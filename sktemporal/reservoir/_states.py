@@ -25,6 +25,7 @@ segments never sees one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -40,6 +41,8 @@ __all__ = [
     "RecurrentProduct",
     "OutputFeedback",
     "Segment",
+    "Update",
+    "Readout",
     "run_states",
     "run_autonomous",
     "final_state",
@@ -198,6 +201,28 @@ class Segment:
     n_ending: int
 
 
+class Update(NamedTuple):
+    """The update rule of one reservoir: what :func:`leaky_update` needs besides the state.
+
+    ``W_in`` of shape ``(N, 1 + n_inputs)`` (bias column first, in the dtype of the loop),
+    ``product`` a :class:`RecurrentProduct` of :math:`W`, the leak rate :math:`a` and the
+    name of the activation :math:`f`.
+    """
+
+    W_in: np.ndarray
+    product: RecurrentProduct
+    leak_rate: float
+    activation: str
+
+
+class Readout(NamedTuple):
+    """A linear readout ``y = coef [h; x] + intercept`` (``x`` only when ``include_input``)."""
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    include_input: bool
+
+
 def _project(x_seg, W_in, out):
     """``W_in [1; x]`` for every step of a segment at once, written into ``out`` ``(L, N, B)``."""
     B, L, F = x_seg.shape
@@ -211,8 +236,8 @@ def _project(x_seg, W_in, out):
     return out
 
 
-def run_states(values, lengths, W_in, product, *, leak_rate, activation, h0=None,
-               noise=0.0, noise_rng=None, feedback=None, max_elements=None):
+def run_states(values, lengths, update, *, h0=None, noise=0.0, noise_rng=None, feedback=None,
+               max_elements=None):
     """Drive the reservoir with every sequence of a batch; yield the states segment by segment.
 
     Parameters
@@ -220,11 +245,9 @@ def run_states(values, lengths, W_in, product, *, leak_rate, activation, h0=None
     values : ndarray of shape (n_sequences, max_length, n_inputs)
         Zero-padded inputs (float32 or float64: the loop runs in this precision).
     lengths : ndarray of shape (n_sequences,)
-    W_in : ndarray of shape (N, 1 + n_inputs)
-        Input weights, bias column first, same dtype as ``values``.
-    product : RecurrentProduct
-    leak_rate : float
-    activation : str
+    update : Update
+        The reservoir: input weights (bias column first, same dtype as ``values``), the
+        recurrent product, the leak rate and the activation.
     h0 : ndarray of shape (n_sequences, N) or None
         Initial states (default zeros).
     noise : float
@@ -247,7 +270,8 @@ def run_states(values, lengths, W_in, product, *, leak_rate, activation, h0=None
         arrays cost page faults every time): consumers read it before asking for the
         next segment, and never modify it.
     """
-    f = ACTIVATIONS[activation]
+    W_in, product, leak_rate = update.W_in, update.product, update.leak_rate
+    f = ACTIVATIONS[update.activation]
     n_seq = values.shape[0]
     n = W_in.shape[0]
     dtype = values.dtype
@@ -337,8 +361,7 @@ def _readout_inputs(x_seg, feedback):
     return np.ascontiguousarray(c.transpose(1, 2, 0))
 
 
-def run_autonomous(W_in, product, *, leak_rate, activation, h, x, n_steps, coef,
-                   intercept, include_input, outputs_as_inputs, W_fb=None):
+def run_autonomous(update, readout, *, h, x, n_steps, outputs_as_inputs, W_fb=None):
     r"""Free-running generation: the model's output is fed back, no external input.
 
     Starting from the state ``h`` reached on the last warm-up input ``x`` (and the
@@ -350,43 +373,42 @@ def run_autonomous(W_in, product, *, leak_rate, activation, h, x, n_steps, coef,
 
     Parameters
     ----------
-    W_in : ndarray of shape (N, 1 + n_inputs)
-    product : RecurrentProduct
+    update : Update
+        The reservoir (input weights of shape ``(N, 1 + n_inputs)``).
+    readout : Readout
+        Its readout: ``coef`` of shape ``(n_outputs, N [+ n_inputs])``, ``intercept`` of
+        shape ``(n_outputs,)``.
     h : ndarray of shape (N,) or (n_runs, N)
         State after the last warm-up step (of each run).
     x : ndarray of shape (n_inputs,) or (n_runs, n_inputs)
         Last warm-up input (of each run).
     n_steps : int
-    coef : ndarray of shape (n_outputs, N [+ n_inputs])
-    intercept : ndarray of shape (n_outputs,)
-    include_input, outputs_as_inputs : bool
+    outputs_as_inputs : bool
     W_fb : ndarray of shape (N, n_outputs) or None
 
     Returns
     -------
     outputs : ndarray of shape (n_steps, n_outputs) or (n_steps, n_runs, n_outputs)
     """
-    f = ACTIVATIONS[activation]
-    n = W_in.shape[0]
+    n = update.W_in.shape[0]
     dtype = h.dtype
     runs = h.ndim == 2
     # unit-major columns, one per run, as the state loop keeps them
     h = np.ascontiguousarray(h.reshape(-1, n).T)
     x = np.array(x.reshape(h.shape[1], -1).T, dtype=dtype, order="C")
-    coef_h = coef[:, :n]
-    coef_x = coef[:, n:] if include_input else None
-    bias_in = W_in[:, :1]
-    W_x = W_in[:, 1:]
-    out = np.empty((n_steps, h.shape[1], intercept.size), dtype=dtype)
+    out = np.empty((n_steps, h.shape[1], readout.intercept.size), dtype=dtype)
     with one_blas_thread():
-        _autonomous_loop(out, W_x, bias_in, product, h, x, coef_h, coef_x, intercept[:, None], W_fb,
-                         leak_rate, f, outputs_as_inputs)
+        _autonomous_loop(out, update, readout, h, x, W_fb, outputs_as_inputs)
     return out if runs else out[:, 0]
 
 
-def _autonomous_loop(out, W_x, bias_in, product, h, x, coef_h, coef_x, intercept, W_fb,
-                     leak_rate, f, outputs_as_inputs):
-    n_steps = out.shape[0]
+def _autonomous_loop(out, update, readout, h, x, W_fb, outputs_as_inputs):
+    n_steps, n = out.shape[0], update.W_in.shape[0]
+    bias_in, W_x = update.W_in[:, :1], update.W_in[:, 1:]
+    product, leak_rate, f = update.product, update.leak_rate, ACTIVATIONS[update.activation]
+    coef_h = readout.coef[:, :n]
+    coef_x = readout.coef[:, n:] if readout.include_input else None
+    intercept = readout.intercept[:, None]
     if not outputs_as_inputs:
         # the input is held: its readout term and its projection are loop-invariant
         y_x = coef_x @ x if coef_x is not None else None
