@@ -127,6 +127,10 @@ def _dense_spectral_radius(W):
     return float(np.abs(np.linalg.eigvals(dense)).max())
 
 
+#: ARPACK's relative tolerance for the spectral radius (see :func:`spectral_radius`)
+ARPACK_TOL = 1e-3
+
+
 def spectral_radius(W):
     r"""Spectral radius :math:`\rho(W) = \max_i |\lambda_i(W)|` of a square matrix.
 
@@ -134,10 +138,12 @@ def spectral_radius(W):
     ARPACK (``scipy.sparse.linalg.eigs``) for the 6 eigenvalues of largest magnitude
     with a 64-vector Krylov space: asking for a single eigenvalue with ARPACK's default
     subspace often converges to a *wrong* one for random reservoirs, whose eigenvalues
-    crowd the rim of a disk (circular law); six wanted values with a wider subspace
-    found the radius to a relative 1e-9 or better (checked against the dense solver)
-    in every test, and ARPACK's tolerance of 1e-8 on the Ritz residuals is enough for
-    that, Ritz values converging faster than their vectors.
+    crowd the rim of a disk (circular law).  ARPACK's relative tolerance on the Ritz
+    values is :data:`ARPACK_TOL` (1e-3): the radius then comes out within a relative
+    3e-6 of the exact one on the reservoirs measured (1000 units at density 0.1 and
+    5000 at 0.01, three seeds each; tests hold it to 1e-4), in 0.3–0.5 of the time of a
+    1e-8 tolerance — a scaling error far below anything an echo state network's
+    behaviour depends on.
     The start vector is fixed (all ones), so the result is deterministic and no random
     number is consumed.
 
@@ -169,7 +175,7 @@ def spectral_radius(W):
     best = 0.0
     for ncv, maxiter in ((64, 20 * n), (128, 100 * n)):
         try:
-            vals = eigs(W, k=6, which="LM", ncv=min(ncv, n - 1), v0=v0, tol=1e-8,
+            vals = eigs(W, k=6, which="LM", ncv=min(ncv, n - 1), v0=v0, tol=ARPACK_TOL,
                         maxiter=maxiter, return_eigenvectors=False)
             return float(np.abs(vals).max())
         except ArpackNoConvergence as exc:
