@@ -81,7 +81,7 @@ def leaky_update(pre, h_prev, leak_rate, activation):
     """
     activation(pre)
     if leak_rate != 1.0:
-        pre -= h_prev  # h(n-1) + alpha (h~ - h(n-1)) == (1 - alpha) h(n-1) + alpha h~
+        pre -= h_prev  # h(n-1) + a (h~ - h(n-1)) == (1 - a) h(n-1) + a h~
         pre *= leak_rate
         pre += h_prev
     return pre
