@@ -160,3 +160,23 @@ def test_adam_adaptive_schedule_divides_the_rate_at_a_plateau():
     assert adaptive.n_iter_ > constant.n_iter_
     rate = adaptive._history.optimizer.learning_rate
     assert rate < adaptive.learning_rate_init / 5 ** 3
+
+
+def test_auto_batch_size_gives_a_small_collection_about_eight_updates_per_epoch():
+    from sktemporal.neural_network import GRUClassifier, RNNRegressor
+    from sktemporal.neural_network._arrange import auto_batch_size
+
+    assert [auto_batch_size(n) for n in (3, 20, 36, 71, 72, 100, 255, 256, 5000)] == [3, 8, 8, 8, 9, 12, 31, 32, 32]
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(36, 10, 1))
+    y = (X[:, :3, 0].sum(axis=1) > 0).astype(int)
+    common = dict(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    auto, eight, old = (GRUClassifier(batch_size=b, **common).fit(X, y) for b in ("auto", 8, 32))
+    # the rule is what the fit uses: five minibatches (8, 8, 8, 8, 4) per epoch, not two
+    np.testing.assert_array_equal(auto.params_, eight.params_)
+    assert not np.array_equal(auto.params_, old.params_)
+    assert auto.t_ == eight.t_ == 3 * 36
+    # the 15 streams of one 4000-step series stay one minibatch, as before (a collection: 8)
+    streams = TrainingData(np.zeros((15, 1, 1)), np.ones(15, int), None, per_step=True)
+    assert RNNRegressor()._batch_size(streams, series=True) == 15
+    assert RNNRegressor()._batch_size(streams) == 8

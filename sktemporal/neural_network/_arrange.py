@@ -11,7 +11,7 @@ from sklearn.model_selection import train_test_split
 
 from ._auto import resolve_early_stopping
 
-__all__ = ["AUTO_BPTT_STEPS", "TrainingDataMixin", "auto_truncation", "split_streams"]
+__all__ = ["AUTO_BPTT_STEPS", "TrainingDataMixin", "auto_batch_size", "auto_truncation", "split_streams"]
 
 #: ``bptt_steps='auto'`` on one series: truncation length and number of parallel streams.
 #: Chosen by the defaults study (docs/user_guide/defaults.rst): chunks of AUTO_BPTT_STEPS
@@ -20,6 +20,11 @@ __all__ = ["AUTO_BPTT_STEPS", "TrainingDataMixin", "auto_truncation", "split_str
 AUTO_BPTT_STEPS = 32
 AUTO_CHUNKS_PER_STREAM = 8
 AUTO_MAX_STREAMS = 32
+#: ``batch_size='auto'`` on a collection: about AUTO_UPDATES_PER_EPOCH minibatches per epoch,
+#: of AUTO_MIN_BATCH to AUTO_MAX_BATCH sequences (classification dev suite, defaults page).
+AUTO_UPDATES_PER_EPOCH = 8
+AUTO_MIN_BATCH = 8
+AUTO_MAX_BATCH = 32
 
 
 def auto_truncation(T):
@@ -32,6 +37,20 @@ def auto_truncation(T):
     """
     k = min(AUTO_BPTT_STEPS, T)
     return k, int(np.clip(T // (AUTO_CHUNKS_PER_STREAM * k), 1, AUTO_MAX_STREAMS))
+
+
+def auto_batch_size(n_sequences):
+    """Sequences per minibatch of ``batch_size='auto'`` on a collection of ``n_sequences``.
+
+    ``clip(n // 8, 8, 32)``, at most ``n``: about eight updates per epoch, so that a set of
+    a few dozen sequences is not trained with one or two updates per epoch (36 sequences:
+    5 minibatches instead of 2), while 256 sequences and more keep the customary 32.
+
+    >>> auto_batch_size(36), auto_batch_size(120), auto_batch_size(1000), auto_batch_size(5)
+    (8, 15, 32, 5)
+    """
+    size = int(np.clip(n_sequences // AUTO_UPDATES_PER_EPOCH, AUTO_MIN_BATCH, AUTO_MAX_BATCH))
+    return min(size, n_sequences)
 
 
 def split_streams(series, Y, n_streams):
@@ -65,11 +84,13 @@ class TrainingDataMixin:
             return None  # whole sequences
         return auto_truncation(int(batch.lengths[0]))[0]
 
-    def _batch_size(self, data, bptt_steps=None):
-        if self.batch_size == "auto":
-            # sequences, not rows: Keras' and PyTorch's customary 32
-            return min(32, data.n_sequences)
-        return min(self.batch_size, data.n_sequences)
+    def _batch_size(self, data, bptt_steps=None, series=False):
+        """Sequences (or streams of one series) per minibatch; ``batch_size='auto'`` resolved."""
+        if self.batch_size != "auto":
+            return min(self.batch_size, data.n_sequences)
+        if series:  # its streams: one minibatch (at most 32 of them, see _n_streams)
+            return min(AUTO_MAX_BATCH, data.n_sequences)
+        return auto_batch_size(data.n_sequences)
 
     def _arrange(self, batch, inputs, Y, targets, incremental, bptt_steps):
         """Training data (and a validation scorer ``score(theta)`` when early stopping)."""

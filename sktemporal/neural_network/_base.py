@@ -234,7 +234,8 @@ class BaseSequenceNetwork(CallbackSupportMixin, VersionedStateMixin, TrainingDat
         early_stopping = validation is not None
         if early_stopping and not history.validation_scores:  # (only 'sgd' and 'adam' validate)
             history.validation_scores, history.best_validation_score = [], -np.inf
-        config = SolverConfig.from_params(self.get_params(), batch_size=self._batch_size(data, bptt_steps))
+        batch_size = self._batch_size(data, bptt_steps, series=batch.kind == "series")
+        config = SolverConfig.from_params(self.get_params(), batch_size=batch_size)
         loss_name = self._loss_name(n_out)
         # scikit-learn's callback API: the fit and each epoch are tasks (no epochs for lbfgs)
         tasks = [FitTasks(self, 1 if incremental else config.max_iter, X, y)]

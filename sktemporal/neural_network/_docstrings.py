@@ -89,8 +89,11 @@ PARAMETER_DOCS = {
     ),
     "batch_size": (
         "int or 'auto'",
-        "Sequences per minibatch of the stochastic solvers; 'auto' is ``min(32, n_sequences)`` "
-        "(for one series: parallel streams, see ``bptt_steps``).",
+        "Sequences per minibatch of the stochastic solvers.  'auto' on a collection is "
+        "``min(n_sequences, clip(n_sequences // 8, 8, 32))``: about eight updates per epoch, "
+        "8 sequences per minibatch up to 71 sequences, 32 from 256 on (chosen on the "
+        "classification dev suite, see the defaults page); on one series, all its parallel "
+        "streams (see ``bptt_steps``) in one minibatch.",
     ),
     "learning_rate": (
         "{'constant', 'invscaling', 'adaptive'}",

@@ -191,7 +191,7 @@ class _BaseTDNN(BaseSequenceNetwork):
         data, validation = super()._arrange(batch, inputs, Y, targets, incremental, bptt_steps)
         return _as_rows(data), validation
 
-    def _batch_size(self, data, bptt_steps=None):
+    def _batch_size(self, data, bptt_steps=None, series=False):
         # rows, not sequences: sklearn's MLP sizes; L-BFGS sees all rows at once
         if self.solver == "lbfgs":
             return data.n_sequences
