@@ -201,14 +201,6 @@ class _BaseReservoir(VersionedStateMixin, BaseEstimator):
         """The segments of the mean pooling (likewise; 1 in a model pickled before the parameter)."""
         return int(getattr(self, "n_segments", 1))
 
-    def _pooled_features(self, batch, segments, washout):
-        """Pooled readout features of a collection, ``(n_sequences, k)`` (see ``_pooling``)."""
-        return self._reservoir_model().pooled_features(batch, segments, washout)
-
-    def _readout_rows(self, batch, segment, washout):
-        """Readout rows of one segment as column parts ``[H]`` or ``[H, X]`` (time-major)."""
-        return self._reservoir_model().readout_rows(batch, segment, washout)
-
     def _readout_feature_names(self, input_features, pooled):
         """Names of the readout features ``[h; x]`` (per step) or of the pooled features."""
         names_h = [f"reservoir{i}" for i in range(self.n_reservoir)]
