@@ -15,6 +15,7 @@ from sktemporal.reservoir._cv_search import (
     Evaluation,
     halving_sizes,
     one_se_choice,
+    survivors_kept,
 )
 
 
@@ -50,15 +51,27 @@ def test_auto_searches_the_documented_grid(searched):
 
 
 def test_halving_schedule(searched):
-    assert halving_sizes(27, 1000, 200) == [334, 1000]  # 1000 / 9 = 112 steps is below the floor
-    assert halving_sizes(27, 2000, 200) == [223, 667, 2000]
+    assert halving_sizes(27, 2000, 200) == [334, 2000]  # all 27 on a sixth, the best 3 on all
+    assert halving_sizes(27, 1000, 200) == [200, 1000]  # 1000 / 6 = 167 steps, raised to the floor
+    assert halving_sizes(27, 300, 200) == [300]  # a rung of 200 of 300 steps would save little
     assert halving_sizes(27, 100, 200) == [100]
-    assert halving_sizes(1, 5000, 200) == [5000]
+    assert halving_sizes(243, 20000, 200) == [556, 3334, 20000]  # 243 -> 27 -> 3
+    assert halving_sizes(243, 3000, 200) == [200, 500, 3000]
+    assert halving_sizes(3, 5000, 200) == [5000] and halving_sizes(1, 5000, 200) == [5000]
+    assert [survivors_kept(c) for c in (1, 3, 4, 27, 243)] == [1, 3, 3, 3, 27]
     it = searched.cv_results_["iter"]
-    # 27 candidates on 334 steps, the best 9 on all 1000
-    assert np.sum(it == 0) == 18 and np.sum(it == 1) == 9
+    # 27 candidates on 200 steps, the best 3 on all 1000
+    assert np.sum(it == 0) == 24 and np.sum(it == 1) == 3
     ranks = searched.cv_results_["rank_test_score"]
     assert ranks[it == 1].max() < ranks[it == 0].min()  # the last rung ranks first
+
+
+def test_the_first_rung_outlasts_the_washout(series):
+    """A rung's first training fold of TimeSeriesSplit(5) is longer than the washout: at least 6 x 51 steps."""
+    X, y, _, _ = series
+    est = ESNRegressorCV(20, washout=50, leak_rate=[0.5, 1.0], spectral_radius=[0.8, 1.1], input_scaling=[0.1, 0.3],
+                         random_state=0).fit(X, y)
+    assert sorted(set(est.cv_results_["n_resources"].tolist())) == [306, 1000]
 
 
 def test_the_chosen_model_is_the_fixed_fit_of_its_reservoir(series, searched):

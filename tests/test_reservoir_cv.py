@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.model_selection import (
     GridSearchCV,
     KFold,
@@ -82,6 +83,35 @@ def test_series_time_series_split_equals_grid_search(series, params):
     ref = ESNRegressor(60, random_state=0, scaler=None, alpha=est.alpha_, **params).fit(X, y)
     np.testing.assert_allclose(est.predict(X[:300]), ref.predict(X[:300]), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(est.last_state_, ref.last_state_)
+
+
+@pytest.mark.parametrize("kind", ["series", "collection"])
+def test_folds_with_fewer_rows_than_features_are_solved_in_the_dual(series, kind, monkeypatch):
+    """Small data keeps its training rows (a fold with fewer rows than features is solved in
+    the dual): the scores and the choice of the sums-only pass, to rounding."""
+    import sktemporal.reservoir._esn_cv as esn_cv
+    from sktemporal.reservoir._cv_folds import keeps_training_rows
+
+    if kind == "series":
+        X, y = series[0][:300], series[1][:300]
+        est = _reg_cv(200, random_state=0)  # 300 rows, 201 features: folds of 50-250 rows
+    else:
+        X, y = make_sequence_classification(40, random_state=0)
+        est = _clf_cv(50, random_state=0)  # 32 rows per training fold
+    assert keeps_training_rows(len(X), 201 if kind == "series" else 52)
+    used = []
+    original = esn_cv.dual_path
+    monkeypatch.setattr(esn_cv, "dual_path", lambda *a: used.append(1) or original(*a))
+    dual = clone(est).fit(X, y)
+    assert used
+    monkeypatch.setattr(esn_cv, "keeps_training_rows", lambda n_rows, n_features: False)
+    primal = clone(est).fit(X, y)
+    assert dual.alpha_ == primal.alpha_
+    # (the smallest penalties are ill-conditioned in both forms: their scores differ in the sixth digit)
+    np.testing.assert_allclose(dual.alpha_results_["mean_test_score"], primal.alpha_results_["mean_test_score"],
+                               rtol=1e-4, atol=1e-9)
+    np.testing.assert_allclose(dual.coef_, primal.coef_, rtol=1e-6, atol=1e-8)
+    assert not keeps_training_rows(2 * 201, 201) and not keeps_training_rows(None, 201)
 
 
 def test_the_reservoir_runs_once(series, monkeypatch):

@@ -139,6 +139,23 @@ def test_shifted_solves_equal_direct_solves(D):
     np.testing.assert_allclose((singular + np.eye(D)) @ out[1], np.ones((D, 1)), atol=1e-10)
 
 
+@pytest.mark.parametrize("m", [1, 5, 21, 40])
+def test_dual_path_equals_the_primal_solves(m):
+    """Fewer rows than features: the m x m dual gives the weights and bias of the D x D sums."""
+    from sktemporal.reservoir._readout import dual_path
+
+    rng = np.random.RandomState(m)
+    H, E, Y = np.tanh(rng.randn(m, 40)), rng.randn(m, 2), rng.randn(m, 3)
+    sums = RidgeReadout(42, 3, 1.0, n_extra=2).partial_fit([H, E], Y)
+    alphas = [1e-4, 1e-2, 1.0, 100.0]
+    for alpha, (coef, intercept) in zip(alphas, dual_path([H, E], Y, alphas)):
+        ref_coef, ref_intercept = sums.solve(alpha)
+        np.testing.assert_allclose(coef, ref_coef, rtol=1e-7, atol=1e-9)
+        np.testing.assert_allclose(intercept, ref_intercept, rtol=1e-7, atol=1e-9)
+    # one row: its centred Gram matrix is zero, singular without a penalty (left to the caller)
+    assert m > 1 or dual_path([H, E], Y, [0.0])[0] is None
+
+
 # ----------------------------------------------------------------------------------
 # float32 rows: float32 block sums when the penalty absorbs their error, else float64
 # ----------------------------------------------------------------------------------

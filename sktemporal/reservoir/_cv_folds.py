@@ -25,9 +25,23 @@ import numpy as np
 
 from ._readout import RidgeReadout
 
-__all__ = ["FoldWeights", "Folds", "HeldOutRows", "fill_folds", "fold_membership"]
+__all__ = ["FoldWeights", "Folds", "HeldOutRows", "fill_folds", "fold_membership", "keeps_training_rows"]
 
 TRAIN, TEST = 1, 2  # codes of the membership matrix (0: neither)
+
+#: the most float64 values of kept training rows (32 MB) for the dual solves
+KEEP_LIMIT = 4 * 2**20
+
+
+def keeps_training_rows(n_rows, n_features):
+    """Whether to keep the training rows for the dual solves (:func:`~._readout.dual_path`).
+
+    Below ``2 * n_features`` rows (all the data's), the first folds of an expanding split
+    (every fold of a collection's, below ``1.25 * n_features``) have fewer rows than
+    features; the rows are kept when they fit in :data:`KEEP_LIMIT`.  (With more rows the
+    copies cost more than the few dual folds save.)
+    """
+    return n_rows is not None and n_rows < 2 * n_features and n_rows * n_features <= KEEP_LIMIT
 
 
 def fold_membership(splits, n_units):
@@ -79,12 +93,19 @@ class Folds:
     n_units : int
     template : RidgeReadout
         An empty readout of the right shape; each block gets a copy.
+    keep_training : bool, default=False
+        Also keep every block's training rows, so that a fold with fewer training rows
+        than readout features is solved in the dual (:func:`~._readout.dual_path`,
+        cheaper than reducing its ``D x D`` sums).
     """
 
-    def __init__(self, splits, n_units, template):
+    def __init__(self, splits, n_units, template, keep_training=False):
         self.splits = splits
         self.patterns, self.block = fold_membership(splits, n_units)
-        self.sums = [template.copy() for _ in range(len(self.patterns))]
+        self._template = template
+        # kept rows: each block's sums are summed from them only if a solve needs them
+        self._training = [[] for _ in self.patterns] if keep_training else None
+        self._sums = None if keep_training else [template.copy() for _ in self.patterns]
         self.tested = (self.patterns == TEST).any(axis=1)
         self._kept = []  # (units, flat, parts) of test rows, in the order they were kept
         self._rows = None  # the kept rows concatenated, once scoring starts
@@ -93,12 +114,50 @@ class Folds:
     def n_splits(self):
         return len(self.splits)
 
+    @property
+    def sums(self):
+        """The readout sums of each block (:class:`~._readout.RidgeReadout`)."""
+        if self._sums is None:
+            self._sums = [self._summed(self._training[b]) for b in range(len(self.patterns))]
+        return self._sums
+
+    def _summed(self, rows):
+        """A new readout with the sums of kept ``rows`` (a list of ``(parts, Y)``), added at once."""
+        readout = self._template.copy()
+        if rows:
+            readout.partial_fit([np.concatenate(p) for p in zip(*(parts for parts, _ in rows))],
+                                np.concatenate([Y for _, Y in rows]))
+        return readout
+
     def training_sums(self, k):
         """The readout sums of fold ``k``'s training units (a new readout)."""
-        return RidgeReadout.sum(self.sums[b] for b in np.flatnonzero(self.patterns[:, k] == TRAIN))
+        train = np.flatnonzero(self.patterns[:, k] == TRAIN)
+        if self._sums is None:  # kept rows: summed directly, not block by block
+            return self._summed([item for b in train for item in self._training[b]])
+        return RidgeReadout.sum(self.sums[b] for b in train)
+
+    def add_training(self, b, parts, Y):
+        """Add training rows (column ``parts``, targets ``Y``) of block ``b``: into its sums, or kept."""
+        if self._training is None:
+            self.sums[b].partial_fit(parts, Y)
+        elif len(Y):
+            self._training[b].append(([np.array(p) for p in parts], np.array(Y, dtype=np.float64)))
+
+    def training_rows(self, k):
+        """Fold ``k``'s training rows as ``(parts, Y)``, or None when they were not kept."""
+        if self._training is None:
+            return None
+        kept = [item for b in np.flatnonzero(self.patterns[:, k] == TRAIN) for item in self._training[b]]
+        if not kept:
+            return None
+        n_parts = len(kept[0][0])
+        return ([np.concatenate([parts[q] for parts, _ in kept]) for q in range(n_parts)],
+                np.concatenate([Y for _, Y in kept]))
 
     def total(self):
         """The readout sums of every unit (a new readout)."""
+        if self._sums is None:  # the kept rows, summed once (no per-block sums needed)
+            return self._summed([item for rows in self._training for item in rows])
         return RidgeReadout.sum(self.sums)
 
     def test_folds(self, b):
@@ -155,7 +214,7 @@ def _fill_pooled(model, batch, Y, folds):
     F = model.pooled_features(batch, model.states(batch, continuing=False), model.washout)
     for b in range(len(folds.patterns)):
         rows = np.flatnonzero(folds.block == b)
-        folds.sums[b].partial_fit(F[rows], Y[rows])
+        folds.add_training(b, [F[rows]], Y[rows])
         if folds.tested[b]:
             folds.keep(rows, rows, [F[rows]])
     model.end = None
@@ -177,7 +236,7 @@ def _fill_series(model, batch, Y, folds):
             train_lo = max(lo, model.washout)
             if train_lo < hi:
                 sl = slice(train_lo - seg.t0, hi - seg.t0)
-                folds.sums[b].partial_fit([p[sl] for p in parts], Y[0, train_lo:hi])
+                folds.add_training(b, [p[sl] for p in parts], Y[0, train_lo:hi])
             if folds.tested[b]:
                 steps = np.arange(lo, hi)
                 folds.keep(steps, steps, [p[lo - seg.t0:hi - seg.t0] for p in parts])
@@ -198,7 +257,7 @@ def _fill_collection(model, batch, Y, folds):
             if w < L:
                 rows = [p[w:, cols].reshape(-1, p.shape[2]) for p in shaped]
                 y_rows = Y[seg.columns[cols], seg.t0 + w:seg.t1].transpose(1, 0, 2).reshape(-1, Y.shape[2])
-                folds.sums[b].partial_fit(rows, y_rows)
+                folds.add_training(b, rows, y_rows)
             if folds.tested[b]:
                 for j in cols:
                     seq = int(seg.columns[j])

@@ -10,7 +10,10 @@ data once, each block's sums are streamed, and the training sums of a fold are t
 merge of its blocks: for an expanding window, prefix sums of the streamed sums.
 Each fold's matrix is reduced once to tridiagonal form, every penalty of ``alphas`` is
 then a tridiagonal solve, and the test rows (kept from the same pass) are scored with
-each.
+each.  Small data (fewer rows than twice the features) keeps its training rows instead
+of block sums: a fold with fewer rows :math:`m` than features :math:`D` is then solved
+in the dual, from the :math:`m \times m` matrix :math:`Z_c Z_c^\top`
+(:func:`~sktemporal.reservoir._readout.dual_path`), the same weights for less work.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from ..utils._dask import is_dask_array
 from ..utils._param_validation import NON_NEGATIVE_REAL, POSITIVE_INT, Integral, Interval, Real, StrOptions
 from ..utils._validation import take_rows as _safe_indexing
 from ._cv_docs import cv_doc
-from ._cv_folds import Folds, FoldWeights, fill_folds, fold_membership
+from ._cv_folds import Folds, FoldWeights, fill_folds, fold_membership, keeps_training_rows
 from ._cv_intervals import (
     CalibratedIntervalsMixin,
     calibration_folds,
@@ -48,6 +51,7 @@ from ._esn import (
     _ESNRegressorBase,
 )
 from ._model import expect_rows, washout_applies
+from ._readout import dual_path
 
 __all__ = ["ESNClassifierCV", "ESNRegressorCV"]
 
@@ -251,7 +255,8 @@ class _BaseESNCV(CallbackSupportMixin):
         scorer = None if self.scoring is None else check_scoring(self, scoring=self.scoring)
         self.single_pass_ = self._single_pass_possible(series, splits)
         if self.single_pass_:
-            folds = Folds(splits, n_units, model.readout)
+            folds = Folds(splits, n_units, model.readout,
+                          keep_training=keeps_training_rows(model.readout.float32_rows, model.readout.C.shape[0]))
             fill_folds(model, batch, Y, folds)
             y_true = true_rows(targets, model.classes, model.squeeze)
             scores = self._scores(folds, Scoring(alphas, score_mode(self), scorer, y_true))
@@ -291,7 +296,7 @@ class _BaseESNCV(CallbackSupportMixin):
         end, input_max = fill_folds_dask(model, parts, folds, readout_args,
                                          series_overlap(self, X, y) if series else 0)
         # the weights of every fold and penalty, solved here; then the test chunks scored with them
-        weights = [self._fold_weights(folds.training_sums(k), alphas) for k in range(folds.n_splits)]
+        weights = [self._fold_weights(folds, k, alphas) for k in range(folds.n_splits)]
         scorer = check_scoring(self, scoring=self.scoring) if mode.kind == "rows" else None
         scores = score_folds_dask(self, model, parts, folds, weights, Scoring(alphas, mode, scorer, None))
         model.readout, model.end = folds.total(), end
@@ -314,7 +319,8 @@ class _BaseESNCV(CallbackSupportMixin):
         self.best_score_ = float(means[best])
         self.n_splits_ = n_splits
         self.cv_results_ = alpha_results(alphas, scores)
-        self._publish_model(model, *model.solve(model.readout, self.alpha_, dtype), batch)
+        if not getattr(self, "_scores_only", False):  # (an early rung of the search needs the scores alone)
+            self._publish_model(model, *model.solve(model.readout, self.alpha_, dtype), batch)
 
     @staticmethod
     def _blocks(splits, n_units):
@@ -332,7 +338,7 @@ class _BaseESNCV(CallbackSupportMixin):
 
     def _fold_scores(self, folds, k, scoring):
         """Scores of fold ``k`` for every penalty: weights from its training sums, its test rows kept."""
-        weights = self._fold_weights(folds.training_sums(k), scoring.alphas)
+        weights = self._fold_weights(folds, k, scoring.alphas)
         rows = folds.test_rows(k)
         y_true = scoring.true_rows[rows.flat]
         kind, name = scoring.mode
@@ -345,14 +351,26 @@ class _BaseESNCV(CallbackSupportMixin):
                                 weights.intercept.ravel())
         return reduced_score(kind, name, [stacked_report(outputs, y_true, kind, self.n_outputs_, classes)])
 
-    def _fold_weights(self, fold, alphas):
-        """:class:`~._cv_folds.FoldWeights` of every penalty from a fold's training sums ``fold``.
+    def _fold_weights(self, folds, k, alphas):
+        """:class:`~._cv_folds.FoldWeights` of fold ``k`` of ``folds`` for every penalty.
 
-        A ``DivergenceError`` if the sums are not finite.
+        From the fold's training sums; or, when its training rows were kept and are fewer
+        than the features, from the rows in the dual (:func:`~._readout.dual_path`: the
+        same weights for less work).  A ``DivergenceError`` if the sums are not finite.
         """
-        if fold.nonfinite() is not None:
-            self._solve(fold, 0.0, np.float64)  # raises the DivergenceError that says what blew up
-        path = list(fold.solve_path(alphas))
+        rows = folds.training_rows(k)
+        path = None
+        if rows is not None and len(rows[1]) < sum(p.shape[1] for p in rows[0]) and all(
+                np.isfinite(p).all() for p in [*rows[0], rows[1]]):
+            path = dual_path(*rows, alphas)
+        if path is None or any(w is None for w in path):  # (the sums say what blew up, or solve otherwise)
+            fold = folds.training_sums(k)
+            if fold.nonfinite() is not None:
+                self._solve(fold, 0.0, np.float64)  # raises the DivergenceError that says what blew up
+            if path is None:
+                path = list(fold.solve_path(alphas))
+            else:
+                path = [fold.solve(alpha) if w is None else w for alpha, w in zip(alphas, path)]
         return FoldWeights(np.stack([c for c, _ in path]), np.stack([b for _, b in path]))
 
     @staticmethod

@@ -17,7 +17,7 @@ from scipy.linalg import LinAlgWarning, eigh, get_lapack_funcs
 
 from ._float32_sums import FLOAT32_BLOCK, float32_suffices
 
-__all__ = ["RLSReadout", "RidgeReadout"]
+__all__ = ["RLSReadout", "RidgeReadout", "dual_path", "shifted_solves"]
 
 def _as_parts(Z, keep_float32=False):
     """Readout rows given as one array or as column parts ``[H, X]`` (never concatenated).
@@ -30,7 +30,7 @@ def _as_parts(Z, keep_float32=False):
     return [np.ascontiguousarray(p, dtype=dtype) for p in parts]
 
 
-def shifted_solves(A, B, alphas, block=32):
+def shifted_solves(A, B, alphas):
     r"""Solutions of :math:`(A + \alpha I) W = B` for several shifts :math:`\alpha` of a symmetric ``A``.
 
     One Householder reduction to tridiagonal form, :math:`A = Q T Q^\top` (LAPACK
@@ -42,11 +42,8 @@ def shifted_solves(A, B, alphas, block=32):
         W(\alpha) = Q\, (T + \alpha I)^{-1} Q^\top B,
 
     with one :math:`O(D)` factorization of the tridiagonal :math:`T + \alpha I` per
-    shift.  :math:`Q = H_1 \cdots H_{D-1}`, :math:`H_i = I - \tau_i v_i v_i^\top`, is
-    applied in blocks of ``block`` reflectors, each in compact WY form
-    :math:`I - V_b T_b V_b^\top` with :math:`T_b^{-1} = \operatorname{diag}(1/\tau) +
-    \operatorname{striu}(V_b^\top V_b)` (so two matrix products per block instead of
-    one rank-one update per reflector).
+    shift.  :math:`Q = H_1 \cdots H_{D-1}` is applied by LAPACK's ``ormqr`` on the
+    reflectors ``sytrd`` leaves below the subdiagonal (what ``ormtr`` does).
 
     Parameters
     ----------
@@ -78,26 +75,18 @@ def shifted_solves(A, B, alphas, block=32):
     if D == 1:  # nothing to reduce (and LAPACK's pttrf wants a non-empty off-diagonal)
         a = float(A[0, 0])
         return [B / (a + alpha) if a + alpha > eps * max(abs(a), 1.0) else None for alpha in map(float, alphas)]
-    sytrd, pttrf, pttrs, trtri = get_lapack_funcs(("sytrd", "pttrf", "pttrs", "trtri"), (A,))
+    sytrd, ormqr, pttrf, pttrs = get_lapack_funcs(("sytrd", "ormqr", "pttrf", "pttrs"), (A,))
     c, d, e, tau, _ = sytrd(A, lower=1, lwork=32 * D, overwrite_a=1)
-    # v_i: zero above row i + 1, one at row i + 1, sytrd's storage below
-    V = np.tril(c[:, :D - 1], -2)
-    V[np.arange(1, D), np.arange(D - 1)] = 1.0
-    identity = tau == 0.0  # H_i = I: a zero vector with any tau is the same reflector
-    if identity.any():
-        V[:, identity], tau = 0.0, np.where(identity, 1.0, tau)
-    reflectors = []
-    for s in range(0, D - 1, block):
-        Vb = V[s + 1:, s:s + block]
-        T_inv = np.triu(Vb.T @ Vb, 1)
-        T_inv[np.diag_indices_from(T_inv)] = 1.0 / tau[s:s + block]
-        Tb, _ = trtri(T_inv, lower=0)
-        reflectors.append((s + 1, Vb, Tb))
-    G = B  # Q^T B = H_{D-1} ... H_1 B, in place on the copy
-    for s, Vb, Tb in reflectors:
-        G[s:] -= Vb @ (Tb.T @ (Vb.T @ G[s:]))
+    # H_i's vector below the subdiagonal of column i: a QR factorization's storage of rows 1..D-1
+    V = c[1:, :D - 1]
+    k = B.shape[1]
+
+    def apply(trans, C):  # rows 1..D-1 of C times Q^T ('T') or Q ('N'); row 0 is untouched
+        C[1:], info = ormqr("L", trans, V, tau, C[1:], lwork=max(1, 32 * C.shape[1]), overwrite_c=0)[:2]
+        return C
+
+    G = apply("T", B)
     floor = eps * max(np.abs(d).max() + 2 * np.abs(e).max(), 1.0)
-    k = G.shape[1]
     Z = np.zeros((D, len(alphas) * k))  # the columns of unsolved shifts stay zero
     solved = []
     for j, alpha in enumerate(alphas):
@@ -106,9 +95,61 @@ def shifted_solves(A, B, alphas, block=32):
         if ok:
             Z[:, j * k:(j + 1) * k] = pttrs(pivots, sub, G)[0]
         solved.append(ok)
-    for s, Vb, Tb in reversed(reflectors):  # Q Z = H_1 (... (H_{D-1} Z))
-        Z[s:] -= Vb @ (Tb @ (Vb.T @ Z[s:]))
+    Z = apply("N", Z)
     return [Z[:, j * k:(j + 1) * k] if ok else None for j, ok in enumerate(solved)]
+
+
+def dual_path(parts, Y, alphas):
+    r"""Ridge weights for several penalties from the rows, when they are fewer than the features.
+
+    With the rows centred by their means, :math:`Z_c` (``m x D``, :math:`m < D`), and
+    the centred targets :math:`Y_c`, the push-through identity gives the weights of
+    :meth:`RidgeReadout.solve_path` from an ``m x m`` matrix instead of a ``D x D`` one:
+
+    .. math::
+
+        W(\alpha) = (Z_c^\top Z_c + \alpha I)^{-1} Z_c^\top Y_c
+                   = Z_c^\top (Z_c Z_c^\top + \alpha I)^{-1} Y_c,
+        \qquad b = \bar y - W^\top \bar z,
+
+    one tridiagonal reduction of :math:`Z_c Z_c^\top` (:func:`shifted_solves`) serving
+    every penalty.
+
+    Parameters
+    ----------
+    parts : list of ndarray
+        The rows as column parts (``[H]`` or ``[H, X]``), ``m`` rows in all.
+    Y : ndarray of shape (m, n_outputs)
+    alphas : sequence of float
+
+    Returns
+    -------
+    list
+        ``(coef, intercept)`` per penalty, shaped as :meth:`RidgeReadout.solve`'s, or None
+        where :math:`Z_c Z_c^\top + \alpha I` is not numerically positive definite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.RandomState(0)
+    >>> Z, Y = rng.rand(5, 8), rng.rand(5, 1)
+    >>> coef, intercept = dual_path([Z], Y, [0.1])[0]
+    >>> primal = RidgeReadout(8, 1, alpha=0.1).partial_fit(Z, Y).solve()
+    >>> bool(np.allclose(coef, primal[0]) and np.allclose(intercept, primal[1]))
+    True
+    """
+    Z = np.hstack([np.asarray(p, dtype=np.float64) for p in parts])
+    Y = np.asarray(Y, dtype=np.float64)
+    mz, my = Z.mean(axis=0), Y.mean(axis=0)
+    Z -= mz
+    out = []
+    for S in shifted_solves(Z @ Z.T, Y - my, alphas):
+        if S is None:
+            out.append(None)
+        else:
+            W = Z.T @ S
+            out.append((W.T, my - mz @ W))
+    return out
 
 
 class RidgeReadout:
