@@ -66,6 +66,16 @@ def test_halving_schedule(searched):
     assert ranks[it == 1].max() < ranks[it == 0].min()  # the last rung ranks first
 
 
+def test_halving_factor_three_is_the_former_schedule(monkeypatch):
+    """ETA = SHRINK = 3 (the schedule study's '3/3/3'): 27 on a ninth, 9 on a third, 3 on all."""
+    import sktemporal.reservoir._cv_search as search_module
+
+    monkeypatch.setattr(search_module, "ETA", 3)
+    monkeypatch.setattr(search_module, "SHRINK", 3)
+    assert halving_sizes(27, 2000, 200) == [223, 667, 2000]
+    assert [survivors_kept(c) for c in (27, 9)] == [9, 3]
+
+
 def test_the_first_rung_outlasts_the_washout(series):
     """A rung's first training fold of TimeSeriesSplit(5) is longer than the washout: at least 6 x 51 steps."""
     X, y, _, _ = series
