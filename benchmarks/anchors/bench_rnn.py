@@ -1,6 +1,8 @@
 """Epoch time of RNNRegressor (Elman) against torch.nn.RNN + Adam, measured in one run.
 
-Same shapes, same dtype, same optimizer, many-to-one, torch at its default thread count.
+Same shapes, same dtype, same optimizer, the plain many-to-one recurrence on both sides
+(``bench_lstm.PLAIN``: the options of the defaults that change the work pinned off),
+torch at its default thread count.
 Prints a table of ratios (sktemporal / torch; below 1 means sktemporal is faster).
 
     flock /tmp/cpu.lock python benchmarks/anchors/bench_rnn.py [--repeats 5]
@@ -8,11 +10,16 @@ Prints a table of ratios (sktemporal / torch; below 1 means sktemporal is faster
 
 import argparse
 import platform
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 from sktemporal.neural_network import RNNRegressor
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_lstm import PLAIN  # noqa: E402
 
 SHAPES = [(64, 50), (128, 50), (64, 200), (128, 200)]
 N_SEQ, BATCH, N_IN = 256, 32, 1
@@ -29,7 +36,9 @@ def best_of(fn, repeats):
 
 
 def sktemporal_epoch(X, y, H, dtype):
-    model = RNNRegressor((H,), batch_size=BATCH, shuffle=True, random_state=0)
+    # the plain many-to-one recurrence torch runs (PLAIN: one direction, last state, no
+    # patches, no input scaling, no validation split, no clipping)
+    model = RNNRegressor((H,), batch_size=BATCH, shuffle=True, random_state=0, **PLAIN)
     Xc, yc = X.astype(dtype), y.astype(dtype)
     model.partial_fit(Xc, yc)
     return lambda: model.partial_fit(Xc, yc)

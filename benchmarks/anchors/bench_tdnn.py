@@ -44,8 +44,14 @@ DATASETS = {
 }
 
 
+#: the MLPRegressor defaults TDNNRegressor's own defaults differ from (``alpha=0.1``,
+#: ``n_iter_no_change=100``), pinned in both
+SAME = {"alpha": 1e-4, "n_iter_no_change": 10}
+
+
 def models(delays, hidden, batch_size, seed, **fit):
     # scaler=None: the same MLP on the same (unscaled) taps as the sklearn pipeline
+    fit = {**SAME, **fit}
     ours = TDNNRegressor(hidden, delays=delays, batch_size=batch_size, random_state=seed, scaler=None, **fit)
     mlp = MLPRegressor(hidden_layer_sizes=hidden, batch_size=batch_size, random_state=seed, **fit)
     return ours, make_pipeline(DelayEmbedding(delays=delays), mlp)
